@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests start private redis-server processes and real daemons; give them room.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Each file starts its own private Redis on a free port, so files can run side by side.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
