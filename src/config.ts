@@ -1,0 +1,117 @@
+// Environment → zod → frozen Config, once, at start-up. A bad value stops start-up with one line that names
+// the variable and what it allows (see ConfigError).
+import os from 'node:os';
+import { z } from 'zod';
+
+export const EXCHANGE_NAMES = ['binance', 'bybit', 'okx'] as const;
+export type ExchangeName = (typeof EXCHANGE_NAMES)[number];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `an integer from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `an integer from ${min} to ${max}`).max(max, `an integer from ${min} to ${max}`));
+
+const wsUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^wss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'a ws:// or wss:// URL');
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'an http:// or https:// URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^rediss?:\/\/[^\s]*$/.test(v) && URL.canParse(v), 'a redis:// or rediss:// URL');
+
+const exchanges = z
+  .string()
+  .trim()
+  .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
+  .refine(
+    (list) => list.length > 0 && list.every((e) => (EXCHANGE_NAMES as readonly string[]).includes(e)),
+    `a comma-separated list of ${EXCHANGE_NAMES.join(', ')}`,
+  )
+  .transform((list) => list as ExchangeName[]);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every variable, its default and its parser. README's configuration table and .env.example list the same. */
+export const ENV_SCHEMA = {
+  REDIS_URL: { def: 'redis://127.0.0.1:6379', parse: redisUrl },
+  EXCHANGES: { def: 'binance,bybit,okx', parse: exchanges },
+  BINANCE_USDM_WS_URL: { def: 'wss://fstream.binance.com/market/stream?streams=!forceOrder@arr', parse: wsUrl },
+  BINANCE_COINM_WS_URL: { def: 'wss://dstream.binance.com/stream?streams=!forceOrder@arr', parse: wsUrl },
+  BINANCE_COINM_REST_URL: { def: 'https://dapi.binance.com', parse: httpUrl },
+  BYBIT_LINEAR_WS_URL: { def: 'wss://stream.bybit.com/v5/public/linear', parse: wsUrl },
+  BYBIT_INVERSE_WS_URL: { def: 'wss://stream.bybit.com/v5/public/inverse', parse: wsUrl },
+  BYBIT_REST_URL: { def: 'https://api.bybit.com', parse: httpUrl },
+  OKX_WS_URL: { def: 'wss://ws.okx.com:8443/ws/v5/public', parse: wsUrl },
+  OKX_REST_URL: { def: 'https://www.okx.com', parse: httpUrl },
+  LOG_LEVEL: { def: 'info', parse: z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`) },
+  FLUSH_INTERVAL_MS: { def: '50', parse: int(1, 60_000) },
+  FLUSH_MAX_EVENTS: { def: '5000', parse: int(1, 100_000) },
+  MAX_BUFFERED_EVENTS: { def: '1000000', parse: int(1, 100_000_000) },
+  SPOOL_DIR: { def: './data/spool', parse: z.string().trim().min(1, 'a directory path') },
+  BUCKET_RETENTION_HOURS: { def: '168', parse: int(1, 24 * 366) },
+  EVENT_LOG_RETENTION_HOURS: { def: '24', parse: int(1, 24 * 366) },
+  HEALTH_PORT: { def: '9464', parse: int(0, 65_535) },
+  HEALTH_HOST: { def: '127.0.0.1', parse: z.string().trim().min(1, 'a host name or address') },
+  RECONNECT_BASE_MS: { def: '1000', parse: int(1, 3_600_000) },
+  RECONNECT_MAX_MS: { def: '60000', parse: int(1, 3_600_000) },
+  INSTRUMENT_REFRESH_MINUTES: {
+    def: '60',
+    parse: z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, 'a number of minutes from 0.01 to 1440')
+      .transform(Number)
+      .pipe(z.number().min(0.01, 'a number of minutes from 0.01 to 1440').max(1440, 'a number of minutes from 0.01 to 1440')),
+  },
+  PING_INTERVAL_MS: { def: '20000', parse: int(100, 600_000) },
+  PONG_TIMEOUT_MS: { def: '10000', parse: int(100, 600_000) },
+  BINANCE_ROTATE_HOURS: { def: '23.5', parse: z.string().trim().regex(/^\d+(\.\d+)?$/, 'a number of hours below 24').transform(Number).pipe(z.number().gt(0, 'a number of hours below 24').lt(24, 'a number of hours below 24')) },
+  BYBIT_MAX_ARGS_CHARS: { def: '10000', parse: int(100, 20_000) },
+  STATUS_INTERVAL_MS: { def: '5000', parse: int(100, 600_000) },
+  SUMMARY_INTERVAL_MS: { def: '60000', parse: int(100, 3_600_000) },
+  INSTANCE_ID: { def: '', parse: z.string().trim().regex(/^[A-Za-z0-9_.-]{0,64}$/, 'letters, digits, _ . - (at most 64)') },
+} as const;
+
+type Schema = typeof ENV_SCHEMA;
+type Parsed = { [K in keyof Schema]: z.output<Schema[K]['parse']> };
+
+export interface Config extends Parsed {
+  /** Derived: the instance name under liq:status:{instance}. */
+  readonly instance: string;
+}
+
+/** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(ENV_SCHEMA)) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? spec.def : raw;
+    const result = (spec.parse as z.ZodType).safeParse(value);
+    if (!result.success) {
+      const allowed = result.error.issues[0]?.message ?? 'a valid value';
+      throw new ConfigError(`invalid configuration: ${name} must be ${allowed} (got ${JSON.stringify(value)})`);
+    }
+    out[name] = result.data;
+  }
+  const cfg = out as Parsed;
+  if (cfg.RECONNECT_MAX_MS < cfg.RECONNECT_BASE_MS) {
+    throw new ConfigError(
+      `invalid configuration: RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS (${cfg.RECONNECT_BASE_MS}) (got ${cfg.RECONNECT_MAX_MS})`,
+    );
+  }
+  const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
+  return Object.freeze({ ...cfg, instance });
+}
