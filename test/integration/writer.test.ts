@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { parseDecimal } from '../../src/engine/decimal.js';
+import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
+import { BucketWriter } from '../../src/engine/writer.js';
+import { startRedis, type PrivateRedis } from '../support/redis.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 30);
+const MIN = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+function linear(exchange: string, symbol: string, side: 'long' | 'short', ts: number, price: string, qty: string): LiquidationEvent {
+  const e = makeLinearEvent({ exchange, symbol, side, ts, priceText: price, sizeText: qty }, parseDecimal(price)!, parseDecimal(qty)!);
+  if (typeof e === 'string') throw new Error(e);
+  return e;
+}
+function inverse(exchange: string, symbol: string, side: 'long' | 'short', ts: number, price: string, usd: string): LiquidationEvent {
+  const e = makeInverseEvent({ exchange, symbol, side, ts, priceText: price, sizeText: usd }, parseDecimal(price)!, parseDecimal(usd)!);
+  if (typeof e === 'string') throw new Error(e);
+  return e;
+}
+
+let redis: PrivateRedis;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+beforeEach(async () => {
+  await client.flushall();
+});
+
+const opts = { bucketRetentionHours: 168, eventLogRetentionHours: 24 };
+
+describe('BucketWriter against a private Redis', () => {
+  const events = () => [
+    linear('binance', 'BTCUSDT', 'long', MIN + 1_000, '50000.10', '0.014'), // 700.0014 → 70000 cents
+    linear('bybit', 'BTCUSDT', 'short', MIN + 2_000, '50010', '0.5'), // 25005.00
+    inverse('okx', 'BTCUSD', 'long', MIN + 3_000, '50000', '100'), // $100, qty 0.002
+    linear('okx', 'ETHUSDT', 'short', MIN + 61_000, '3000.5', '2'), // next minute, 6001.00
+  ];
+
+  it('lands a batch in the symbol and ALL buckets with every contract field', async () => {
+    const w = new BucketWriter(client, opts);
+    const r = await w.write(events(), NOW);
+    expect(r).toMatchObject({ written: 4, duplicates: 0, expired: 0 });
+    const btc = await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`);
+    expect(btc).toEqual({
+      count: '2', long_count: '1', short_count: '1',
+      binance_count: '1', binance_long_count: '1', bybit_count: '1', bybit_short_count: '1',
+      value_cents: String(70000 + 2500500), long_value_cents: '70000', short_value_cents: '2500500',
+      binance_value_cents: '70000', binance_long_value_cents: '70000', bybit_value_cents: '2500500', bybit_short_value_cents: '2500500',
+      qty_e8: String(1_400_000 + 50_000_000), long_qty_e8: '1400000', short_qty_e8: '50000000',
+    });
+    const all = await client.hgetall(`liq:agg:ALL:60s:${MIN}`);
+    expect(all.count).toBe('3');
+    expect(all.value_cents).toBe(String(70000 + 2500500 + 10000));
+    expect(all.okx_long_value_cents).toBe('10000');
+    expect(all.qty_e8).toBeUndefined();
+    const usd = await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`);
+    expect(usd.qty_e8).toBe('200000');
+    // TTL: minute end + 168 h
+    const ttl = await client.expiretime(`liq:agg:BTCUSDT:60s:${MIN}`);
+    expect(ttl).toBe((MIN + 60_000) / 1000 + 168 * 3600);
+    expect(await client.expiretime(`liq:agg:ALL:60s:${MIN + 60_000}`)).toBe((MIN + 120_000) / 1000 + 168 * 3600);
+    const log = await client.xrange('liq:events', '-', '+');
+    expect(log).toHaveLength(4);
+    const inv = Object.fromEntries(
+      log.map(([, f]) => f).find((f) => f.includes('okx') && f.includes('BTCUSD'))!.reduce<string[][]>((acc, v, i, arr) => (i % 2 ? acc : [...acc, [v, arr[i + 1]]]), []),
+    );
+    expect(inv).toMatchObject({ exchange: 'okx', symbol: 'BTCUSD', side: 'long', price: '50000', quantity: '0.002', value_cents: '10000', usd: '100' });
+    expect(await client.zscore(`liq:top:60s:${MIN}`, 'BTCUSDT')).toBe(String(2570500));
+    expect(await client.zcard(`liq:big:60s:${MIN}`)).toBe(3);
+  });
+
+  it('writes nothing the second time: same batch, another writer, partial overlap', async () => {
+    const w1 = new BucketWriter(client, opts);
+    await w1.write(events(), NOW);
+    const before = await client.hgetall(`liq:agg:ALL:60s:${MIN}`);
+    const w2 = new BucketWriter(redis.client(), opts);
+    const again = await w2.write(events(), NOW);
+    expect(again).toMatchObject({ written: 0, duplicates: 4 });
+    const extra = linear('bybit', 'SOLUSDT', 'long', MIN + 5_000, '150', '3');
+    const mixed = await w1.write([...events(), extra, extra], NOW);
+    expect(mixed).toMatchObject({ written: 1, duplicates: 5 });
+    const after = await client.hgetall(`liq:agg:ALL:60s:${MIN}`);
+    expect(Number(after.count)).toBe(Number(before.count) + 1);
+    expect(Number(after.value_cents)).toBe(Number(before.value_cents) + 45000);
+    expect(await client.xlen('liq:events')).toBe(5);
+  });
+
+  it('does not write events whose bucket has already expired', async () => {
+    const w = new BucketWriter(client, { bucketRetentionHours: 1, eventLogRetentionHours: 1 });
+    const r = await w.write([linear('binance', 'BTCUSDT', 'long', MIN - 3 * 3_600_000, '1', '1')], NOW);
+    expect(r).toMatchObject({ written: 0, expired: 1 });
+    expect(await client.dbsize()).toBe(0);
+  });
+
+  it('refuses a quantity sum that would overflow 64 bits, writing the rest', async () => {
+    const w = new BucketWriter(client, opts);
+    await client.hset(`liq:agg:PEPEUSDT:60s:${MIN}`, 'qty_e8', '9200000000000000000');
+    const big = linear('binance', 'PEPEUSDT', 'long', MIN + 1, '0.000001', '100000000');
+    const ok = linear('binance', 'BTCUSDT', 'long', MIN + 1, '1', '1');
+    const r = await w.write([big, ok], NOW);
+    expect(r.written).toBe(1);
+    expect(r.overflow.map((e) => e.id)).toEqual([big.id]);
+    expect(await client.hget(`liq:agg:PEPEUSDT:60s:${MIN}`, 'count')).toBeNull();
+  });
+
+  it('writes a 5,000-event batch spread over thousands of buckets (~150,000 script arguments) in one call', async () => {
+    const w = new BucketWriter(client, opts);
+    const many: LiquidationEvent[] = [];
+    for (let i = 0; i < 5000; i++) many.push(linear('okx', `S${i % 3000}USDT`, 'long', MIN - 60_000 * (i % 2), '1.5', `${1 + i}`));
+    const r = await w.write(many, NOW);
+    expect(r.written).toBe(5000);
+    expect(await client.xlen('liq:events')).toBe(5000);
+    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')).toBe('2500');
+  });
+
+  it('combines large batches exactly (10,000 events, sums beyond 2^53 in qty)', async () => {
+    const w = new BucketWriter(client, opts);
+    const many: LiquidationEvent[] = [];
+    for (let i = 0; i < 10_000; i++) many.push(linear('bybit', 'PEPEUSDT', i % 2 ? 'long' : 'short', MIN + (i % 60_000), '0.00001234', `${1_000_000 + i}`));
+    const r = await w.write(many, NOW);
+    expect(r.written).toBe(10_000);
+    let qty = 0n;
+    let cents = 0n;
+    for (const e of many) {
+      qty += e.qtyE8;
+      cents += BigInt(e.valueCents);
+    }
+    const b = await client.hgetall(`liq:agg:PEPEUSDT:60s:${MIN}`);
+    expect(BigInt(b.qty_e8)).toBe(qty);
+    expect(BigInt(b.value_cents)).toBe(cents);
+    expect(await client.xlen('liq:events')).toBe(10_000);
+  });
+});
