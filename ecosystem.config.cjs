@@ -1,0 +1,27 @@
+// pm2 process file: `npx pm2 start ecosystem.config.cjs` (after `npm ci`, which builds dist/).
+// The daemon calls process.send('ready') once Redis is connected and the streams are started (wait_ready).
+// On SIGTERM/SIGINT it flushes what it holds (or spools it when Redis is down) and exits 0 within 10 s,
+// so kill_timeout sits above the worst flush. For a second instance (restarts without a gap), see README.
+module.exports = {
+  apps: [
+    {
+      name: 'liqd',
+      script: 'dist/src/main.js',
+      cwd: __dirname,
+      exec_mode: 'fork',
+      instances: 1,
+      wait_ready: true,
+      listen_timeout: 30_000,
+      kill_timeout: 12_000,
+      exp_backoff_restart_delay: 1_000,
+      max_memory_restart: '1G',
+      time: true,
+      log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
+      merge_logs: true,
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+      },
+    },
+  ],
+};
