@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// liqd-dashboard: the four terminal dashboards (simple, compact, pro, cumulative) or one plain frame (--once).
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadSnapshot } from '../src/aggregator/index.js';
+import { DASHBOARDS, renderPlain, runInteractive } from '../src/dashboards/index.js';
+import { HELP, UsageError, parseCli } from '../src/dashboards/options.js';
+import { type Logger, fileLogger } from '../src/log.js';
+
+const CONNECT_TIMEOUT_MS = 3000;
+
+function fail(line: string): never {
+  process.stderr.write(`liqd-dashboard: ${line}\n`);
+  process.exit(2);
+}
+
+/**
+ * Waits (briefly) until the log file is open, then flushes it: fileLogger's asynchronous destination throws from
+ * its exit hook when the process exits before the file is open.
+ */
+async function flushLog(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { _opening?: boolean; once?: (ev: string, fn: () => void) => void; flush?: (cb: () => void) => void }
+    | undefined;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 1000);
+    const done = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const flush = () => {
+      try {
+        stream?.flush ? stream.flush(done) : done();
+      } catch {
+        done();
+      }
+    };
+    if (stream?._opening && stream.once) {
+      stream.once('ready', flush);
+      stream.once('error', done);
+    } else flush();
+  });
+}
+
+/** The URL without a password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseCli(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message} (see --help)`);
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (!opts.once && !(process.stdout.isTTY && process.stdin.isTTY)) {
+    fail('not a terminal: run it in a terminal, or use --once for plain text (see --help)');
+  }
+
+  const def = DASHBOARDS[opts.name];
+  // No retry until the first connection worked: an unreachable Redis is one line and exit 2, not a retry storm.
+  let connected = false;
+  const redis = new Redis(opts.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: 10_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => (connected ? Math.min(250 * times, 2000) : null),
+  });
+  let lastError: Error | undefined;
+  let log: Logger | undefined;
+  redis.on('error', (err: Error) => {
+    lastError = err;
+    log?.debug({ err: err.message }, 'redis error');
+  });
+  try {
+    await redis.connect();
+    connected = true;
+  } catch (err) {
+    redis.disconnect();
+    fail(`Redis unreachable at ${redactUrl(opts.redisUrl)}: ${(lastError ?? (err as Error)).message || 'connection failed'}`);
+  }
+  log = fileLogger(opts.logFile);
+  log.info({ dashboard: opts.name, window: opts.window, symbol: opts.symbol, once: opts.once }, 'dashboard start');
+
+  if (opts.once) {
+    try {
+      const snap = await loadSnapshot(redis, def.request(opts.window, opts.symbol));
+      process.stdout.write(renderPlain(opts.name, snap));
+    } catch (err) {
+      redis.disconnect();
+      log.error({ err }, 'once failed');
+      await flushLog(log);
+      fail(`cannot read Redis at ${redactUrl(opts.redisUrl)}: ${(err as Error).message}`);
+    }
+    redis.disconnect();
+    await flushLog(log);
+    return 0;
+  }
+
+  const code = await runInteractive(def, { redis, window: opts.window, symbol: opts.symbol, refreshMs: opts.refreshMs, log });
+  log.info('dashboard quit');
+  redis.disconnect();
+  await flushLog(log);
+  return code;
+}
+
+main().then(
+  (code) => {
+    // Let stdout drain before exiting.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (err) => {
+    process.stderr.write(`liqd-dashboard: ${(err as Error)?.message ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,11 @@
+// The aggregator: the one reader of the Redis schema for the dashboards (and the forensic tool).
+export * from './window.js';
+export * from './sanitize.js';
+export * from './format.js';
+export * from './exchanges.js';
+export * from './bucket.js';
+export * from './cache.js';
+export * from './read.js';
+export * from './health.js';
+export * from './notes.js';
+export * from './snapshot.js';

@@ -1,0 +1,27 @@
+// The honest footnotes of a frame: lower bounds, feeds down during the window, and the empty-database hint.
+import { LOWER_BOUND_EXCHANGES } from './exchanges.js';
+import type { DownReport } from './read.js';
+
+export const EMPTY_HINT = 'no liquidations in this window yet — is the daemon running? npm start';
+
+export function lowerBoundNotes(exchanges: Iterable<string>): string[] {
+  const seen = new Set(exchanges);
+  return Object.entries(LOWER_BOUND_EXCHANGES)
+    .filter(([ex]) => seen.has(ex))
+    .map(([, note]) => note);
+}
+
+export function downNote(down: DownReport): string | undefined {
+  if (down.minutes === 0) return undefined;
+  const list = down.venues.map((v) => `${v.venue} (${v.minutes} min)`).join(', ');
+  return `feeds down during ${down.minutes} minute${down.minutes === 1 ? '' : 's'} of this window: ${list}`;
+}
+
+export function frameNotes(opts: { exchanges: Iterable<string>; down: DownReport; empty: boolean }): string[] {
+  const notes: string[] = [];
+  if (opts.empty) notes.push(EMPTY_HINT);
+  notes.push(...lowerBoundNotes(opts.exchanges));
+  const d = downNote(opts.down);
+  if (d) notes.push(d);
+  return notes;
+}

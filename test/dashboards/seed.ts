@@ -1,0 +1,114 @@
+// Seeds a private Redis in the documented schema (src/engine/keys.ts), with the engine's TTLs, for dashboard tests.
+import type { Redis } from 'ioredis';
+import {
+  BUCKET_MS,
+  EVENTS_KEY,
+  INSTANCES_KEY,
+  bigKey,
+  bigMember,
+  bucketKey,
+  downKey,
+  expireAtSeconds,
+  minuteOf,
+  statusKey,
+  topKey,
+  type StreamStatus,
+} from '../../src/engine/keys.js';
+
+export const RETENTION_HOURS = 168;
+export const EVIL = 'EVIL\u001b[31mX\u009b2J\u0007';
+
+export interface SeedEvent {
+  exchange: string;
+  symbol: string;
+  side: 'long' | 'short';
+  valueCents: number;
+  price: string;
+  quantity: string;
+  ts: number;
+}
+
+let seq = 0;
+
+/** Adds events to the minute buckets (ALL and symbol), top, big and liq:events exactly as the engine would. */
+export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void> {
+  const p = redis.pipeline();
+  const minutes = new Set<number>();
+  for (const e of events) {
+    const start = minuteOf(e.ts);
+    minutes.add(start);
+    const fields = (prefix: string[]) => prefix;
+    for (const key of [bucketKey('ALL', start), bucketKey(e.symbol, start)]) {
+      for (const f of fields(['count', `${e.side}_count`, `${e.exchange}_count`, `${e.exchange}_${e.side}_count`])) p.hincrby(key, f, 1);
+      for (const f of ['value_cents', `${e.side}_value_cents`, `${e.exchange}_value_cents`, `${e.exchange}_${e.side}_value_cents`]) p.hincrby(key, f, e.valueCents);
+    }
+    p.zincrby(topKey(start), e.valueCents, e.symbol);
+    const id = `id${++seq}`;
+    p.zadd(bigKey(start), e.valueCents, bigMember({ ...e, id }));
+    p.xadd(EVENTS_KEY, '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
+  }
+  for (const start of minutes) {
+    const at = expireAtSeconds(start, RETENTION_HOURS);
+    for (const key of [bucketKey('ALL', start), topKey(start), bigKey(start)]) p.expireat(key, at);
+    for (const e of events) if (minuteOf(e.ts) === start) p.expireat(bucketKey(e.symbol, start), at);
+  }
+  const res = await p.exec();
+  for (const [err] of res ?? []) if (err) throw err;
+}
+
+export async function markDown(redis: Redis, start: number, venue: string, state = 'backoff'): Promise<void> {
+  await redis.hset(downKey(start), venue, state);
+  await redis.expireat(downKey(start), expireAtSeconds(start, RETENTION_HOURS));
+}
+
+export async function setStatus(redis: Redis, instance: string, streams: Partial<StreamStatus>[], now = Date.now()): Promise<void> {
+  await redis.sadd(INSTANCES_KEY, instance);
+  const hash: Record<string, string> = {};
+  for (const s of streams) {
+    const full: StreamStatus = {
+      venue: 'venue',
+      exchange: 'exchange',
+      connection: 'conn',
+      state: 'open',
+      topics: 1,
+      lastMessageAt: now - 2000,
+      reconnects: 0,
+      since: now - 3_600_000,
+      updatedAt: now,
+      ...s,
+    };
+    hash[full.connection] = JSON.stringify(full);
+  }
+  await redis.hset(statusKey(instance), hash);
+  await redis.expire(statusKey(instance), 3600);
+}
+
+/** The standard data set; minute offsets are relative to the current minute. Returns the current minute. */
+export async function seedStandard(redis: Redis, now = Date.now()): Promise<number> {
+  const m = minuteOf(now);
+  const at = (minutesAgo: number, sec = 10) => m - minutesAgo * BUCKET_MS + sec * 1000;
+  await addEvents(redis, [
+    // bybit: long $1,000,000.00 + $234,567.50 (2 events), short $234,567.00
+    { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 60_000_000, price: '97000.5', quantity: '6.18552', ts: at(5) },
+    { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 40_000_000, price: '97001', quantity: '4.12367', ts: at(5, 20) },
+    { exchange: 'bybit', symbol: 'ETHUSDT', side: 'long', valueCents: 23_456_750, price: '3500.1', quantity: '67.01', ts: at(3) },
+    { exchange: 'bybit', symbol: 'SOLUSDT', side: 'short', valueCents: 23_456_700, price: '150.25', quantity: '1561.19', ts: at(4) },
+    // binance: long $500,000.00 in 3 events
+    { exchange: 'binance', symbol: 'BTCUSDT', side: 'long', valueCents: 20_000_000, price: '97010', quantity: '2.0616', ts: at(5, 30) },
+    { exchange: 'binance', symbol: 'ETHUSDT', side: 'long', valueCents: 20_000_000, price: '3501', quantity: '57.12', ts: at(4, 30) },
+    { exchange: 'binance', symbol: EVIL, side: 'long', valueCents: 10_000_000, price: '1.5\u001b]0;pwned\u0007', quantity: '66666.67', ts: at(3, 30) },
+    // okx: short $12,345.67
+    { exchange: 'okx', symbol: 'ETHUSDT', side: 'short', valueCents: 1_234_567, price: '3499.9', quantity: '3.5274', ts: at(2) },
+    // kraken (never configured anywhere): long $999.49
+    { exchange: 'kraken', symbol: 'XBTUSD', side: 'long', valueCents: 99_949, price: '97000', quantity: '0.0103', ts: at(2, 40) },
+    // two hours ago: outside 1h, inside 4h
+    { exchange: 'okx', symbol: 'BTCUSDT', side: 'long', valueCents: 700_000_000, price: '96000', quantity: '72.9166', ts: at(120) },
+  ]);
+  await markDown(redis, m - 4 * BUCKET_MS, 'bybit-linear');
+  await setStatus(redis, 'test-1', [
+    { venue: 'binance-usdm', exchange: 'binance', connection: 'binance-usdm', state: 'open', topics: 1 },
+    { venue: 'bybit-linear', exchange: 'bybit', connection: 'bybit-linear-0', state: 'backoff', topics: 500, reconnects: 7, lastMessageAt: now - 95_000, since: now - 60_000 },
+    { venue: 'okx-swap', exchange: 'okx', connection: 'okx\u001b[2J-swap', state: 'open', topics: 3 },
+  ], now);
+  return m;
+}
