@@ -1,0 +1,305 @@
+// The event log's entries: each parsed, checked against the contract (check 6) and aggregated per symbol and
+// minute (for checks 5 and 8). value_cents of a linear entry = round_half_up(price × quantity, cents); of an
+// entry with usd (inverse, or a quantity that had more than 8 decimals) = round_half_up(usd, cents), and then
+// quantity = round_half_up(usd ÷ price, 8 decimals).
+import { divToScaled, mul, parseDecimal, toScaled } from '../engine/decimal.js';
+import { bucketKey, minuteOf } from '../engine/keys.js';
+import type { Exchanges } from './fields.js';
+import { type Num, eq, intField } from './num.js';
+import type { Check } from './report.js';
+import type { Reply } from './resp.js';
+import { EVENTS, PMAX, PMIN, type Vec, addEvents, get, newVec } from './totals.js';
+import type { IdSet } from './idset.js';
+
+const MAX_SAFE_SUM = Number.MAX_SAFE_INTEGER;
+// per exchange: count long/short, value long/short, qty long/short, price min/max
+const PER_EX = 8;
+
+/**
+ * The log's events of one minute, per symbol: a flat Float64Array (one slot of 8 numbers per exchange per symbol),
+ * so that the aggregates of a whole day keep no objects alive for the garbage collector. Sums stay exact: one that
+ * would pass 2^53 moves to `big` as a bigint.
+ */
+export class LogMinute {
+  readonly slots = new Map<string, number>();
+  private nEx = 0;
+  private data = new Float64Array(0);
+  private big: Map<number, bigint> | undefined;
+
+  private slotOf(symbol: string, ex: number): number {
+    if (ex >= this.nEx) this.widen(ex + 1);
+    let slot = this.slots.get(symbol);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(symbol, slot);
+      const need = (slot + 1) * this.nEx * PER_EX;
+      if (need > this.data.length) {
+        const d = new Float64Array(Math.max(need, this.data.length * 2));
+        d.set(this.data);
+        this.data = d;
+      }
+    }
+    return slot;
+  }
+
+  private widen(nEx: number): void {
+    const d = new Float64Array(Math.max(1, this.slots.size) * nEx * PER_EX * 2);
+    const moved = new Map<number, bigint>();
+    for (let slot = 0; slot < this.slots.size; slot++) {
+      for (let k = 0; k < this.nEx * PER_EX; k++) {
+        d[slot * nEx * PER_EX + k] = this.data[slot * this.nEx * PER_EX + k];
+        const b = this.big?.get(slot * this.nEx * PER_EX + k);
+        if (b !== undefined) moved.set(slot * nEx * PER_EX + k, b);
+      }
+    }
+    this.data = d;
+    this.big = moved.size > 0 ? moved : undefined;
+    this.nEx = nEx;
+  }
+
+  private inc(i: number, x: Num): void {
+    const b = this.big?.get(i);
+    if (b !== undefined) this.big!.set(i, b + BigInt(x));
+    else if (typeof x === 'number' && this.data[i] + x <= MAX_SAFE_SUM) this.data[i] += x;
+    else (this.big ??= new Map()).set(i, BigInt(this.data[i]) + BigInt(x));
+  }
+
+  private at(i: number): Num {
+    return this.big?.get(i) ?? this.data[i];
+  }
+
+  add(symbol: string, ex: number, side: number, value: Num, qty: Num, price: number): void {
+    const base = this.slotOf(symbol, ex) * this.nEx * PER_EX + ex * PER_EX;
+    this.inc(base + side, 1);
+    this.inc(base + 2 + side, value);
+    this.inc(base + 4 + side, qty);
+    const d = this.data;
+    if (d[base] + d[base + 1] === 1) {
+      d[base + 6] = price;
+      d[base + 7] = price;
+    } else if (d[base + 6] === 0 || price < d[base + 6]) d[base + 6] = price;
+    else if (price > d[base + 7]) d[base + 7] = price;
+  }
+
+  /** The aggregate of one symbol (or of all symbols: ALL) as a Vec, or undefined when it has no events. */
+  vec(symbol: string): Vec | undefined {
+    const slots = symbol === 'ALL' ? [...this.slots.values()] : [this.slots.get(symbol)];
+    let v: Vec | undefined;
+    for (const slot of slots) {
+      if (slot === undefined) continue;
+      v ??= newVec();
+      for (let ex = 0; ex < this.nEx; ex++) {
+        const base = slot * this.nEx * PER_EX + ex * PER_EX;
+        for (let side = 0; side < 2; side++) {
+          const n = this.at(base + side);
+          if (n === 0) continue;
+          addEvents(v, ex, side, n, this.at(base + 2 + side), this.at(base + 4 + side));
+        }
+        if (this.at(base) !== 0 || this.at(base + 1) !== 0) {
+          const lo = v[PMIN(ex)] as number | undefined;
+          const hi = v[PMAX(ex)] as number | undefined;
+          v[PMIN(ex)] = lo === undefined ? this.data[base + 6] : Math.min(lo, this.data[base + 6]);
+          v[PMAX(ex)] = hi === undefined ? this.data[base + 7] : Math.max(hi, this.data[base + 7]);
+        }
+      }
+    }
+    return v;
+  }
+
+  /** Number of logged events of the minute. */
+  events(): Num {
+    const all = this.vec('ALL');
+    return all === undefined ? 0 : get(all, EVENTS);
+  }
+}
+
+/** Identities to look up in liq:seen:60s:{minute}, per minute, with each one's symbol. */
+export type SeenLookups = Map<number, { ids: string[]; symbols: string[] }>;
+
+const ID_RE = /^[A-Za-z0-9_-]{20}$/;
+const EX_RE = /^[a-z0-9]+$/;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Fast exact decimal for short texts: mantissa and scale as numbers, or undefined (then BigInt is used). */
+function smallDecimal(text: string): { m: number; scale: number } | undefined {
+  if (text.length > 15) return undefined;
+  const dot = text.indexOf('.');
+  const digits = dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
+  if (!/^\d+$/.test(digits) || (dot >= 0 && (dot === 0 || dot === text.length - 1))) return undefined;
+  return { m: Number(digits), scale: dot < 0 ? 0 : text.length - dot - 1 };
+}
+
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** round_half_up(m ÷ 10^k) for safe integers, exactly. */
+function roundShift(m: number, k: number): number {
+  const d = POW10[k];
+  let q = Math.floor(m / d);
+  let r = m - q * d;
+  if (r < 0) {
+    q--;
+    r += d;
+  } else if (r >= d) {
+    q++;
+    r -= d;
+  }
+  return r * 2 >= d ? q + 1 : q;
+}
+
+/** value_cents of price × quantity, rounded half up, exactly. */
+export function linearCents(price: string, quantity: string): bigint | number | undefined {
+  const p = smallDecimal(price);
+  const q = smallDecimal(quantity);
+  if (p && q) {
+    const m = p.m * q.m;
+    const scale = p.scale + q.scale;
+    if (m <= MAX_SAFE && scale <= 15) {
+      if (scale <= 2) {
+        const v = m * POW10[2 - scale];
+        if (v <= MAX_SAFE) return v;
+      } else return roundShift(m, scale - 2);
+    }
+  }
+  const pd = parseDecimal(price);
+  const qd = parseDecimal(quantity);
+  if (!pd || !qd) return undefined;
+  return toScaled(mul(pd, qd), 2);
+}
+
+function positiveDecimal(text: string): boolean {
+  const d = smallDecimal(text);
+  if (d !== undefined) return d.m > 0;
+  const big = parseDecimal(text);
+  return big !== undefined && big.m > 0n;
+}
+
+/** quantity × 10^8 when it is a decimal > 0 with at most 8 decimals (exact), else undefined. */
+function quantityE8(text: string): Num | undefined {
+  const d = smallDecimal(text);
+  if (d !== undefined) {
+    if (d.scale > 8 || d.m === 0) return undefined;
+    const v = d.m * POW10[8 - d.scale];
+    if (v <= MAX_SAFE) return v;
+  }
+  const big = parseDecimal(text);
+  if (big === undefined || big.scale > 8 || big.m === 0n) return undefined;
+  const v = toScaled(big, 8);
+  return v <= BigInt(MAX_SAFE) ? Number(v) : v;
+}
+
+export interface EntryContext {
+  readonly exchanges: Exchanges;
+  readonly check: Check;
+  readonly ids: IdSet;
+  /** Minute starts of the window (entries elsewhere are only checked for their own content). */
+  readonly from: number;
+  readonly to: number;
+  /** Only this symbol (undefined: all). */
+  readonly symbol: string | undefined;
+  readonly minutes: Map<number, LogMinute>;
+}
+
+/** Checks and aggregates one XRANGE entry [streamId, [name, value, …]]. */
+export function addEntry(ctx: EntryContext, entry: Reply, seen: SeenLookups): void {
+  const pair = entry as Reply[];
+  const sid = String(pair[0]);
+  const flat = (pair[1] ?? []) as Reply[];
+  let id: string | undefined;
+  let ts: Num | undefined;
+  let exchange: string | undefined;
+  let symbol: string | undefined;
+  let side = -1;
+  let price: string | undefined;
+  let quantity: string | undefined;
+  let cents: Num | undefined;
+  let usd: string | undefined;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const v = flat[i + 1];
+    switch (flat[i]) {
+      case 'id':
+        id = String(v);
+        break;
+      case 'ts':
+        ts = intField(v);
+        break;
+      case 'exchange':
+        exchange = String(v);
+        break;
+      case 'symbol':
+        symbol = String(v);
+        break;
+      case 'side':
+        side = v === 'long' ? 0 : v === 'short' ? 1 : -2;
+        break;
+      case 'price':
+        price = String(v);
+        break;
+      case 'quantity':
+        quantity = String(v);
+        break;
+      case 'value_cents':
+        cents = intField(v);
+        break;
+      case 'usd':
+        usd = String(v);
+        break;
+    }
+  }
+  if (symbol !== undefined && ctx.symbol !== undefined && symbol !== ctx.symbol) return;
+  const c = ctx.check;
+  const minute = typeof ts === 'number' ? minuteOf(ts) : undefined;
+  const where = symbol !== undefined && minute !== undefined ? bucketKey(symbol, minute) : 'liq:events';
+  const field = (name: string) => `entry ${sid} ${name}`;
+  if (id === undefined || !ID_RE.test(id)) return c.fail(where, field('id'), 'a 20-character identity', id ?? '(absent)');
+  if (typeof ts !== 'number') return c.fail(where, field('ts'), 'a time in ms', String(ts ?? '(absent)'));
+  if (exchange === undefined || !EX_RE.test(exchange)) return c.fail(where, field('exchange'), 'an exchange name', exchange ?? '(absent)');
+  if (symbol === undefined) return c.fail(where, field('symbol'), 'a symbol', '(absent)');
+  if (side < 0) return c.fail(where, field('side'), 'long or short', '(other)');
+  if (cents === undefined || cents === 0 || cents === 0n) return c.fail(where, field('value_cents'), 'an integer > 0', String(cents ?? '(absent)'));
+  if (price === undefined || !positiveDecimal(price)) return c.fail(where, field('price'), 'a decimal > 0', price ?? '(absent)');
+  const qtyE8 = quantity === undefined ? undefined : quantityE8(quantity);
+  if (qtyE8 === undefined) return c.fail(where, field('quantity'), 'a decimal > 0 with ≤ 8 decimals', quantity ?? '(absent)');
+  let ok = true;
+  if (usd === undefined || usd === '') {
+    const want = linearCents(price, quantity!)!;
+    if (!eq(want, cents)) {
+      c.fail(where, field('value_cents'), `round_half_up(${price} × ${quantity}) = ${want}`, cents);
+      ok = false;
+    }
+  } else {
+    const ud = parseDecimal(usd);
+    if (ud === undefined) {
+      c.fail(where, field('usd'), 'a decimal', usd);
+      ok = false;
+    } else {
+      const want = toScaled(ud, 2);
+      const wantQty = divToScaled(ud, parseDecimal(price)!, 8);
+      if (want !== BigInt(cents)) {
+        c.fail(where, field('value_cents'), `round_half_up(usd ${usd}) = ${want}`, cents);
+        ok = false;
+      } else if (wantQty !== BigInt(qtyE8)) {
+        c.fail(where, field('quantity'), `round_half_up(${usd} ÷ ${price}, 8) = ${wantQty}e-8`, quantity);
+        ok = false;
+      }
+    }
+  }
+  if (!ctx.ids.add(id)) {
+    if (ok) c.fail(where, field('id'), 'an identity no other entry has', `${id} (also in an earlier entry)`);
+    ok = false;
+  }
+  if (minute! < ctx.from || minute! > ctx.to) {
+    if (ok) c.pass();
+    return;
+  }
+  // within the window: aggregate (even a failed entry: it is in the log, so its bucket should count it)
+  let lm = ctx.minutes.get(minute!);
+  if (lm === undefined) ctx.minutes.set(minute!, (lm = new LogMinute()));
+  lm.add(symbol, ctx.exchanges.of(exchange), side, cents, qtyE8, Number(price));
+  // liq:seen membership is looked up right after the page; the entry passes or fails check 6 then
+  if (ok) {
+    let l = seen.get(minute!);
+    if (l === undefined) seen.set(minute!, (l = { ids: [], symbols: [] }));
+    l.ids.push(id);
+    l.symbols.push(symbol);
+  }
+}

@@ -1,0 +1,116 @@
+// Reading liq:events: how much of it may have been trimmed (which minutes are wholly inside the log), and its
+// entries in pages of COUNT 10,000, several ID ranges at once so that Redis fills the next pages while the
+// previous ones are checked.
+import { BUCKET_MS, EVENTS_KEY } from '../engine/keys.js';
+import { type Reply, RespClient, RespError, ok } from './resp.js';
+
+/** An entry's ts can be up to 5 minutes in the future of its insertion (the stream ID's ms part). */
+export const FUTURE_MS = 5 * 60_000;
+export const PAGE = 10_000;
+const SLICES = 3;
+
+export interface LogState {
+  readonly exists: boolean;
+  readonly length: number;
+  readonly firstMs: number | undefined;
+  readonly lastMs: number | undefined;
+  /**
+   * Entries inserted at or before this ms may have been removed (−Infinity: none ever was). A minute M is wholly
+   * inside the log when M − 5 min > bound and M has ended.
+   */
+  readonly removedUpTo: number;
+  /** Set when an entry was removed from inside the log (after its first entry): not what trimming does. */
+  readonly insideRemoval: string | undefined;
+}
+
+const idMs = (id: string) => Number(id.slice(0, id.indexOf('-')));
+function idLess(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am < bm || (am === bm && as < bs);
+}
+
+/**
+ * XINFO STREAM: trimming only ever removes the head of the log (XADD … MINID ~), so when the largest removed id
+ * is below the first entry, everything after it is intact. A removal after the first entry is flagged, and then
+ * only the head older than the retention (EVENT_LOG_RETENTION_HOURS) is taken as legitimately trimmed.
+ */
+export async function logState(client: RespClient, now: number, retentionHours: number): Promise<LogState> {
+  const r = await client.command('XINFO', 'STREAM', EVENTS_KEY);
+  if (r instanceof RespError) {
+    if (/no such key/i.test(r.message)) {
+      return { exists: false, length: 0, firstMs: undefined, lastMs: undefined, removedUpTo: Infinity, insideRemoval: undefined };
+    }
+    throw new Error(r.message);
+  }
+  const flat = r as Reply[];
+  const info = new Map<string, Reply>();
+  for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
+  const length = Number(info.get('length') ?? 0);
+  const first = info.get('first-entry') as Reply[] | null | undefined;
+  const last = info.get('last-entry') as Reply[] | null | undefined;
+  const firstId = first ? String(first[0]) : undefined;
+  const lastId = last ? String(last[0]) : undefined;
+  const maxDeleted = String(info.get('max-deleted-entry-id') ?? '');
+  const added = info.get('entries-added');
+  let removedUpTo: number;
+  let insideRemoval: string | undefined;
+  if (maxDeleted === '' || added === undefined) {
+    // Redis before 7.0: no record of removals; the spec's conservative rule (the oldest entry bounds the trim)
+    removedUpTo = firstId === undefined ? Infinity : idMs(firstId);
+  } else if (maxDeleted === '0-0' && Number(added) === length) removedUpTo = -Infinity;
+  else if (firstId === undefined || idLess(maxDeleted, firstId)) removedUpTo = idMs(maxDeleted);
+  else {
+    insideRemoval = `max-deleted-entry-id ${maxDeleted} is after the first entry ${firstId}`;
+    removedUpTo = Math.min(idMs(firstId), now - retentionHours * 3_600_000);
+  }
+  return {
+    exists: true,
+    length,
+    firstMs: firstId === undefined ? undefined : idMs(firstId),
+    lastMs: lastId === undefined ? undefined : idMs(lastId),
+    removedUpTo,
+    insideRemoval,
+  };
+}
+
+/** Whether every event of the minute starting at `start` is still in the log. */
+export function wholeInLog(state: LogState, start: number, now: number): boolean {
+  return state.exists && start + BUCKET_MS <= now && start - FUTURE_MS > state.removedUpTo;
+}
+
+/**
+ * Calls onPage with every page of entries inserted at or after fromMs. Ranges are read in parallel slices; within a
+ * slice in order. The next round of pages is requested before the current one is handed over.
+ */
+export async function readLog(
+  client: RespClient,
+  state: LogState,
+  fromMs: number,
+  onPage: (entries: Reply[]) => void,
+): Promise<void> {
+  if (!state.exists || state.firstMs === undefined || state.lastMs === undefined) return;
+  const lo = Math.max(fromMs, state.firstMs);
+  const hi = state.lastMs;
+  if (lo > hi) return;
+  const n = Math.max(1, Math.min(SLICES, Math.ceil((hi - lo + 1) / 60_000)));
+  const step = Math.ceil((hi - lo + 1) / n);
+  // each slice: [next start, inclusive end]
+  let slices: Array<[string, string]> = [];
+  for (let i = 0; i < n; i++) {
+    const a = lo + i * step;
+    const b = Math.min(hi, a + step - 1);
+    if (a <= b) slices.push([String(a), i === n - 1 ? '+' : `${b}-18446744073709551615`]);
+  }
+  let inflight = client.pipeline(slices.map(([a, b]) => ['XRANGE', EVENTS_KEY, a, b, 'COUNT', String(PAGE)]));
+  while (slices.length > 0) {
+    const pages = (await inflight).map((p) => ok(p) as Reply[]);
+    const next: Array<[string, string]> = [];
+    pages.forEach((page, i) => {
+      if (page.length === PAGE) next.push([`(${String((page[page.length - 1] as Reply[])[0])}`, slices[i][1]]);
+    });
+    slices = next;
+    if (slices.length > 0) inflight = client.pipeline(slices.map(([a, b]) => ['XRANGE', EVENTS_KEY, a, b, 'COUNT', String(PAGE)]));
+    for (const page of pages) onPage(page);
+  }
+}

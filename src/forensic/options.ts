@@ -1,0 +1,86 @@
+// Command line of liqd-forensic: options, windows, help text.
+import { BUCKET_MS, minuteOf } from '../engine/keys.js';
+
+export const WINDOWS = { '15m': 15, '1h': 60, '4h': 240, '12h': 720, '24h': 1440, '7d': 10_080 } as const;
+export type WindowName = keyof typeof WINDOWS;
+
+export interface Options {
+  window: WindowName;
+  symbol?: string;
+  json: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const HELP = `usage: liqd-forensic [--window 24h] [--symbol SYM] [--json]
+       npm run forensic -- [--window 24h] [--symbol SYM] [--json]
+
+Validates what the daemon wrote to Redis (REDIS_URL, default redis://127.0.0.1:6379), reading only: the buckets
+of every minute of the window (found through liq:top:60s:{minute}, never KEYS or SCAN), their expiry, the event
+log liq:events and the identities liq:seen:60s:{minute}. Sums use exact integer arithmetic.
+
+Checks (over every symbol bucket and ALL bucket of the window):
+  1. sides          count = long_count + short_count; the same for value_cents and (symbol buckets) qty_e8
+  2. exchanges      count = Σ {ex}_count, value_cents = Σ {ex}_value_cents; per side, {side}_* = Σ {ex}_{side}_*
+  3. each exchange  {ex}_count = {ex}_long_count + {ex}_short_count; the same for value_cents
+  4. market-wide    every field of the minute's ALL bucket = the sum of that field over its symbol buckets;
+                    each liq:top score = that bucket's value_cents (skipped with --symbol)
+  5. raw log        for each minute wholly inside the log's retention, every bucket equals the aggregation of
+                    the liq:events entries of its symbol and minute; no entry lacks its bucket
+  6. entries        value_cents follows from price × quantity (or from usd, with quantity = usd ÷ price to
+                    8 decimals); no two entries share an id; every id is in liq:seen:60s:{minute}
+  7. sanity         every field a string of digits; value_cents > 0 where count > 0; buckets start on a minute
+                    and expire at a minute end; exchange shares of the window total sum to 100% (±0.01 each)
+  8. prices         within a symbol and minute, prices of different exchanges agree within 2%, and the
+                    bucket's implied price (value ÷ quantity) lies within the logged prices (±0.5% + rounding)
+
+Options:
+  --window W    15m, 1h, 4h, 12h, 24h or 7d (default 24h): the window's full minutes ending with the current one
+  --symbol SYM  check only this symbol's buckets and log entries (check 4 is skipped)
+  --json        print the report as one JSON document
+  -h, --help    this text
+
+Environment: REDIS_URL; EVENT_LOG_RETENTION_HOURS (default 24, as the daemon's) bounds how much of the log may
+have been trimmed when an entry was removed from inside it.
+
+Exit codes: 0 every check holds, 1 a check failed, 2 cannot run (Redis unreachable, bad usage, nothing to check).
+Progress goes to stderr when stderr is a terminal.
+`;
+
+export function parseCli(argv: readonly string[]): Options {
+  const o: Options = { window: '24h', json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const [name, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (name === '--window' || name === '-w') {
+      const v = value();
+      if (!Object.hasOwn(WINDOWS, v)) throw new UsageError(`--window must be one of ${Object.keys(WINDOWS).join(', ')} (got ${JSON.stringify(v)})`);
+      o.window = v as WindowName;
+    } else if (name === '--symbol' || name === '-s') {
+      const v = value().toUpperCase();
+      if (!/^[\p{L}\p{N}_]{1,40}$/u.test(v)) throw new UsageError(`--symbol must be a symbol such as BTCUSDT (got ${JSON.stringify(v)})`);
+      o.symbol = v;
+    } else if (name === '--json') o.json = true;
+    else if (name === '--help' || name === '-h') o.help = true;
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)} (see --help)`);
+  }
+  return o;
+}
+
+/** The window's minute starts, oldest first: its full minutes ending with the current one. */
+export function windowStarts(window: WindowName, now: number): number[] {
+  const last = minuteOf(now);
+  const minutes = WINDOWS[window];
+  const out: number[] = [];
+  for (let i = minutes - 1; i >= 0; i--) out.push(last - i * BUCKET_MS);
+  return out;
+}
