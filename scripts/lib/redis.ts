@@ -1,0 +1,128 @@
+// Redis for the scripts (replay --with-daemon, demo): REDIS_URL when it answers PING within a second, otherwise a
+// private redis-server from PATH on a free port with a temporary directory (nothing persisted, removed at exit).
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { ENV_SCHEMA } from '../../src/config.js';
+import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
+
+export const REDIS_HOWTO =
+  'Redis is needed: set REDIS_URL to a running Redis, or install redis-server (apt-get install redis-server / brew install redis)';
+
+export class NoRedisError extends Error {
+  override name = 'NoRedisError';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether the Redis at url answers PING within timeoutMs. */
+export async function pingRedis(url: string, timeoutMs = 1000): Promise<boolean> {
+  let client: Redis | undefined;
+  try {
+    client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+    client.on('error', () => {});
+    const c = client;
+    const answer = await Promise.race([
+      c.connect().then(() => c.ping()),
+      sleep(timeoutMs, 'timeout' as const, { ref: false }),
+    ]);
+    return answer === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client?.disconnect();
+  }
+}
+
+export interface PrivateRedis {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly child: ManagedChild;
+  stop(): Promise<void>;
+}
+
+/**
+ * A redis-server from PATH on a free loopback port, in its own process group (a Ctrl-C on the terminal does not
+ * kill it before the daemon has flushed: the script stops it last). Throws NoRedisError when there is none.
+ */
+export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-redis-'));
+  trackTempDir(dir);
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...extraArgs];
+  const { child, started } = spawnChild('redis-server', 'redis-server', args, { stdio: 'ignore', detached: true });
+  try {
+    await started;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new NoRedisError(code === 'ENOENT' ? 'no redis-server on PATH' : `cannot start redis-server: ${(err as Error).message}`);
+  }
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (!(await pingRedis(url, 500))) {
+    if (!child.running || Date.now() > deadline) {
+      await child.stop('SIGKILL', 1000);
+      throw new NoRedisError(`redis-server did not answer on port ${port}`);
+    }
+    await sleep(50);
+  }
+  return { url, port, dir, child, stop: async () => void (await child.stop('SIGTERM', 5000)) };
+}
+
+export interface RedisChoice {
+  url: string;
+  /** Set when a private redis-server was started. */
+  private?: PrivateRedis;
+  /** One line saying which Redis is used. */
+  note: string;
+}
+
+/** REDIS_URL (or the daemon's default) when it answers within 1 s; otherwise a private redis-server; otherwise NoRedisError. */
+export async function chooseRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisChoice> {
+  const url = env.REDIS_URL?.trim() || ENV_SCHEMA.REDIS_URL.def;
+  if (await pingRedis(url, 1000)) return { url, note: `using the Redis at ${redactUrl(url)} (REDIS_URL)` };
+  let priv: PrivateRedis;
+  try {
+    priv = await startPrivateRedis();
+  } catch (err) {
+    if (err instanceof NoRedisError) {
+      throw new NoRedisError(`no Redis answers at ${redactUrl(url)} and ${err.message}. ${REDIS_HOWTO}`);
+    }
+    throw err;
+  }
+  return {
+    url: priv.url,
+    private: priv,
+    note: `no Redis answers at ${redactUrl(url)}: started a private redis-server on port ${priv.port} (temporary, removed on exit)`,
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

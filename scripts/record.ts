@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// npm run record -- --out <file> [--minutes N] [--exchanges binance,bybit,okx]
+// Records the exchanges' raw liquidation frames with the daemon's own stream modules (src/streams: same URLs from
+// the same environment variables, same subscriptions, keepalive, reconnects), plus the instrument metadata, into a
+// capture file that `npm run replay` serves again without anything from outside.
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, EXCHANGE_NAMES, loadConfig, type Config } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { createStreams } from '../src/streams/index.js';
+import { VENUES, type Venue } from '../src/streams/types.js';
+import { CAPTURE_FORMAT, CaptureWriter, type CaptureMeta } from './lib/capture.js';
+import { StatusLine, UsageError, die, elapsed, int } from './lib/cli.js';
+import { fetchRestMeta, listsOfMeta } from './lib/meta.js';
+
+const PROG = 'liqd-record';
+
+const HELP = `liqd-record: records the exchanges' raw liquidation frames into a capture file for npm run replay
+
+Usage:
+  npm run record -- --out <file> [--minutes N] [--exchanges binance,bybit,okx]
+
+Options:
+  --out <file>          capture to write (NDJSON; gzip when the name ends in .gz); an existing file is replaced
+  --minutes <N>         stop after N minutes (decimals allowed); default: until Ctrl-C
+  --exchanges <list>    comma-separated subset of ${EXCHANGE_NAMES.join(', ')} (default: EXCHANGES, else all)
+  -h, --help            this help
+
+What is recorded:
+  line 1     {"meta":{…}}: the raw REST instrument metadata of the recorded exchanges (Binance COIN-M exchangeInfo,
+             Bybit instruments-info pages, OKX instruments), so a replay needs nothing from outside; a later
+             {"meta":…} line follows when the listing changes during the recording
+  then       one line per frame received, untouched: {"t":<receivedAt ms>,"venue":"binance-usdm"|"binance-coinm"|
+             "bybit-linear"|"bybit-inverse"|"okx","frame":"<text>"}, subscribe answers included.
+  Keepalive answers (pongs: Bybit {"op":"ping","ret_msg":"pong"…}, OKX "pong", WebSocket pong frames) are not
+  data frames and are not recorded.
+
+The connections are the daemon's: URLs from BINANCE_USDM_WS_URL, BINANCE_COINM_WS_URL, BYBIT_LINEAR_WS_URL,
+BYBIT_INVERSE_WS_URL, OKX_WS_URL, metadata from BINANCE_COINM_REST_URL, BYBIT_REST_URL, OKX_REST_URL, keepalive
+and reconnects from PING_INTERVAL_MS, PONG_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS (see README).
+Nothing is written to Redis. Log lines (warnings, reconnects) go to stderr as JSON (LOG_LEVEL, default warn).
+On a terminal a status line shows the frames per venue and the time elapsed.
+
+Ctrl-C (or SIGTERM) ends the recording cleanly: the connections are closed and the file is complete.
+Exit status: 0 recorded; 1 the file could not be written; 2 bad option or configuration.
+`;
+
+interface Options {
+  out: string;
+  minutes: number | undefined;
+  exchanges: string | undefined;
+}
+
+function parseCli(argv: string[]): Options | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        out: { type: 'string', short: 'o' },
+        minutes: { type: 'string' },
+        exchanges: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (!v.out) throw new UsageError('--out <file> is required');
+  let minutes: number | undefined;
+  if (v.minutes !== undefined) {
+    minutes = Number(v.minutes);
+    if (!/^\d+(\.\d+)?$/.test(v.minutes) || !(minutes > 0)) throw new UsageError(`--minutes must be a positive number (got ${JSON.stringify(v.minutes)})`);
+  }
+  return { out: v.out, minutes, exchanges: v.exchanges };
+}
+
+async function main(): Promise<number> {
+  let opts: Options | 'help';
+  try {
+    opts = parseCli(process.argv.slice(2));
+  } catch (err) {
+    die(PROG, `${(err as Error).message} (see --help)`, 2);
+  }
+  if (opts === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let cfg: Readonly<Config>;
+  try {
+    const env = { ...process.env };
+    if (opts.exchanges !== undefined) env.EXCHANGES = opts.exchanges;
+    cfg = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) die(PROG, err.message.replace('EXCHANGES must', '--exchanges / EXCHANGES must'), 2);
+    throw err;
+  }
+  const log = createLogger(process.env.LOG_LEVEL || 'warn', pino.destination({ fd: 2, sync: true }));
+  const status = new StatusLine();
+  const say = (line: string) => {
+    status.clear();
+    process.stderr.write(`${PROG}: ${line}\n`);
+  };
+
+  let writer: CaptureWriter;
+  try {
+    writer = new CaptureWriter(opts.out);
+  } catch (err) {
+    die(PROG, `cannot write ${opts.out}: ${(err as Error).message}`);
+  }
+
+  let stopping = false;
+  let stopRequested: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  const onSignal = (s: NodeJS.Signals) => {
+    if (stopping) {
+      say(`${s} again: exiting now (the file may be incomplete)`);
+      process.exit(130);
+    }
+    stopRequested(s);
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+  // The metadata first, so that the capture's first line is the listing the frames refer to.
+  const { rest, errors } = await fetchRestMeta(cfg, cfg.EXCHANGES);
+  for (const e of errors) say(`metadata not recorded for ${e}`);
+  const meta: CaptureMeta = { format: CAPTURE_FORMAT, createdAt: Date.now(), source: 'record', exchanges: [...cfg.EXCHANGES], rest };
+  writer.writeMeta(meta);
+  let lastLists = JSON.stringify(listsOfMeta(rest));
+
+  const counts = Object.fromEntries(VENUES.map((v) => [v, 0])) as Record<Venue, number>;
+  let total = 0;
+  const streams = createStreams(cfg, {
+    log,
+    onEvents: () => {},
+    onRejections: () => {},
+    onFrame: (venue, text, receivedAt) => {
+      if (stopping) return;
+      writer.writeFrame({ t: receivedAt, venue, frame: text });
+      counts[venue]++;
+      total++;
+    },
+  });
+  const startedAt = Date.now();
+  streams.start();
+  say(`recording ${cfg.EXCHANGES.join(', ')} into ${opts.out}${opts.minutes ? ` for ${opts.minutes} min` : ''} (Ctrl-C to stop)`);
+
+  const venuesShown = VENUES.filter((v) => cfg.EXCHANGES.some((e) => v.startsWith(e)));
+  const showStatus = () =>
+    status.update(`${elapsed(Date.now() - startedAt)}  ${venuesShown.map((v) => `${v} ${int(counts[v])}`).join('  ')}  total ${int(total)}`);
+  const statusTimer = setInterval(showStatus, 1000);
+  showStatus();
+
+  // The listing changes (new symbols) are recorded as a later meta line, so frames of new symbols replay.
+  const refreshTimer = setInterval(() => {
+    void fetchRestMeta(cfg, cfg.EXCHANGES).then(({ rest: fresh, errors: errs }) => {
+      if (stopping || errs.length > 0) return;
+      const lists = JSON.stringify(listsOfMeta(fresh));
+      if (lists === lastLists) return;
+      lastLists = lists;
+      writer.writeMeta({ ...meta, createdAt: Date.now(), rest: fresh });
+    });
+  }, cfg.INSTRUMENT_REFRESH_MINUTES * 60_000);
+  refreshTimer.unref();
+
+  const limitTimer = opts.minutes !== undefined ? setTimeout(() => stopRequested('time'), opts.minutes * 60_000) : undefined;
+  const why = await stopped;
+  stopping = true;
+  if (limitTimer) clearTimeout(limitTimer);
+  clearInterval(statusTimer);
+  clearInterval(refreshTimer);
+  showStatus();
+  await streams.stop();
+  try {
+    await writer.close();
+  } catch (err) {
+    say(`writing ${opts.out} failed: ${(err as Error).message}`);
+    return 1;
+  }
+  if (writer.error) {
+    say(`writing ${opts.out} failed: ${writer.error.message}`);
+    return 1;
+  }
+  say(
+    `${why === 'time' ? 'done' : `stopped (${why})`}: ${int(total)} frames in ${elapsed(Date.now() - startedAt)} written to ${opts.out} (` +
+      venuesShown.map((v) => `${v} ${int(counts[v])}`).join(', ') +
+      ')',
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => die(PROG, `failed: ${err instanceof Error ? err.message : String(err)}`),
+);

@@ -1,0 +1,159 @@
+// The sample capture replayed through the real daemon (dist/scripts/replay.js --with-daemon) into a private Redis:
+// every bucket equals what the parsers compute directly from the capture's frames with the capture's metadata, and
+// a second replay with the same shift changes nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { LiquidationEvent } from '../../src/engine/event.js';
+import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
+import { parseBybit } from '../../src/streams/parsers/bybit.js';
+import { parseOkx } from '../../src/streams/parsers/okx.js';
+import type { ParseResult } from '../../src/streams/types.js';
+import { loadCapture, type Capture } from '../../scripts/lib/capture.js';
+import { expectedBuckets as expectedBucketsOf } from '../../scripts/lib/expected.js';
+import { lookupsFrom, type Lookups } from '../../scripts/lib/meta.js';
+import { startCaptureStandins } from '../../scripts/lib/serve.js';
+import { startRedis, type PrivateRedis } from '../support/redis.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REPLAY = path.join(ROOT, 'dist/scripts/replay.js');
+const SAMPLE = path.join(ROOT, 'samples/cascade.ndjson.gz');
+const RETENTION_MS = 168 * 3_600_000;
+
+let redis: PrivateRedis;
+let client: Redis;
+let capture: Capture;
+let lookups: Lookups;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+  capture = await loadCapture(SAMPLE);
+  // The capture's metadata, read back by the daemon's own fetchers from stand-ins serving it.
+  const s = await startCaptureStandins(capture);
+  try {
+    lookups = await lookupsFrom(s.env);
+  } finally {
+    await s.close();
+  }
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+function parse(venue: string, text: string, receivedAt: number): ParseResult {
+  const o = { receivedAt, retentionMs: RETENTION_MS, final: true };
+  switch (venue) {
+    case 'binance-usdm':
+      return parseBinanceUsdm(text, o);
+    case 'binance-coinm':
+      return parseBinanceCoinm(text, { ...o, contractSizes: lookups.coinm });
+    case 'bybit-linear':
+      return parseBybit(text, { ...o, instruments: lookups.bybitLinear });
+    case 'bybit-inverse':
+      return parseBybit(text, { ...o, instruments: lookups.bybitInverse });
+    default:
+      return parseOkx(text, { ...o, instruments: lookups.okx });
+  }
+}
+
+/**
+ * The buckets the capture must produce when shifted by shiftMs (whole minutes): computed from the ORIGINAL frames
+ * (no shifting code involved), each event's minute moved by shiftMs. One count per identity.
+ */
+function expectedBuckets(shiftMs: number): { buckets: Map<string, Record<string, string>>; events: number } {
+  const seen = new Set<string>();
+  const events: LiquidationEvent[] = [];
+  let rejected = 0;
+  for (const f of capture.frames) {
+    const r = parse(f.venue, f.frame, f.t);
+    rejected += r.rejections.length;
+    for (const e of r.events) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      events.push(e);
+    }
+  }
+  expect(rejected).toBe(0);
+  const buckets = expectedBucketsOf(events, shiftMs);
+  return { buckets, events: events.length };
+}
+
+async function keys(pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    out.push(...batch);
+  } while (cursor !== '0');
+  return out.sort();
+}
+
+/** Everything the events wrote: buckets, identities, indexes, and the event log's length. */
+async function snapshot(): Promise<Record<string, unknown>> {
+  const snap: Record<string, unknown> = {};
+  for (const k of [...(await keys('liq:agg:*')), ...(await keys('liq:seen:*'))]) snap[k] = await client.hgetall(k);
+  for (const k of [...(await keys('liq:top:*')), ...(await keys('liq:big:*'))]) snap[k] = await client.zrange(k, 0, -1, 'WITHSCORES');
+  snap['liq:events#len'] = await client.xlen('liq:events');
+  return snap;
+}
+
+function runReplay(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [REPLAY, ...args], {
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
+  it('writes exactly the buckets the parsers compute from the capture; a second replay changes nothing', async () => {
+    const lastT = Math.max(...capture.frames.map((f) => f.t));
+    // A fixed whole-minute shift that puts the capture's end a few minutes before now (inside the retention).
+    const shiftMs = Math.floor((Date.now() - lastT) / 60_000) * 60_000 - 5 * 60_000;
+    const expected = expectedBuckets(shiftMs);
+    expect(expected.events).toBeGreaterThan(30_000);
+
+    const first = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--shift-ms', String(shiftMs)]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`timestamps shifted by ${shiftMs} ms`);
+    expect(first.stdout).toMatch(new RegExp(`${expected.events.toLocaleString('en-US')} newly counted`));
+
+    const bucketKeys = await keys('liq:agg:*');
+    expect(bucketKeys).toEqual([...expected.buckets.keys()].sort());
+    for (const [key, fields] of expected.buckets) expect(await client.hgetall(key), key).toEqual(fields);
+
+    // The summary is read from the ALL buckets: its total row matches them.
+    let count = 0;
+    for (const [key, fields] of expected.buckets) if (key.startsWith('liq:agg:ALL:')) count += Number(fields.count);
+    expect(count).toBe(expected.events);
+    expect(first.stdout).toMatch(new RegExp(`total\\s+${expected.events.toLocaleString('en-US')}\\s`));
+
+    const before = await snapshot();
+    const second = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--shift-ms', String(shiftMs)]);
+    expect(second.code, second.stderr).toBe(0);
+    // The whole capture went through the daemon again, and every event was found already counted.
+    expect(second.stdout).toContain(`${expected.events.toLocaleString('en-US')} events parsed, 0 newly counted`);
+    expect(await snapshot()).toEqual(before);
+
+    // Nothing of either run is left running: no daemon, no stand-ins (the replay processes have exited).
+    const status = await keys('liq:status:*');
+    expect(status).toEqual([]);
+  });
+
+  it('refuses a file that is not a capture, with exit 2', async () => {
+    const r = await runReplay([path.join(ROOT, 'package.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read/);
+  });
+});
