@@ -1,0 +1,318 @@
+// End to end: the stand-in exchange servers push a pre-built workload over loopback WebSockets into the real daemon
+// process (dist/src/main.js) writing to a private Redis. Either as fast as the daemon takes it (sustained
+// throughput) or paced at a fixed rate (latency under steady load).
+//
+// Sending: the frames go out on the stand-ins' own server-side sockets, in chunks of about a millisecond, each chunk
+// corked so a chunk leaves as few TCP writes as the kernel allows (as a busy exchange's frames arrive), and the
+// sender waits whenever a socket holds more than HIGH_WATER bytes unsent: a slow daemon slows the sender through
+// TCP backpressure, and the sender's loop never blocks for long (the probes below run between chunks).
+//
+// Measuring: the first frame's send time to the moment `XLEN liq:events` reaches the number of events sent (the
+// write script adds the log entries in the same atomic call as the bucket increments). Latency is sampled: about
+// a thousand frames are samples; for each, the id of its last event is known in advance (the workload parses it),
+// and a probe connection asks `HEXISTS liq:seen:60s:{minute} {id}` (written atomically with the bucket): the time
+// from the frame being sent to the first probe answering 1. Frames of one venue are written in order, so only the
+// oldest unseen sample per venue is probed (one command per venue per round, a round every `probeMs`) and, once it
+// is seen, the next ones straight away: the probes stay a few thousand cheap commands per second.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import type { WebSocket } from 'ws';
+import { EVENTS_KEY } from '../../src/engine/keys.js';
+import type { Venue } from '../../src/streams/types.js';
+import { trackTempDir } from '../lib/children.js';
+import { startDaemonChild, type DaemonChild } from '../lib/daemon.js';
+import { startStandins, type Standins } from '../standins/index.js';
+import { commandDelta, commandStats, type CommandFigures } from './redis-stats.js';
+import { summarize, type LatencySummary } from './stats.js';
+import type { Universe, Workload } from './workload.js';
+
+const HIGH_WATER = 4 * 1024 * 1024;
+const CHUNK_MS = 1;
+const CHUNK_FRAMES = 4000;
+const VENUES: Venue[] = ['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'];
+
+export interface RunResult {
+  events: number;
+  frames: number;
+  bytes: number;
+  /** First frame sent → last event visible. */
+  seconds: number;
+  eventsPerSec: number;
+  /** Time the sender took to hand every frame to the sockets. */
+  sendSeconds: number;
+  latencyMs: LatencySummary;
+  /** The daemon's VmHWM (peak resident set) at the end of the run. */
+  peakRssMb: number;
+  /** Largest /health bufferedEvents seen (polled every 200 ms). */
+  maxBufferedEvents: number;
+  redis: CommandFigures;
+  /** liq:events length at the end (must equal events). */
+  visible: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export interface RunOptions {
+  redisUrl: string;
+  universe: Universe;
+  workload: Workload;
+  /** Paced: events per second; undefined = as fast as the daemon takes them. */
+  rate?: number;
+  probeMs: number;
+  /** Env for the daemon on top of the stand-ins' and REDIS_URL. */
+  daemonEnv?: Record<string, string>;
+  progress: (line: string) => void;
+  label: string;
+  timeoutMs: number;
+}
+
+interface ConnLike {
+  ws: WebSocket;
+  topics: Set<string>;
+}
+
+/** The stand-ins' server-side connections of a venue (VenueCore keeps them in its `conns`). */
+function connsOf(s: Standins, venue: Venue): ConnLike[] {
+  const conns = (s.venues[venue] as unknown as { conns?: Set<ConnLike> }).conns;
+  if (!conns) throw new Error(`stand-in ${venue} does not expose its connections`);
+  return [...conns];
+}
+
+interface Socketish {
+  cork(): void;
+  uncork(): void;
+}
+function rawSocket(ws: WebSocket): Socketish | undefined {
+  return (ws as unknown as { _socket?: Socketish })._socket;
+}
+
+async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
+    await sleep(20);
+  }
+}
+
+function vmHwmMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
+  const { workload: w, universe: u } = opts;
+  const admin = new Redis(opts.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const probe = new Redis(opts.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  let standins: Standins | undefined;
+  let daemon: DaemonChild | undefined;
+  try {
+    await admin.flushall();
+    standins = await startStandins({ ...u.standins, okxIdleCloseMs: 600_000 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
+    trackTempDir(dir);
+    daemon = await startDaemonChild({
+      env: { ...standins.env, REDIS_URL: opts.redisUrl, LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
+      dir,
+      instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
+    });
+    const s = standins;
+    const d = daemon;
+    await waitUntil(() => d.child.running && d.health().then((h) => h !== undefined), 15_000, 'the daemon to start', () => d.logTail(5));
+    await waitUntil(
+      () =>
+        s.venues['binance-usdm'].connections() > 0 &&
+        s.venues['binance-coinm'].connections() > 0 &&
+        s.venues['bybit-linear'].subscriptions().flat().length === u.bybitLinear.length &&
+        s.venues['bybit-inverse'].subscriptions().flat().length === u.bybitInverse.length &&
+        s.venues.okx.subscriptions().some((t) => t.length === 2),
+      20_000,
+      'the daemon to connect and subscribe everywhere',
+      () =>
+        `connections ${VENUES.map((v) => `${v}=${s.venues[v].connections()}/${s.venues[v].subscriptions().flat().length} topics`).join(' ')}; daemon log: ${d.logTail(5)}`,
+    );
+    // Metadata (OKX contract values, COIN-M contract sizes) is fetched at start; let it land.
+    await waitUntil(
+      () =>
+        s.venues.okx.restRequests().some((r) => r.includes('instType=FUTURES')) &&
+        s.venues['binance-coinm'].restRequests().some((r) => r.includes('exchangeInfo')),
+      10_000,
+      'metadata requests',
+    );
+    await waitUntil(async () => (await d.health())?.status === 'ok', 10_000, 'daemon /health ok');
+    await sleep(300);
+
+    // Routes: frame route → the sockets it goes to (as the stand-ins route: Binance all, Bybit by topic, OKX by key).
+    const routeCache = new Map<string, ConnLike[]>();
+    const targets = (venue: Venue, route: string): ConnLike[] => {
+      const k = `${venue} ${route}`;
+      let list = routeCache.get(k);
+      if (!list) {
+        list = connsOf(s, venue).filter((c) => route === '' || c.topics.has(route));
+        if (list.length === 0) throw new Error(`no ${venue} connection carries ${route}`);
+        routeCache.set(k, list);
+      }
+      return list;
+    };
+    const allConns = VENUES.flatMap((v) => connsOf(s, v));
+    const maxBuffered = () => allConns.reduce((m, c) => Math.max(m, c.ws.bufferedAmount), 0);
+
+    const before = await commandStats(admin);
+
+    // --- probes ----------------------------------------------------------------------------------------------
+    const sentAt = new Float64Array(w.samples.length).fill(-1);
+    const latencies: number[] = [];
+    const queues = new Map<Venue, number[]>(); // sample indexes sent and not yet seen, oldest first
+    for (const v of VENUES) queues.set(v, []);
+    const sampleAtFrame = new Map<number, number>();
+    w.samples.forEach((smp, k) => sampleAtFrame.set(smp.frame, k));
+    let visible = 0;
+    let visibleAt = 0;
+    let probing = true;
+    let sendDone = false;
+    const probeLoop = (async () => {
+      while (probing) {
+        const pipe = probe.pipeline();
+        pipe.xlen(EVENTS_KEY);
+        const heads: Array<[Venue, number]> = [];
+        for (const [v, q] of queues) {
+          if (q.length > 0) {
+            heads.push([v, q[0]]);
+            pipe.hexists(w.samples[q[0]].seenKey, w.samples[q[0]].id);
+          }
+        }
+        const res = (await pipe.exec()) ?? [];
+        const now = performance.now();
+        visible = Number(res[0]?.[1] ?? 0);
+        if (visible >= w.events && visibleAt === 0) visibleAt = now;
+        for (let h = 0; h < heads.length; h++) {
+          if (Number(res[h + 1]?.[1]) !== 1) continue;
+          const [v] = heads[h];
+          const q = queues.get(v)!;
+          latencies.push(now - sentAt[q.shift()!]);
+          // The next samples of this venue are probably visible too: ask for them at once, 16 at a time.
+          while (q.length > 0) {
+            const batch = q.slice(0, 16);
+            const p2 = probe.pipeline();
+            for (const k of batch) p2.hexists(w.samples[k].seenKey, w.samples[k].id);
+            const r2 = (await p2.exec()) ?? [];
+            const t2 = performance.now();
+            let k = 0;
+            while (k < batch.length && Number(r2[k]?.[1]) === 1) {
+              latencies.push(t2 - sentAt[q.shift()!]);
+              k++;
+            }
+            if (k < batch.length) break;
+          }
+        }
+        if (visibleAt !== 0 && [...queues.values()].every((q) => q.length === 0) && sendDone) break;
+        await sleep(opts.probeMs);
+      }
+    })();
+
+    let maxBufferedEvents = 0;
+    let healthOn = true;
+    const healthLoop = (async () => {
+      while (healthOn) {
+        const h = await d.health();
+        const b = Number(h?.bufferedEvents ?? 0);
+        if (b > maxBufferedEvents) maxBufferedEvents = b;
+        await sleep(200);
+      }
+    })();
+
+    // --- sender ----------------------------------------------------------------------------------------------
+    const start = performance.now();
+    let i = 0;
+    let sentEvents = 0;
+    let lastReport = start;
+    const corked = new Set<Socketish>();
+    while (i < w.frames.length) {
+      while (maxBuffered() > HIGH_WATER) await sleep(1);
+      const chunkStart = performance.now();
+      // Paced: send what is due by now.
+      const due = opts.rate === undefined ? Infinity : ((chunkStart - start) / 1000) * opts.rate;
+      let n = 0;
+      while (i < w.frames.length && n < CHUNK_FRAMES && sentEvents < due) {
+        const f = w.frames[i];
+        const k = sampleAtFrame.get(i);
+        if (k !== undefined) {
+          sentAt[k] = performance.now();
+          queues.get(f.venue)!.push(k);
+        }
+        for (const c of targets(f.venue, f.route)) {
+          const sock = rawSocket(c.ws);
+          if (sock && !corked.has(sock)) {
+            sock.cork();
+            corked.add(sock);
+          }
+          c.ws.send(f.text);
+        }
+        sentEvents += f.events;
+        i++;
+        n++;
+        if ((n & 63) === 0 && performance.now() - chunkStart >= CHUNK_MS) break;
+      }
+      for (const sock of corked) sock.uncork();
+      corked.clear();
+      const now = performance.now();
+      if (now - lastReport > 1000) {
+        lastReport = now;
+        opts.progress(`${opts.label}: sent ${sentEvents.toLocaleString('en-US')}/${w.events.toLocaleString('en-US')} events, visible ${visible.toLocaleString('en-US')}`);
+      }
+      if (opts.rate === undefined) await yieldLoop();
+      else await sleep(Math.max(1, Math.min(5, (sentEvents / opts.rate) * 1000 - (now - start))));
+    }
+    const sendSeconds = (performance.now() - start) / 1000;
+    sendDone = true;
+    const deadline = Date.now() + opts.timeoutMs;
+    let lastVisible = -1;
+    while (visibleAt === 0) {
+      if (Date.now() > deadline) throw new Error(`${opts.label}: only ${visible} of ${w.events} events visible after the timeout`);
+      if (!d.child.running) throw new Error(`${opts.label}: the daemon exited: ${d.logTail()}`);
+      await sleep(200);
+      if (visible !== lastVisible && performance.now() - lastReport > 1000) {
+        lastReport = performance.now();
+        lastVisible = visible;
+        opts.progress(`${opts.label}: all sent, visible ${visible.toLocaleString('en-US')}/${w.events.toLocaleString('en-US')}`);
+      }
+    }
+    await probeLoop;
+    probing = false;
+    healthOn = false;
+    await healthLoop;
+    const seconds = (visibleAt - start) / 1000;
+    const after = await commandStats(admin);
+    const peakRssMb = vmHwmMb(d.child.proc.pid);
+    const duplicates = (await d.metric('liq_duplicates_total')) ?? -1;
+    const rejected = (await d.metric('liq_rejected_total')) ?? -1;
+    const finalLen = await admin.xlen(EVENTS_KEY);
+    return {
+      events: w.events,
+      frames: w.frames.length,
+      bytes: w.bytes,
+      seconds,
+      eventsPerSec: w.events / seconds,
+      sendSeconds,
+      latencyMs: summarize(latencies),
+      peakRssMb,
+      maxBufferedEvents,
+      redis: commandDelta(before, after, w.events),
+      visible: finalLen,
+      duplicates,
+      rejected,
+    };
+  } finally {
+    if (daemon) await daemon.stop();
+    if (standins) await standins.close();
+    admin.disconnect();
+    probe.disconnect();
+  }
+}

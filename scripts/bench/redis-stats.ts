@@ -1,0 +1,48 @@
+// INFO commandstats before/after a run: how many Redis commands the daemon issued per event. Commands run by the
+// write script (redis.call) are counted by Redis like any other, so the figure includes what the script does.
+import type { Redis } from 'ioredis';
+
+/** Commands the benchmark itself sends (probes, setup); the daemon never uses them, so they are left out. */
+export const BENCH_COMMANDS = new Set(['info', 'xlen', 'hexists', 'flushall', 'ping', 'config', 'client', 'select', 'hello', 'command', 'dbsize', 'memory', 'quit']);
+
+export type CommandCounts = Map<string, number>;
+
+export async function commandStats(redis: Redis): Promise<CommandCounts> {
+  const text = await redis.info('commandstats');
+  const out: CommandCounts = new Map();
+  for (const line of text.split('\n')) {
+    const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (m) out.set(m[1].toLowerCase(), Number(m[2]));
+  }
+  return out;
+}
+
+export interface CommandFigures {
+  /** Every command the daemon caused (top level and inside the write script). */
+  total: number;
+  perEvent: number;
+  /** Script invocations (EVALSHA + EVAL): round trips carrying the event data. */
+  scriptCalls: number;
+  eventsPerScriptCall: number;
+  byCommand: Record<string, number>;
+}
+
+export function commandDelta(before: CommandCounts, after: CommandCounts, events: number): CommandFigures {
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const [cmd, n] of after) {
+    if (BENCH_COMMANDS.has(cmd)) continue;
+    const d = n - (before.get(cmd) ?? 0);
+    if (d <= 0) continue;
+    byCommand[cmd] = d;
+    total += d;
+  }
+  const scriptCalls = (byCommand.evalsha ?? 0) + (byCommand.eval ?? 0);
+  return {
+    total,
+    perEvent: events > 0 ? total / events : 0,
+    scriptCalls,
+    eventsPerScriptCall: scriptCalls > 0 ? events / scriptCalls : 0,
+    byCommand: Object.fromEntries(Object.entries(byCommand).sort((a, b) => b[1] - a[1])),
+  };
+}

@@ -1,0 +1,80 @@
+// Keeps the benchmark from rotting: `bench --quick` (1k events end to end, naive baseline on 1k, steady load for
+// 2 s) runs as a real process against its own private redis-server and must produce every section with positive
+// figures. The figures themselves are not asserted: targets are measured by `npm run bench`, not tested.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BENCH = path.join(ROOT, 'dist/scripts/bench.js');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-smoke-'));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BENCH, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      proc.kill('SIGTERM');
+      reject(new Error(`bench --quick did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    proc.once('error', reject);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+describe('bench --quick', () => {
+  it('runs every section and writes positive figures to the JSON file', async () => {
+    const json = path.join(dir, 'results.json');
+    const { code, stdout, stderr } = await run(['--quick', '--json', json], 150_000);
+    expect(code, stderr).toBe(0);
+    // The table on stdout, progress on stderr.
+    for (const heading of ['1. End to end', '2. Naive baseline', '3. Parsers alone', '4. Steady load', 'Targets']) expect(stdout).toContain(heading);
+    expect(stderr).toContain('bench:');
+
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    expect(r.meta.quick).toBe(true);
+
+    expect(r.endToEnd).toHaveLength(1);
+    const e = r.endToEnd[0];
+    expect(e.events).toBe(1000);
+    expect(e.visible).toBe(1000);
+    expect(e.duplicates).toBe(0);
+    expect(e.rejected).toBe(0);
+    for (const v of [e.eventsPerSec, e.seconds, e.latencyMs.p50, e.latencyMs.p99, e.latencyMs.max, e.latencyMs.samples, e.peakRssMb, e.redis.perEvent, e.redis.scriptCalls, e.timesNaive]) {
+      expect(positive(v), JSON.stringify(e)).toBe(true);
+    }
+
+    expect(positive(r.naive.eventsPerSec)).toBe(true);
+    expect(r.naive.events).toBe(1000);
+
+    expect(r.parsers.map((p: { parser: string }) => p.parser)).toEqual(['binance usd-m', 'binance coin-m', 'bybit', 'okx']);
+    for (const p of r.parsers) {
+      expect(p.rejections).toBe(0);
+      for (const v of [p.framesPerSec, p.eventsPerSec, p.jsonParseFramesPerSec, p.ofJsonParse]) expect(positive(v), JSON.stringify(p)).toBe(true);
+    }
+
+    const s = r.steady;
+    expect(s.rate).toBe(10_000);
+    expect(s.visible).toBe(s.events);
+    for (const v of [s.achievedEventsPerSec, s.latencyMs.p50, s.latencyMs.p99, s.latencyMs.samples, s.peakRssMb]) expect(positive(v), JSON.stringify(s)).toBe(true);
+
+    for (const t of Object.values(r.targets) as Array<{ target: number; measured: number; met: boolean }>) {
+      expect(positive(t.target)).toBe(true);
+      expect(positive(t.measured)).toBe(true);
+      expect(typeof t.met).toBe('boolean');
+    }
+  });
+});
