@@ -1,0 +1,23 @@
+// README's configuration table and .env.example must list every variable the daemon reads, with its real default.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ENV_SCHEMA, loadConfig } from '../../src/config.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+
+describe('configuration docs', () => {
+  it.each(Object.entries(ENV_SCHEMA))('%s is in README and .env.example with its default', (name, spec) => {
+    const row = readme.split('\n').find((l) => l.startsWith(`| ${name} |`));
+    expect(row, `README row for ${name}`).toBeDefined();
+    if (name !== 'INSTANCE_ID') expect(row!.split('|')[2].trim()).toBe(spec.def);
+    const line = example.split('\n').find((l) => l.startsWith(`${name}=`));
+    expect(line, `.env.example line for ${name}`).toBe(`${name}=${spec.def}`);
+  });
+  it('the defaults parse', () => {
+    const cfg = loadConfig({});
+    expect(cfg.EXCHANGES).toEqual(['binance', 'bybit', 'okx']);
+    expect(cfg.BINANCE_USDM_WS_URL).toBe('wss://fstream.binance.com/market/stream?streams=!forceOrder@arr');
+    expect(cfg.instance).toMatch(/-\d+$/);
+  });
+});
