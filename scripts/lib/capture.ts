@@ -152,9 +152,12 @@ export interface ReadOptions {
 }
 
 /** The text stream of a capture file: gunzipped when the file is gzip (by its magic bytes, whatever its name). */
+// The magic check comes first: it rejects cleanly when the file is missing, where a read stream opened before it
+// would emit its ENOENT with nobody listening (an uncaught error in the process).
 async function textStream(path: string, opts: ReadOptions): Promise<Readable> {
+  const gzip = await startsWithGzipMagic(path);
   const raw = createReadStream(path);
-  if (!(await startsWithGzipMagic(path))) return raw;
+  if (!gzip) return raw;
   const gunzip = createGunzip(opts.partial ? { finishFlush: zc.Z_SYNC_FLUSH } : {});
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);
@@ -187,7 +190,13 @@ export function parseCaptureLine(line: string, lineNo: number): CaptureLine {
 /** Every line of a capture, in order. */
 export async function* readCaptureLines(path: string, opts: ReadOptions = {}): AsyncGenerator<CaptureLine> {
   const stream = await textStream(path, opts);
+  // A read error (the file vanished, a corrupt gzip) must end the loop with that error, not escape as an event.
+  let failure: Error | undefined;
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  stream.on('error', (err) => {
+    failure ??= err;
+    rl.close();
+  });
   let lineNo = 0;
   let pending: string | undefined;
   try {
@@ -196,6 +205,7 @@ export async function* readCaptureLines(path: string, opts: ReadOptions = {}): A
       lineNo++;
       pending = line.trim() === '' ? undefined : line;
     }
+    if (failure) throw failure;
     if (pending !== undefined) {
       // With `partial`, a last line may be cut: skip it when it does not parse.
       try {

@@ -43,6 +43,20 @@ describe('capture files', () => {
     }
   });
 
+  it('rejects a missing file, partial or not, without an uncaught stream error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-cap-'));
+    try {
+      const file = path.join(dir, 'not-yet.ndjson.gz');
+      // Before the fix the read stream opened ahead of the magic check emitted ENOENT with no listener, which
+      // vitest reports as an unhandled error and fails the run.
+      await expect(loadCapture(file, { partial: true })).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(loadCapture(file)).rejects.toMatchObject({ code: 'ENOENT' });
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a file without a meta line', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-cap-'));
     try {
