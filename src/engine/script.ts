@@ -6,13 +6,18 @@
 // Only when every check passes does it write: identities, bucket increments (already combined per bucket and
 // field by the engine, passed as exact integer strings), expiries, indexes and log entries.
 //
-// ARGV layout (all strings):
+// The batch arrives as ONE argument, a JSON array of strings decoded by Redis's built-in cjson: about 10 strings
+// per event as separate arguments cost more to encode in ioredis (Command's args.flat() and the RESP string) and
+// to unpack into ARGV than the one native decode (measured: `scripts/bench/script-cost.ts`). Every element is a
+// JSON string, so no number passes through a Lua double on the way in.
+//
+// Array layout (all strings):
 //   [1] xadd trim MINID ('' = no trim)   [2] G minute groups   [3] B buckets   [4] E log entries
 //   per group : seenKey topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
 //   per bucket: key expireAt nFields (field inc)…   (qty fields are the ones ending in 'qty_e8')
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
 export const WRITE_BATCH_LUA = `
-local a = ARGV
+local a = cjson.decode(ARGV[1])
 local minid = a[1]
 local G = tonumber(a[2])
 local B = tonumber(a[3])
@@ -110,25 +115,31 @@ for b = 1, B do
   end
   redis.call('EXPIREAT', bk.key, bk.exp)
 end
-local names = { 'id', 'ts', 'exchange', 'symbol', 'side', 'price', 'quantity', 'value_cents' }
+-- One XADD per entry; the argument tables are built once and refilled (no table per entry for the GC).
+local base = { 'liq:events', '*', 'id', '', 'ts', '', 'exchange', '', 'symbol', '', 'side', '', 'price', '', 'quantity', '', 'value_cents', '', 'usd', '' }
 for e = 0, E - 1 do
   local q = p + 9 * e
-  -- unpack() only spreads in the last position of a call, so the XADD arguments are built as one table
-  local args = { 'liq:events' }
   if e == 0 and minid ~= '' then
-    args[2] = 'MINID'; args[3] = '~'; args[4] = minid
+    local args = { 'liq:events', 'MINID', '~', minid, '*' }
+    local names = { 'id', 'ts', 'exchange', 'symbol', 'side', 'price', 'quantity', 'value_cents' }
+    for k = 1, 8 do
+      args[#args + 1] = names[k]
+      args[#args + 1] = a[q + k - 1]
+    end
+    if a[q + 8] ~= '' then
+      args[#args + 1] = 'usd'
+      args[#args + 1] = a[q + 8]
+    end
+    redis.call('XADD', unpack(args))
+  else
+    for k = 1, 8 do base[2 + 2 * k] = a[q + k - 1] end
+    if a[q + 8] ~= '' then
+      base[20] = a[q + 8]
+      redis.call('XADD', unpack(base, 1, 20))
+    else
+      redis.call('XADD', unpack(base, 1, 18))
+    end
   end
-  local n = #args
-  args[n + 1] = '*'
-  for k = 1, 8 do
-    args[n + 2 * k] = names[k]
-    args[n + 2 * k + 1] = a[q + k - 1]
-  end
-  if a[q + 8] ~= '' then
-    args[#args + 1] = 'usd'
-    args[#args + 1] = a[q + 8]
-  end
-  redis.call('XADD', unpack(args))
 end
 return { 'OK', tostring(E) }
 `;

@@ -25,8 +25,8 @@ export interface WriterOptions {
 
 type ScriptReply = [string, ...string[]];
 
-// The arguments go as one array (ioredis flattens it): spreading ~150,000 of them into a call overflows the stack.
-type LiqCommands = { liqWriteBatch(args: string[]): Promise<ScriptReply> };
+// The whole batch goes as one JSON argument (see script.ts).
+type LiqCommands = { liqWriteBatch(packed: string): Promise<ScriptReply> };
 
 export class BucketWriter {
   constructor(
@@ -54,7 +54,7 @@ export class BucketWriter {
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
       const args = buildArgs(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid });
-      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(args);
+      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(JSON.stringify(args));
       if (reply[0] === 'OK') {
         result.written += pending.length;
         for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);

@@ -91,6 +91,19 @@ describe('BucketWriter against a private Redis', () => {
     expect(await client.xlen('liq:events')).toBe(5);
   });
 
+  it('keeps non-ASCII symbols and every logged string byte for byte through the packed (JSON) script argument', async () => {
+    const w = new BucketWriter(client, opts);
+    const e = linear('binance', '牛来USDT', 'long', MIN + 4_000, '0.0012345', '1234567.00000001');
+    expect((await w.write([e], NOW)).written).toBe(1);
+    const b = await client.hgetall(`liq:agg:牛来USDT:60s:${MIN}`);
+    expect(b.count).toBe('1');
+    expect(b.qty_e8).toBe('123456700000001');
+    const [[, fields]] = (await client.xrange('liq:events', '-', '+')) as [string, string[]][];
+    const entry = Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i) => (i % 2 ? acc : [...acc, [v, fields[i + 1]!]]), []));
+    expect(entry).toMatchObject({ id: e.id, symbol: '牛来USDT', price: '0.0012345', quantity: '1234567.00000001', value_cents: String(e.valueCents) });
+    expect(await client.zscore(`liq:top:60s:${MIN}`, '牛来USDT')).toBe(String(e.valueCents));
+  });
+
   it('does not write events whose bucket has already expired', async () => {
     const w = new BucketWriter(client, { bucketRetentionHours: 1, eventLogRetentionHours: 1 });
     const r = await w.write([linear('binance', 'BTCUSDT', 'long', MIN - 3 * 3_600_000, '1', '1')], NOW);

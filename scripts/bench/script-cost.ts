@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Where the write script spends its time inside Redis. Builds realistic batches (3 exchanges, 200 symbols, one
+// minute), then runs cut-down copies of WRITE_BATCH_LUA on a private redis-server, each returning early at a
+// later point, and reads `usec` of EVALSHA from INFO commandstats: the difference between two cuts is what the
+// section between them costs per event. Also times the real BucketWriter end to end (client + Redis, one call
+// at a time), which is the figure the packed-argument layout was chosen on.
+//
+//   node dist/scripts/bench/script-cost.js [--events 5000] [--batches 20]
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { buildArgs } from '../../src/engine/batch.js';
+import { parseDecimal } from '../../src/engine/decimal.js';
+import { makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
+import { WRITE_BATCH_LUA } from '../../src/engine/script.js';
+import { BucketWriter } from '../../src/engine/writer.js';
+import { die } from '../lib/cli.js';
+import { startPrivateRedis } from '../lib/redis.js';
+
+const USAGE = `usage: node dist/scripts/bench/script-cost.js [--events 5000] [--batches 20]
+  Cost of the write script inside Redis per event, by section (private redis-server from PATH).
+  --events   events per batch (default 5000, the default FLUSH_MAX_EVENTS)
+  --batches  batches per measurement (default 20)`;
+
+const EXCHANGES = ['binance', 'bybit', 'okx'];
+const SYMBOLS = Array.from({ length: 200 }, (_, i) => `SYM${i}USDT`);
+
+function makeBatches(n: number, count: number, now: number): LiquidationEvent[][] {
+  let k = 0;
+  const ts = now - 1000;
+  return Array.from({ length: count }, () => {
+    const out: LiquidationEvent[] = [];
+    for (let i = 0; i < n; i++, k++) {
+      const price = (100 + (k % 977) / 100).toFixed(2);
+      const qty = `${(k % 53) + 1}.${k % 1000}`;
+      const side = k % 2 ? 'long' : 'short';
+      const e = makeLinearEvent({ exchange: EXCHANGES[k % 3]!, symbol: SYMBOLS[k % 200]!, side, ts: ts + (k % 997), priceText: price, sizeText: qty }, parseDecimal(price)!, parseDecimal(qty)!);
+      if (typeof e === 'string') throw new Error(e);
+      out.push(e);
+    }
+    return out;
+  });
+}
+
+async function evalshaUsec(redis: Redis): Promise<number> {
+  const line = (await redis.info('commandstats')).split('\n').find((l) => l.startsWith('cmdstat_evalsha:'));
+  return line ? Number(/usec=(\d+)/.exec(line)![1]) : 0;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, batches: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return void console.log(USAGE);
+  const n = Number(values.events);
+  const count = Number(values.batches);
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(count) || count < 1) die('script-cost', `--events and --batches take positive integers\n${USAGE}`, 2);
+
+  const priv = await startPrivateRedis();
+  const redis = new Redis(priv.url);
+  try {
+    const early = (marker: string) => {
+      if (!WRITE_BATCH_LUA.includes(marker)) throw new Error(`marker not in the script: ${marker}`);
+      return WRITE_BATCH_LUA.replace(marker, `do return {'OK','0'} end\n${marker}`);
+    };
+    const cuts: Array<[string, string]> = [
+      ['decode the packed batch', early('local minid = a[1]')],
+      ['+ checks (HMGET identities, qty overflow)', early('-- phase 2: writes')],
+      ['+ identities, indexes, bucket HINCRBYs', early('-- One XADD per entry')],
+      ['+ one XADD per event (whole script)', WRITE_BATCH_LUA],
+    ];
+    console.log(`inside Redis, µs per event (${count} batches of ${n} events, EVALSHA usec from INFO commandstats)`);
+    let prev = 0;
+    for (const [label, lua] of cuts) {
+      await redis.flushall();
+      const sha = (await redis.script('LOAD', lua)) as string;
+      const packed = makeBatches(n, count, Date.now()).map((b) => JSON.stringify(buildArgs(b, { bucketRetentionHours: 168, minid: '0' })));
+      await redis.config('RESETSTAT');
+      for (const p of packed) await redis.evalsha(sha, 0, p);
+      const per = (await evalshaUsec(redis)) / (n * count);
+      console.log(`  ${label.padEnd(44)} ${per.toFixed(2).padStart(6)}  (section ${(per - prev).toFixed(2)})`);
+      prev = per;
+    }
+    await redis.flushall();
+    const writer = new BucketWriter(redis, { bucketRetentionHours: 168, eventLogRetentionHours: 24 });
+    const batches = makeBatches(n, count, Date.now());
+    const t0 = performance.now();
+    for (const b of batches) await writer.write(b);
+    const wall = ((performance.now() - t0) * 1000) / (n * count);
+    console.log(`BucketWriter.write, one call at a time (client + Redis): ${wall.toFixed(2)} µs per event`);
+  } finally {
+    redis.disconnect();
+    await priv.stop();
+  }
+}
+
+main().catch((err: unknown) => die('script-cost', err instanceof Error ? err.message : String(err)));
