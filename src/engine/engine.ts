@@ -10,6 +10,9 @@ import type { LiquidationEvent } from './event.js';
 import type { Spool } from './spool.js';
 import { BucketWriter } from './writer.js';
 
+/** Batches written concurrently: two keep both the daemon and Redis busy; more only hold more memory in flight. */
+export const MAX_INFLIGHT = 2;
+
 export interface EngineOptions {
   flushIntervalMs: number;
   flushMaxEvents: number;
@@ -78,8 +81,10 @@ export class Engine extends EventEmitter {
   private spoolMode = false;
   private retryAt = 0;
   private stopped = false;
-  /** The batch being written right now (spooled at shutdown if its write has not finished). */
-  private inflight: LiquidationEvent[] | undefined;
+  /** Batches being written right now, oldest first (spooled at shutdown if their write has not finished). */
+  private readonly inflight = new Set<LiquidationEvent[]>();
+  /** Batches whose write failed, waiting for the other in-flight writes to settle before going back to the queue. */
+  private readonly failed: LiquidationEvent[][] = [];
   lastEventAt: number | null = null;
   lastWriteAt: number | null = null;
   /** Events counted into Redis by this engine, per exchange (for the periodic summary). */
@@ -151,21 +156,44 @@ export class Engine extends EventEmitter {
     });
   }
 
+  /**
+   * Writes from memory with up to MAX_INFLIGHT batches in flight: while Redis runs one batch's script, the next
+   * batch is combined and sent, so neither the daemon nor Redis waits for the other. Redis runs scripts one at a
+   * time, so concurrent batches stay exactly-once (an identity in both is refused by the second script, which the
+   * writer then sends again without it). Failed batches go back to the front of the queue in their original order.
+   */
   private async pump(): Promise<void> {
+    const running = new Set<Promise<void>>();
+    const failed = this.failed;
+    const settle = async () => {
+      await Promise.all(running);
+      const ok = failed.length === 0;
+      // Oldest batch ends up first: unshift the newest first.
+      for (const batch of failed.splice(0).reverse()) this.queue.unshift(batch);
+      return ok;
+    };
     while (this.redisWritable) {
-      if (this.queue.size > 0) {
-        const batch = this.queue.take(this.opts.flushMaxEvents);
-        if (!(await this.writeBatch(batch))) {
-          this.queue.unshift(batch);
-          return;
+      if (this.queue.size > 0 && failed.length === 0) {
+        if (running.size >= MAX_INFLIGHT) {
+          await Promise.race(running);
+          continue;
         }
+        const batch = this.queue.take(this.opts.flushMaxEvents);
+        const done: Promise<void> = this.writeBatch(batch).then((ok) => {
+          running.delete(done);
+          if (!ok) failed.push(batch);
+        });
+        running.add(done);
         // Partial batches wait for the next tick, so a trickle of events still forms batches.
-        if (this.queue.size < this.opts.flushMaxEvents && !this.spoolMode && !this.stopped) return;
+        if (this.queue.size < this.opts.flushMaxEvents && !this.spoolMode && !this.stopped) break;
         continue;
       }
+      if (!(await settle())) return;
+      if (this.queue.size > 0) continue;
       if (!this.spoolMode) return;
       if (!(await this.replaySpool())) return;
     }
+    await settle();
   }
 
   /** Replays spool files, oldest first. True when the spool is empty and memory mode resumes. */
@@ -190,7 +218,7 @@ export class Engine extends EventEmitter {
 
   private async writeBatch(batch: LiquidationEvent[]): Promise<boolean> {
     const started = performance.now();
-    this.inflight = batch;
+    this.inflight.add(batch);
     try {
       const r = await this.writer.write(batch);
       this.metrics?.writeSeconds.observe((performance.now() - started) / 1000);
@@ -214,7 +242,7 @@ export class Engine extends EventEmitter {
       if (this.redisWritable) this.retryAt = Date.now() + 1000;
       return false;
     } finally {
-      this.inflight = undefined;
+      this.inflight.delete(batch);
     }
   }
 
@@ -239,8 +267,8 @@ export class Engine extends EventEmitter {
     // An in-flight batch either finished (and is gone) or failed (and is back in the queue) once pump settles;
     // if it is still running past the deadline it stays unacknowledged and is spooled too: replay is idempotent.
     if (this.pumping) await Promise.race([this.pumping, sleep(500)]);
-    const rest = this.queue.take(this.queue.size);
-    if (this.inflight) rest.unshift(...this.inflight);
+    const rest = [...this.failed.splice(0), ...this.inflight].flat();
+    for (const e of this.queue.take(this.queue.size)) rest.push(e);
     if (rest.length > 0) {
       this.spool.append(rest);
       this.spool.seal();

@@ -103,6 +103,46 @@ describe('engine through a Redis outage', () => {
     client.disconnect();
   });
 
+  it('keeps two batches in flight; stop() spools both while Redis is stalled, and their late writes plus the replay count once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
+    const client = createRedis(redis.url, log);
+    const opts = { flushIntervalMs: 10, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 };
+    const engine = new Engine(client, new Spool(dir, log), opts, log);
+    engine.start();
+    await client.connect();
+    await client.ping();
+    // Stall Redis (it is alive, just busy): the engine's scripts queue up behind DEBUG SLEEP.
+    const staller = redis.client();
+    await staller.ping();
+    const t0 = Date.now();
+    const stalled = staller.call('DEBUG', 'SLEEP', '3');
+    await sleep(100);
+    const held = Array.from({ length: 500 }, (_, i) => event(200_000 + i));
+    engine.push(held);
+    await waitFor(() => engine.buffered === 300, 2000); // two batches of 100 taken and sent, three left
+    const { spooled } = await engine.stop(200);
+    expect(spooled).toBe(500); // both unacknowledged batches and the queue
+    expect(Date.now() - t0).toBeLessThan(3000); // all of the above happened while Redis slept
+    client.disconnect();
+    await stalled;
+    staller.disconnect();
+    // Redis has run the two queued scripts by now (they were on its socket): 200 counted, the rest spooled.
+    const mid = await totals(redis, held);
+
+    const client2 = createRedis(redis.url, log);
+    const spool2 = new Spool(dir, log);
+    const engine2 = new Engine(client2, spool2, opts, log);
+    engine2.start();
+    await client2.connect();
+    await waitFor(async () => !spool2.hasWork());
+    const after = await totals(redis, held);
+    expect(after.count - mid.count + 200).toBe(500);
+    expect(after.logLen - mid.logLen + 200).toBe(500);
+    await engine2.stop();
+    client2.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('spools what it holds at stop() when Redis is down, and a new engine replays it at start', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
     const client = createRedis(redis.url, log);

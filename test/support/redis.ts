@@ -58,6 +58,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<PrivateRed
       'redis-server',
       [
         '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no',
+        // DEBUG SLEEP stalls this private server in tests (a busy Redis, still connected).
+        '--enable-debug-command', 'local',
         ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       ],
       { stdio: 'ignore' },
