@@ -18,14 +18,7 @@ import {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-type Acc = Map<string, Map<string, number>>;
 type BigAcc = Map<string, Map<string, bigint>>;
-
-function add(acc: Acc, key: string, field: string, v: number): void {
-  let fields = acc.get(key);
-  if (fields === undefined) acc.set(key, (fields = new Map()));
-  fields.set(field, (fields.get(field) ?? 0) + v);
-}
 
 function addBig(acc: BigAcc, key: string, field: string, v: bigint): void {
   let fields = acc.get(key);
@@ -33,9 +26,15 @@ function addBig(acc: BigAcc, key: string, field: string, v: bigint): void {
   fields.set(field, (fields.get(field) ?? 0n) + v);
 }
 
+interface FieldSet {
+  count: string[];
+  value: string[];
+  qty: string[];
+}
+
 // Field names per (exchange, side), built once: the hot path does no string concatenation per event.
-const FIELD_CACHE = new Map<string, { count: string[]; value: string[]; qty: string[] }>();
-function fieldsFor(exchange: string, side: string) {
+const FIELD_CACHE = new Map<string, FieldSet>();
+function fieldsFor(exchange: string, side: string): FieldSet {
   const k = `${exchange}:${side}`;
   let f = FIELD_CACHE.get(k);
   if (f === undefined) {
@@ -45,29 +44,62 @@ function fieldsFor(exchange: string, side: string) {
   return f;
 }
 
-/** Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints. */
+/** Sums of one (bucket, exchange, side): every field of the bucket is a sum of these. */
+interface Group {
+  count: number;
+  cents: number;
+  qty: number;
+}
+
+function bump(groups: Map<string, Map<FieldSet, Group>>, key: string, f: FieldSet, cents: number, qty: number): void {
+  let byFields = groups.get(key);
+  if (byFields === undefined) groups.set(key, (byFields = new Map()));
+  const g = byFields.get(f);
+  if (g === undefined) byFields.set(f, { count: 1, cents, qty });
+  else {
+    g.count++;
+    g.cents += cents;
+    g.qty += qty;
+  }
+}
+
+/**
+ * Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints.
+ * Events are first summed per (bucket, exchange, side), a few map operations per event, and only then spread over
+ * the fields (count, long_count, binance_count, binance_long_count, …) each group feeds.
+ */
 export function combine(events: readonly LiquidationEvent[]): Map<string, Map<string, number | bigint>> {
-  const acc: Acc = new Map();
+  const groups = new Map<string, Map<FieldSet, Group>>();
   let safe = true;
+  const allKeys = new Set<string>();
+  let allStart = -1;
+  let allKey = '';
   for (const e of events) {
     const start = minuteOf(e.ts);
-    const sym = bucketKey(e.symbol, start);
-    const all = bucketKey(ALL, start);
+    if (start !== allStart) {
+      allStart = start;
+      allKey = bucketKey(ALL, start);
+      allKeys.add(allKey);
+    }
     const f = fieldsFor(e.exchange, e.side);
-    for (const field of f.count) {
-      add(acc, sym, field, 1);
-      add(acc, all, field, 1);
-    }
-    for (const field of f.value) {
-      add(acc, sym, field, e.valueCents);
-      add(acc, all, field, e.valueCents);
-    }
     const q = Number(e.qtyE8);
     if (q > MAX_SAFE) safe = false;
-    for (const field of f.qty) add(acc, sym, field, q);
+    bump(groups, bucketKey(e.symbol, start), f, e.valueCents, q);
+    bump(groups, allKey, f, e.valueCents, 0); // the ALL bucket has no quantity fields
   }
-  // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
+  const acc = new Map<string, Map<string, number>>();
   if (safe) {
+    for (const [key, byFields] of groups) {
+      const fields = new Map<string, number>();
+      acc.set(key, fields);
+      const isAll = allKeys.has(key);
+      for (const [f, g] of byFields) {
+        for (const field of f.count) fields.set(field, (fields.get(field) ?? 0) + g.count);
+        for (const field of f.value) fields.set(field, (fields.get(field) ?? 0) + g.cents);
+        if (!isAll) for (const field of f.qty) fields.set(field, (fields.get(field) ?? 0) + g.qty);
+      }
+    }
+    // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
     for (const fields of acc.values()) for (const v of fields.values()) if (v > MAX_SAFE) safe = false;
   }
   if (safe) return acc;
