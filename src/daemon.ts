@@ -1,6 +1,7 @@
 // The daemon: config → Redis + engine + streams + health, status in Redis, periodic summary, graceful shutdown.
 import type http from 'node:http';
 import type { Config } from './config.js';
+import { Backpressure, backpressureFor } from './engine/backpressure.js';
 import { Engine } from './engine/engine.js';
 import { INSTANCES_KEY, downKey, expireAtSeconds, minuteOf, statusKey } from './engine/keys.js';
 import { createRedis } from './engine/redis.js';
@@ -8,6 +9,7 @@ import { Spool } from './engine/spool.js';
 import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { ReadGate } from './streams/gate.js';
 import { createStreams } from './streams/index.js';
 import type { Rejection } from './streams/types.js';
 
@@ -35,6 +37,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     log.child({ mod: 'engine' }),
     metrics,
   );
+
+  const gate = new ReadGate();
+  gate.on('change', (paused) => {
+    metrics.readPaused.set(paused ? 1 : 0);
+    if (paused) metrics.readPauses.inc();
+  });
+  const backpressure = new Backpressure(engine, gate, backpressureFor(cfg.FLUSH_MAX_EVENTS, cfg.MAX_BUFFERED_EVENTS));
 
   // Events and rejections are counted, never logged one by one; rejections log a sample per reason, rate-limited.
   const received = new Map<string, number>();
@@ -72,8 +81,10 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       }
       metrics.events.inc({ exchange: ex }, n);
       engine.push(events);
+      backpressure.check();
     },
     onRejections,
+    gate,
   });
 
   engine.start();
@@ -103,6 +114,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
               })),
               bufferedEvents: engine.buffered,
               spooledEvents: engine.spooled,
+              readPaused: gate.paused,
               lastEventAgeMs: engine.lastEventAt === null ? null : now - engine.lastEventAt,
               lastWriteAgeMs: engine.lastWriteAt === null ? null : now - engine.lastWriteAt,
               uptimeS: Math.round(process.uptime()),
@@ -186,6 +198,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
         clearInterval(statusTimer);
         clearInterval(summaryTimer);
         await streams.stop();
+        backpressure.close();
         const { spooled } = await engine.stop(SHUTDOWN_FLUSH_MS);
         if (engine.redisWritable) {
           await redis

@@ -21,6 +21,8 @@ export function createMetrics() {
     }),
     buffered: new Gauge({ name: 'liq_buffered_events', help: 'Events held in memory, waiting for Redis', registers: [registry] }),
     spooled: new Gauge({ name: 'liq_spooled_events', help: 'Events appended to the spool and not yet replayed', registers: [registry] }),
+    readPaused: new Gauge({ name: 'liq_read_paused', help: '1 while the streams are not read because Redis is behind (backpressure)', registers: [registry] }),
+    readPauses: new Counter({ name: 'liq_read_pauses_total', help: 'Times reading the streams was paused because Redis was behind', registers: [registry] }),
     redisUp: new Gauge({ name: 'liq_redis_writable', help: '1 when Redis is connected and writable', registers: [registry] }),
     reconnects: new Counter({ name: 'liq_stream_reconnects_total', help: 'Reconnects per stream connection', labelNames: ['stream'], registers: [registry] }),
     streamUp: new Gauge({ name: 'liq_stream_open', help: '1 when the stream connection is open', labelNames: ['stream', 'venue'], registers: [registry] }),

@@ -141,7 +141,7 @@ class Category {
           timeoutMs: this.cfg.PONG_TIMEOUT_MS,
         },
       },
-      { log: this.deps.log, reconnectBaseMs: this.cfg.RECONNECT_BASE_MS, reconnectMaxMs: this.cfg.RECONNECT_MAX_MS },
+      { log: this.deps.log, reconnectBaseMs: this.cfg.RECONNECT_BASE_MS, reconnectMaxMs: this.cfg.RECONNECT_MAX_MS, gate: this.deps.gate },
     );
     shard.conn.on('message', (text, receivedAt) => {
       if (isBybitPong(text)) return;

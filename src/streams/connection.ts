@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
+import type { ReadGate } from './gate.js';
 import { backoffDelay } from './backoff.js';
 import type { Venue } from './types.js';
 
@@ -59,6 +60,8 @@ export interface ConnectionOptions {
   healthyResetMs?: number;
   /** An upgrade that has not completed in this time is aborted (default 15_000). */
   connectTimeoutMs?: number;
+  /** Read flow control: while the gate is closed, open sockets are not read (see gate.ts). */
+  gate?: ReadGate;
 }
 
 export interface StateInfo {
@@ -158,6 +161,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #backoffTimer: NodeJS.Timeout | null = null;
   #stopPromise: Promise<void> | null = null;
   #lastListenerErrorLogAt = 0;
+  readonly #gate: ReadGate | undefined;
+  readonly #onGate = (paused: boolean) => {
+    for (const s of this.#socks) if (s.opened && !s.closed) paused ? s.ws.pause() : s.ws.resume();
+  };
 
   constructor(spec: ConnectionSpec, opts: ConnectionOptions) {
     super();
@@ -168,6 +175,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#healthyResetMs = opts.healthyResetMs ?? DEFAULT_HEALTHY_RESET_MS;
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#handoverTimeoutMs = spec.handoverTimeoutMs ?? DEFAULT_HANDOVER_TIMEOUT_MS;
+    this.#gate = opts.gate;
+    this.#gate?.on('change', this.#onGate);
   }
 
   get state(): ConnState {
@@ -212,6 +221,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       clearTimeout(this.#backoffTimer);
       this.#backoffTimer = null;
     }
+    this.#gate?.off('change', this.#onGate);
     const socks = [...this.#socks];
     this.#primary = null;
     this.#replacement = null;
@@ -321,6 +331,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const now = Date.now();
     sock.opened = true;
     sock.openedAt = now;
+    // ws ignores pause() before the upgrade completes: a socket opened while the gate is closed starts paused.
+    if (this.#gate?.paused) sock.ws.pause();
     sock.lastRxAt = now;
     sock.lastKeepaliveAt = now;
     let messages: string[] = [];

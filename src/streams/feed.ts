@@ -5,6 +5,7 @@ import type { LiquidationEvent } from '../engine/event.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import type { ReadGate } from './gate.js';
 import type { InstrumentCache } from './instruments.js';
 import type { ParseOptions, ParseResult, Rejection, Venue } from './types.js';
 
@@ -18,6 +19,8 @@ export interface StreamDeps {
   onRejections: (rejections: readonly Rejection[]) => void;
   /** Every text frame as received, keepalive answers (pongs) excluded, before parsing: the recorder (scripts/record.ts). */
   onFrame?: (venue: Venue, text: string, receivedAt: number) => void;
+  /** Read flow control for every connection (the daemon's Backpressure closes it while Redis is behind). */
+  gate?: ReadGate;
 }
 
 /** One venue's part of the daemon: its connections (and metadata), started and stopped together. */

@@ -46,7 +46,7 @@ export function createOkx(cfg: Readonly<Config>, deps: StreamDeps): VenueGroup {
         timeoutMs: cfg.PONG_TIMEOUT_MS,
       },
     },
-    { log: deps.log, reconnectBaseMs: cfg.RECONNECT_BASE_MS, reconnectMaxMs: cfg.RECONNECT_MAX_MS },
+    { log: deps.log, reconnectBaseMs: cfg.RECONNECT_BASE_MS, reconnectMaxMs: cfg.RECONNECT_MAX_MS, gate: deps.gate },
   );
   conn.on('message', (text, receivedAt) => {
     if (text === 'pong') return;
