@@ -14,6 +14,7 @@ import { startPrivateRedis } from './lib/redis.js';
 import { runThroughDaemon, type RunResult } from './bench/e2e.js';
 import { runNaive, type NaiveResult } from './bench/naive.js';
 import { benchParsers, type ParserFigure } from './bench/parsers.js';
+import { formatScriptCost, measureScriptCost } from './bench/script-cost.js';
 import { fmt, table } from './bench/stats.js';
 import { buildUniverse, buildWorkload } from './bench/workload.js';
 
@@ -151,6 +152,9 @@ async function main(): Promise<void> {
     daemonEnv,
     timeoutMs: 60_000,
   });
+  // 5. The write script inside Redis, by section: what bounds the end-to-end figure on the Redis side.
+  progress('write script: cost inside Redis by section');
+  const scriptCost = await measureScriptCost(redis.url, 5000, opts.quick ? 2 : 20);
   await redis.stop();
 
   // --- report ----------------------------------------------------------------------------------------------
@@ -180,6 +184,7 @@ async function main(): Promise<void> {
     parsers,
     steady: { rate, durationSeconds: steadySeconds, achievedEventsPerSec: steady.events / steady.sendSeconds, ...steady },
     targets,
+    scriptCost,
     bestEventsPerSec: best,
     rssGrowthLastTwoRunsMb: rssGrowth,
   };
@@ -227,6 +232,9 @@ async function main(): Promise<void> {
       [[fmt(steady.latencyMs.p50, 1), fmt(steady.latencyMs.p99, 1), fmt(steady.latencyMs.max, 1), fmt(steady.latencyMs.samples), fmt(steady.peakRssMb, 1), fmt(steady.redis.perEvent, 2), fmt(steady.redis.eventsPerScriptCall, 0)]],
     ),
   );
+  out.push('');
+  out.push('5. The write script inside Redis, by section (what bounds end to end on the Redis side)');
+  for (const line of formatScriptCost(scriptCost)) out.push(line);
   out.push('');
   out.push('Targets');
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');

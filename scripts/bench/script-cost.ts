@@ -6,6 +6,7 @@
 // at a time), which is the figure the packed-argument layout was chosen on.
 //
 //   node dist/scripts/bench/script-cost.js [--events 5000] [--batches 20]
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { buildArgs } from '../../src/engine/batch.js';
@@ -46,15 +47,18 @@ async function evalshaUsec(redis: Redis): Promise<number> {
   return line ? Number(/usec=(\d+)/.exec(line)![1]) : 0;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, batches: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return void console.log(USAGE);
-  const n = Number(values.events);
-  const count = Number(values.batches);
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(count) || count < 1) die('script-cost', `--events and --batches take positive integers\n${USAGE}`, 2);
+export interface ScriptCost {
+  eventsPerBatch: number;
+  batches: number;
+  /** Cumulative µs per event inside Redis at each cut, in script order (the last one is the whole script). */
+  sections: Array<{ label: string; usPerEvent: number }>;
+  /** BucketWriter.write one call at a time: client and Redis, µs per event. */
+  writerUsPerEvent: number;
+}
 
-  const priv = await startPrivateRedis();
-  const redis = new Redis(priv.url);
+/** Measures on the Redis at `redisUrl`, which it FLUSHES: only ever a private, throwaway server. */
+export async function measureScriptCost(redisUrl: string, n = 5000, count = 20): Promise<ScriptCost> {
+  const redis = new Redis(redisUrl);
   try {
     const early = (marker: string) => {
       if (!WRITE_BATCH_LUA.includes(marker)) throw new Error(`marker not in the script: ${marker}`);
@@ -66,29 +70,56 @@ async function main(): Promise<void> {
       ['+ identities, indexes, bucket HINCRBYs', early('-- One XADD per entry')],
       ['+ one XADD per event (whole script)', WRITE_BATCH_LUA],
     ];
-    console.log(`inside Redis, µs per event (${count} batches of ${n} events, EVALSHA usec from INFO commandstats)`);
-    let prev = 0;
+    const sections: ScriptCost['sections'] = [];
     for (const [label, lua] of cuts) {
       await redis.flushall();
       const sha = (await redis.script('LOAD', lua)) as string;
       const packed = makeBatches(n, count, Date.now()).map((b) => JSON.stringify(buildArgs(b, { bucketRetentionHours: 168, minid: '0' })));
       await redis.config('RESETSTAT');
       for (const p of packed) await redis.evalsha(sha, 0, p);
-      const per = (await evalshaUsec(redis)) / (n * count);
-      console.log(`  ${label.padEnd(44)} ${per.toFixed(2).padStart(6)}  (section ${(per - prev).toFixed(2)})`);
-      prev = per;
+      sections.push({ label, usPerEvent: (await evalshaUsec(redis)) / (n * count) });
     }
     await redis.flushall();
     const writer = new BucketWriter(redis, { bucketRetentionHours: 168, eventLogRetentionHours: 24 });
     const batches = makeBatches(n, count, Date.now());
     const t0 = performance.now();
     for (const b of batches) await writer.write(b);
-    const wall = ((performance.now() - t0) * 1000) / (n * count);
-    console.log(`BucketWriter.write, one call at a time (client + Redis): ${wall.toFixed(2)} µs per event`);
+    const writerUsPerEvent = ((performance.now() - t0) * 1000) / (n * count);
+    await redis.flushall();
+    return { eventsPerBatch: n, batches: count, sections, writerUsPerEvent };
   } finally {
     redis.disconnect();
+  }
+}
+
+export function formatScriptCost(c: ScriptCost): string[] {
+  const out = [`inside Redis, µs per event (${c.batches} batches of ${c.eventsPerBatch} events, EVALSHA usec from INFO commandstats)`];
+  let prev = 0;
+  for (const { label, usPerEvent } of c.sections) {
+    out.push(`  ${label.padEnd(44)} ${usPerEvent.toFixed(2).padStart(6)}  (section ${(usPerEvent - prev).toFixed(2)})`);
+    prev = usPerEvent;
+  }
+  const whole = c.sections[c.sections.length - 1]!.usPerEvent;
+  out.push(`  → Redis alone caps the pipeline near ${Math.round(1e6 / whole).toLocaleString('en-US')} events/s with a whole core to itself`);
+  out.push(`BucketWriter.write, one call at a time (client + Redis): ${c.writerUsPerEvent.toFixed(2)} µs per event`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, batches: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return void console.log(USAGE);
+  const n = Number(values.events);
+  const count = Number(values.batches);
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(count) || count < 1) die('script-cost', `--events and --batches take positive integers\n${USAGE}`, 2);
+  const priv = await startPrivateRedis();
+  try {
+    console.log(formatScriptCost(await measureScriptCost(priv.url, n, count)).join('\n'));
+  } finally {
     await priv.stop();
   }
 }
 
-main().catch((err: unknown) => die('script-cost', err instanceof Error ? err.message : String(err)));
+// Run as a command only when this file is the entry point (bench.ts imports measureScriptCost).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => die('script-cost', err instanceof Error ? err.message : String(err)));
+}

@@ -41,7 +41,7 @@ describe('bench --quick', () => {
     const { code, stdout, stderr } = await run(['--quick', '--json', json], 150_000);
     expect(code, stderr).toBe(0);
     // The table on stdout, progress on stderr.
-    for (const heading of ['1. End to end', '2. Naive baseline', '3. Parsers alone', '4. Steady load', 'Targets']) expect(stdout).toContain(heading);
+    for (const heading of ['1. End to end', '2. Naive baseline', '3. Parsers alone', '4. Steady load', '5. The write script inside Redis', 'Targets']) expect(stdout).toContain(heading);
     expect(stderr).toContain('bench:');
 
     const r = JSON.parse(readFileSync(json, 'utf8'));
@@ -70,6 +70,11 @@ describe('bench --quick', () => {
     expect(s.rate).toBe(10_000);
     expect(s.visible).toBe(s.events);
     for (const v of [s.achievedEventsPerSec, s.latencyMs.p50, s.latencyMs.p99, s.latencyMs.samples, s.peakRssMb]) expect(positive(v), JSON.stringify(s)).toBe(true);
+
+    // Cumulative cuts of the script: each later cut does more work, and the writer figure includes the client.
+    expect(r.scriptCost.sections).toHaveLength(4);
+    for (const c of r.scriptCost.sections) expect(positive(c.usPerEvent), JSON.stringify(c)).toBe(true);
+    expect(positive(r.scriptCost.writerUsPerEvent)).toBe(true);
 
     for (const t of Object.values(r.targets) as Array<{ target: number; measured: number; met: boolean }>) {
       expect(positive(t.target)).toBe(true);
