@@ -19,10 +19,13 @@ export interface BackpressureOptions {
   maxPauseMs: number;
 }
 
-/** Thresholds from the engine's settings: 20 batches held (at most half the memory bound), resumed at 4. */
+/**
+ * Thresholds from the engine's settings: 8 batches held (at most half the memory bound), resumed at 2. With two
+ * batches in flight that is several rounds of work queued for Redis, so the pause never starves the writer.
+ */
 export function backpressureFor(flushMaxEvents: number, maxBufferedEvents: number): BackpressureOptions {
-  const high = Math.max(1, Math.min(20 * flushMaxEvents, Math.floor(maxBufferedEvents / 2)));
-  return { high, low: Math.min(4 * flushMaxEvents, Math.floor(high / 2)), maxPauseMs: 1000 };
+  const high = Math.max(1, Math.min(8 * flushMaxEvents, Math.floor(maxBufferedEvents / 2)));
+  return { high, low: Math.min(2 * flushMaxEvents, Math.floor(high / 2)), maxPauseMs: 1000 };
 }
 
 export class Backpressure {
