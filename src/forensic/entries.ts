@@ -8,7 +8,7 @@ import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
 import type { Check } from './report.js';
 import type { Reply } from './resp.js';
-import { EVENTS, PMAX, PMIN, type Vec, addEvents, get, newVec } from './totals.js';
+import { PMAX, PMIN, type Vec, addEvents, newVec } from './totals.js';
 import type { IdSet } from './idset.js';
 
 const MAX_SAFE_SUM = Number.MAX_SAFE_INTEGER;
@@ -21,10 +21,25 @@ const PER_EX = 8;
  * would pass 2^53 moves to `big` as a bigint.
  */
 export class LogMinute {
-  readonly slots = new Map<string, number>();
-  private nEx = 0;
-  private data = new Float64Array(0);
+  readonly slots: Map<string, number>;
+  private nEx: number;
+  private data: Float64Array;
   private big: Map<number, bigint> | undefined;
+  /** Number of logged events of the minute. */
+  events: number;
+
+  /** Empty, or the aggregates of another thread's LogMinute (postMessage delivers a class instance as plain data). */
+  constructor(d?: LogMinuteData) {
+    this.slots = d?.slots ?? new Map();
+    this.nEx = d?.nEx ?? 0;
+    this.data = d?.data ?? new Float64Array(0);
+    this.big = d?.big;
+    this.events = d?.events ?? 0;
+  }
+
+  toData(): LogMinuteData {
+    return { slots: this.slots, nEx: this.nEx, data: this.data, big: this.big, events: this.events };
+  }
 
   private slotOf(symbol: string, ex: number): number {
     if (ex >= this.nEx) this.widen(ex + 1);
@@ -69,6 +84,7 @@ export class LogMinute {
   }
 
   add(symbol: string, ex: number, side: number, value: Num, qty: Num, price: number): void {
+    this.events++;
     const base = this.slotOf(symbol, ex) * this.nEx * PER_EX + ex * PER_EX;
     this.inc(base + side, 1);
     this.inc(base + 2 + side, value);
@@ -105,12 +121,14 @@ export class LogMinute {
     }
     return v;
   }
+}
 
-  /** Number of logged events of the minute. */
-  events(): Num {
-    const all = this.vec('ALL');
-    return all === undefined ? 0 : get(all, EVENTS);
-  }
+export interface LogMinuteData {
+  readonly slots: Map<string, number>;
+  readonly nEx: number;
+  readonly data: Float64Array;
+  readonly big: Map<number, bigint> | undefined;
+  readonly events: number;
 }
 
 /** Identities to look up in liq:seen:60s:{minute}, per minute, with each one's symbol. */
@@ -120,13 +138,29 @@ const ID_RE = /^[A-Za-z0-9_-]{20}$/;
 const EX_RE = /^[a-z0-9]+$/;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Fast exact decimal for short texts: mantissa and scale as numbers, or undefined (then BigInt is used). */
-function smallDecimal(text: string): { m: number; scale: number } | undefined {
-  if (text.length > 15) return undefined;
-  const dot = text.indexOf('.');
-  const digits = dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
-  if (!/^\d+$/.test(digits) || (dot >= 0 && (dot === 0 || dot === text.length - 1))) return undefined;
-  return { m: Number(digits), scale: dot < 0 ? 0 : text.length - dot - 1 };
+interface SmallDecimal {
+  readonly m: number;
+  readonly scale: number;
+}
+
+/**
+ * Fast exact decimal for short texts (at most 15 characters, so the mantissa is a safe integer): mantissa and
+ * scale as numbers, or undefined (then BigInt is used). One pass over the characters: this runs for the price and
+ * the quantity of every entry of the log.
+ */
+function smallDecimal(text: string): SmallDecimal | undefined {
+  const n = text.length;
+  if (n === 0 || n > 15) return undefined;
+  let m = 0;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    // one point, with digits on both sides
+    if (c === 46 && dot < 0 && i > 0 && i < n - 1) dot = i;
+    else if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+    else return undefined;
+  }
+  return { m, scale: dot < 0 ? 0 : n - dot - 1 };
 }
 
 const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
@@ -146,10 +180,8 @@ function roundShift(m: number, k: number): number {
   return r * 2 >= d ? q + 1 : q;
 }
 
-/** value_cents of price × quantity, rounded half up, exactly. */
-export function linearCents(price: string, quantity: string): bigint | number | undefined {
-  const p = smallDecimal(price);
-  const q = smallDecimal(quantity);
+/** value_cents of price × quantity, rounded half up, exactly (p, q: their smallDecimal). */
+function linearCents(price: string, quantity: string, p: SmallDecimal | undefined, q: SmallDecimal | undefined): bigint | number | undefined {
   if (p && q) {
     const m = p.m * q.m;
     const scale = p.scale + q.scale;
@@ -166,16 +198,14 @@ export function linearCents(price: string, quantity: string): bigint | number | 
   return toScaled(mul(pd, qd), 2);
 }
 
-function positiveDecimal(text: string): boolean {
-  const d = smallDecimal(text);
+function positiveDecimal(text: string, d: SmallDecimal | undefined): boolean {
   if (d !== undefined) return d.m > 0;
   const big = parseDecimal(text);
   return big !== undefined && big.m > 0n;
 }
 
-/** quantity × 10^8 when it is a decimal > 0 with at most 8 decimals (exact), else undefined. */
-function quantityE8(text: string): Num | undefined {
-  const d = smallDecimal(text);
+/** quantity × 10^8 when it is a decimal > 0 with at most 8 decimals (exact), else undefined (d: its smallDecimal). */
+function quantityE8(text: string, d: SmallDecimal | undefined): Num | undefined {
   if (d !== undefined) {
     if (d.scale > 8 || d.m === 0) return undefined;
     const v = d.m * POW10[8 - d.scale];
@@ -256,12 +286,14 @@ export function addEntry(ctx: EntryContext, entry: Reply, seen: SeenLookups): vo
   if (symbol === undefined) return c.fail(where, field('symbol'), 'a symbol', '(absent)');
   if (side < 0) return c.fail(where, field('side'), 'long or short', '(other)');
   if (cents === undefined || cents === 0 || cents === 0n) return c.fail(where, field('value_cents'), 'an integer > 0', String(cents ?? '(absent)'));
-  if (price === undefined || !positiveDecimal(price)) return c.fail(where, field('price'), 'a decimal > 0', price ?? '(absent)');
-  const qtyE8 = quantity === undefined ? undefined : quantityE8(quantity);
+  const p = price === undefined ? undefined : smallDecimal(price);
+  if (price === undefined || !positiveDecimal(price, p)) return c.fail(where, field('price'), 'a decimal > 0', price ?? '(absent)');
+  const q = quantity === undefined ? undefined : smallDecimal(quantity);
+  const qtyE8 = quantity === undefined ? undefined : quantityE8(quantity, q);
   if (qtyE8 === undefined) return c.fail(where, field('quantity'), 'a decimal > 0 with ≤ 8 decimals', quantity ?? '(absent)');
   let ok = true;
   if (usd === undefined || usd === '') {
-    const want = linearCents(price, quantity!)!;
+    const want = linearCents(price, quantity!, p, q)!;
     if (!eq(want, cents)) {
       c.fail(where, field('value_cents'), `round_half_up(${price} × ${quantity}) = ${want}`, cents);
       ok = false;
@@ -294,7 +326,8 @@ export function addEntry(ctx: EntryContext, entry: Reply, seen: SeenLookups): vo
   // within the window: aggregate (even a failed entry: it is in the log, so its bucket should count it)
   let lm = ctx.minutes.get(minute!);
   if (lm === undefined) ctx.minutes.set(minute!, (lm = new LogMinute()));
-  lm.add(symbol, ctx.exchanges.of(exchange), side, cents, qtyE8, Number(price));
+  // m ÷ 10^scale of exact doubles is the correctly rounded value of the decimal, as Number(price) would be
+  lm.add(symbol, ctx.exchanges.of(exchange), side, cents, qtyE8, p === undefined ? Number(price) : p.m / POW10[p.scale]);
   // liq:seen membership is looked up right after the page; the entry passes or fails check 6 then
   if (ok) {
     let l = seen.get(minute!);

@@ -132,21 +132,27 @@ export class RespClient {
 
   /**
    * A bulk string: digits-only strings of at most 15 digits come back as exact numbers (the validator's integer
-   * fields, timestamps, EXPIRETIME-like values), short ASCII strings are interned (field names, symbols,
-   * exchanges recur hundreds of thousands of times), anything else is decoded as UTF-8.
+   * fields, timestamps, EXPIRETIME-like values), short ASCII strings that start with a letter are interned (field
+   * names, symbols, exchanges recur hundreds of thousands of times), anything else is decoded as UTF-8. Strings
+   * that start with a digit (stream ids, prices, quantities) are nearly all distinct: interning them would only
+   * cost a hash and evict the recurring names.
    */
   private decode(buf: Buffer, start: number, end: number): string | number {
     const n = end - start;
     if (n === 0) return '';
-    if (n <= 15) {
-      let v = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const c = buf[i] - 48;
-        if (c < 0 || c > 9) break;
-        v = v * 10 + c;
+    const c0 = buf[start] - 48;
+    if (c0 >= 0 && c0 <= 9) {
+      if (n <= 15) {
+        let v = c0;
+        let i = start + 1;
+        for (; i < end; i++) {
+          const c = buf[i] - 48;
+          if (c < 0 || c > 9) break;
+          v = v * 10 + c;
+        }
+        if (i === end) return v;
       }
-      if (i === end) return v;
+      return buf.toString('utf8', start, end);
     }
     if (n > 32) return buf.toString('utf8', start, end);
     // slot from the length and four sampled bytes (cheap; a collision only costs a fresh string)
@@ -159,14 +165,9 @@ export class RespClient {
     const slot = (h >>> 0) & (INTERN_SIZE - 1);
     const cached = this.intern[slot];
     if (cached !== undefined && cached.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (cached.charCodeAt(i) !== buf[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return cached;
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return cached;
     }
     for (let i = start; i < end; i++) if (buf[i] >= 0x80) return buf.toString('utf8', start, end);
     const s = buf.toString('latin1', start, end);
@@ -179,36 +180,35 @@ export class RespClient {
     const len = buf.length;
     let pos = 0;
     const stack = this.stack;
-    for (;;) {
-      if (pos >= len) break;
-      const start = pos;
+    while (pos < len) {
       const type = buf[pos];
-      // the header line: type byte, then a signed integer or text, then CRLF
-      const cr = buf.indexOf(CR, pos + 1);
-      if (cr < 0 || cr + 1 >= len) break;
       let value: Reply;
       if (type === 36 /* $ */ || type === 42 /* * */ || type === 58 /* : */) {
-        let n = 0;
+        // the length or integer is read up to its CR in this loop: a native indexOf per element costs more
         let i = pos + 1;
         const neg = buf[i] === 45;
         if (neg) i++;
-        for (; i < cr; i++) n = n * 10 + (buf[i] - 48);
+        let n = 0;
+        for (; i < len; i++) {
+          const c = buf[i];
+          if (c === CR) break;
+          n = n * 10 + (c - 48);
+        }
+        if (i + 1 >= len) break; // header incomplete: wait for more
         if (neg) n = -n;
+        const body = i + 2;
         if (type === 36) {
           if (n < 0) {
             value = null;
-            pos = cr + 2;
+            pos = body;
           } else {
-            const end = cr + 2 + n;
-            if (end + 2 > len) {
-              pos = start;
-              break;
-            }
-            value = this.decode(buf, cr + 2, end);
+            const end = body + n;
+            if (end + 2 > len) break;
+            value = this.decode(buf, body, end);
             pos = end + 2;
           }
         } else if (type === 42) {
-          pos = cr + 2;
+          pos = body;
           if (n < 0) value = null;
           else if (n === 0) value = [];
           else {
@@ -217,13 +217,13 @@ export class RespClient {
           }
         } else {
           value = n;
-          pos = cr + 2;
+          pos = body;
         }
-      } else if (type === 43 /* + */) {
-        value = buf.toString('utf8', pos + 1, cr);
-        pos = cr + 2;
-      } else if (type === 45 /* - */) {
-        value = new RespError(buf.toString('utf8', pos + 1, cr));
+      } else if (type === 43 /* + */ || type === 45 /* - */) {
+        const cr = buf.indexOf(CR, pos + 1);
+        if (cr < 0 || cr + 1 >= len) break;
+        const text = buf.toString('utf8', pos + 1, cr);
+        value = type === 43 ? text : new RespError(text);
         pos = cr + 2;
       } else {
         this.fail(new Error(`protocol error: unexpected byte ${type}`));

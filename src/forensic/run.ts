@@ -1,13 +1,13 @@
-// The validator: reads the log, then the window's buckets minute batch by minute batch (one pipeline per batch,
-// the next batch requested before the current one is checked), and runs the eight checks.
+// The validator. The log (liq:events) is read and checked in a worker thread (logcheck.ts) while this thread reads
+// the window's buckets, minute batch by minute batch (one pipeline per batch, two batches requested ahead); the
+// checks that compare buckets with the log start once the worker has reported, in the order of the minutes.
 import { divHalfUp } from '../engine/decimal.js';
-import { ALL, BUCKET_MS, bucketKey, seenKey, topKey } from '../engine/keys.js';
+import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
 import { checkBucket } from './bucket.js';
-import { type EntryContext, type SeenLookups, addEntry } from './entries.js';
-import { IdSet } from './idset.js';
+import { LogMinute } from './entries.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
-import type { Check } from './report.js';
-import { FUTURE_MS, type LogState, logState, readLog, wholeInLog } from './log.js';
+import { LogConnectError, type LogWorker, startLogWorker } from './logcheck.js';
+import { wholeInLog } from './log.js';
 import { isZero } from './num.js';
 import { type WindowName, windowStarts } from './options.js';
 import { checkPrices } from './prices.js';
@@ -30,11 +30,19 @@ export interface RunOptions {
   progress?: (phase: string, done: number, total: number) => void;
 }
 
+/** One bucket to check: its symbol, whether it was listed in liq:top and its score there, and its two replies. */
+interface Item {
+  readonly symbol: string;
+  readonly listed: boolean;
+  readonly score: Reply | undefined;
+  hash: Reply;
+  expire: Reply;
+}
+
 interface Batch {
-  minutes: number[];
-  /** Per minute: the symbols read, whether each was listed in liq:top, and its liq:top score. */
-  symbols: Array<Array<{ symbol: string; listed: boolean; score: Reply | undefined }>>;
-  replies: Reply[];
+  readonly minutes: number[];
+  /** Per minute, the buckets in the order they are checked (ALL last). */
+  readonly items: Item[][];
 }
 
 function redact(url: string): string {
@@ -47,106 +55,169 @@ function redact(url: string): string {
   }
 }
 
+const cannotReach = (url: string, err: unknown) =>
+  new CannotRun(`cannot reach Redis at ${redact(url)}: ${err instanceof Error ? err.message : String(err)}`);
+
 export async function runForensic(opts: RunOptions): Promise<Report> {
   const t0 = performance.now();
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 3000;
   let client: RespClient;
   try {
-    client = await RespClient.connect(opts.redisUrl, opts.connectTimeoutMs ?? 3000);
+    client = await RespClient.connect(opts.redisUrl, connectTimeoutMs);
   } catch (err) {
-    throw new CannotRun(`cannot reach Redis at ${redact(opts.redisUrl)}: ${err instanceof Error ? err.message : String(err)}`);
+    throw cannotReach(opts.redisUrl, err);
   }
+  const now = opts.now ?? Date.now();
+  const starts = windowStarts(opts.window, now);
+  const progress = opts.progress ?? (() => {});
+  let log: LogWorker | undefined;
   try {
-    return await validate(client, opts, t0);
+    log = startLogWorker(
+      {
+        redisUrl: opts.redisUrl,
+        connectTimeoutMs,
+        now,
+        from: starts[0],
+        to: starts[starts.length - 1],
+        symbol: opts.symbol,
+        logRetentionHours: opts.logRetentionHours ?? 24,
+      },
+      (done, total) => progress('log', done, total),
+    );
+    return await validate(client, log, opts, now, starts, t0);
+  } catch (err) {
+    if (err instanceof LogConnectError) throw cannotReach(opts.redisUrl, err);
+    throw err;
   } finally {
     client.close();
+    await log?.stop();
   }
 }
 
-async function validate(client: RespClient, opts: RunOptions, t0: number): Promise<Report> {
-  const now = opts.now ?? Date.now();
-  const starts = windowStarts(opts.window, now);
+async function validate(client: RespClient, log: LogWorker, opts: RunOptions, now: number, starts: number[], t0: number): Promise<Report> {
   const from = starts[0];
   const to = starts[starts.length - 1];
   const checks = newChecks();
   const [, , , c4, c5, c6, c7, c8] = checks;
-  const exchanges = new Exchanges();
-  const classifier = new FieldClassifier(exchanges);
   const notes: string[] = [];
   const progress = opts.progress ?? (() => {});
   const bySymbol = opts.symbol !== undefined;
 
-  // the liq:top index of every minute, requested at once: Redis answers while the log is being checked
-  const topsPromise: Promise<Reply[]> = bySymbol ? Promise.resolve([]) : client.pipeline(starts.map((m) => ['ZRANGE', topKey(m), '0', '-1', 'WITHSCORES']));
-  topsPromise.catch(() => {}); // awaited below; a failure surfaces there
+  // the liq:top index of every minute, requested at once
+  const allTops: Reply[] = bySymbol ? [] : await client.pipeline(starts.map((m) => ['ZRANGE', topKey(m), '0', '-1', 'WITHSCORES']));
 
-  // 1. the log (checks 6, and the aggregates for 5 and 8)
-  const state: LogState = await logState(client, now, opts.logRetentionHours ?? 24);
-  const ctx: EntryContext = { exchanges, check: c6, ids: new IdSet(state.length), from, to, symbol: opts.symbol, minutes: new Map() };
-  let logEntries = 0;
-  const lookups: Array<Promise<void>> = [];
-  await readLog(client, state, from - FUTURE_MS, (page) => {
-    const seen: SeenLookups = new Map();
-    for (const e of page) addEntry(ctx, e, seen);
-    logEntries += page.length;
-    progress('log', logEntries, state.length);
-    // every entry's id must be in liq:seen of its minute: looked up while the next pages are read
-    if (seen.size > 0) lookups.push(lookupSeen(client, seen, c6));
-  });
-  await Promise.all(lookups);
-
-  // 2. the buckets, in minute batches
+  // the buckets of the symbols listed in liq:top (and ALL), in minute batches
   const perBatch = bySymbol ? 720 : 20;
-  const allTops = await topsPromise;
   const minuteIndex = new Map(starts.map((m, i) => [m, i]));
-  const fetchBatch = (minutes: number[]): Promise<Batch> => {
-    const tops = bySymbol ? [] : minutes.map((m) => allTops[minuteIndex.get(m)!]);
-    const symbols: Batch['symbols'] = [];
+  // async: a reply error met while building the batch (liq:top not a sorted set) rejects it like a Redis failure
+  const fetchBatch = async (minutes: number[]): Promise<Batch> => {
+    const items: Item[][] = [];
     const cmds: string[][] = [];
-    minutes.forEach((m, i) => {
-      const list: Batch['symbols'][number] = [];
-      if (bySymbol) list.push({ symbol: opts.symbol!, listed: true, score: undefined });
+    for (const m of minutes) {
+      const list: Item[] = [];
+      if (bySymbol) list.push({ symbol: opts.symbol!, listed: true, score: undefined, hash: null, expire: null });
       else {
-        const flat = ok(tops[i]) as Reply[];
-        for (let j = 0; j + 1 < flat.length; j += 2) list.push({ symbol: String(flat[j]), listed: true, score: flat[j + 1] });
-        // symbols with log entries but absent from liq:top: read their buckets too (no entry may lack its bucket)
-        const lm = ctx.minutes.get(m);
-        if (lm !== undefined && lm.slots.size > 0) {
-          const listed = new Set(list.map((s) => s.symbol));
-          for (const sym of lm.slots.keys()) if (!listed.has(sym)) list.push({ symbol: sym, listed: false, score: undefined });
-        }
-        list.push({ symbol: ALL, listed: true, score: undefined });
+        const flat = ok(allTops[minuteIndex.get(m)!]) as Reply[];
+        for (let j = 0; j + 1 < flat.length; j += 2) list.push({ symbol: String(flat[j]), listed: true, score: flat[j + 1], hash: null, expire: null });
+        list.push({ symbol: ALL, listed: true, score: undefined, hash: null, expire: null });
       }
       for (const s of list) {
         const key = bucketKey(s.symbol, m);
         cmds.push(['HGETALL', key], ['EXPIRETIME', key]);
       }
-      symbols.push(list);
+      items.push(list);
+    }
+    return client.pipeline(cmds).then((replies) => {
+      let r = 0;
+      for (const list of items) {
+        for (const s of list) {
+          s.hash = replies[r++];
+          s.expire = replies[r++];
+        }
+      }
+      return { minutes, items };
     });
-    return client.pipeline(cmds).then((replies) => ({ minutes, symbols, replies }));
   };
 
   const batches: number[][] = [];
   for (let i = 0; i < starts.length; i += perBatch) batches.push(starts.slice(i, i + perBatch));
+  // Batches are requested two ahead of the one being checked. While the log worker runs nothing can be checked, so
+  // each batch that arrives then requests the next: Redis and this thread read the buckets meanwhile.
+  const fetched: Array<Promise<Batch>> = [];
+  let logPending = true;
+  const request = (): void => {
+    if (fetched.length >= batches.length) return;
+    const p = fetchBatch(batches[fetched.length]);
+    fetched.push(p);
+    p.then(
+      () => {
+        if (logPending) request();
+      },
+      () => {}, // awaited in order below; a failure surfaces there
+    );
+  };
+  request();
+  request();
+
+  const logResult = await log.result;
+  logPending = false;
+  const { state } = logResult;
+  c6.passed = logResult.entries.passed;
+  c6.failed = logResult.entries.failed;
+  c6.examples.push(...logResult.entries.examples);
+  // the exchanges in the log's order first, as the indices of its aggregates
+  const exchanges = new Exchanges();
+  for (const name of logResult.exchanges) exchanges.of(name);
+  const classifier = new FieldClassifier(exchanges);
+  const logMinutes = new Map(logResult.minutes.map(([m, d]) => [m, new LogMinute(d)]));
+
+  /** Buckets of symbols with log entries in a minute but absent from its liq:top: read too (no entry may lack its bucket). */
+  const addUnlisted = async (batch: Batch): Promise<void> => {
+    if (bySymbol) return;
+    const added: Array<{ list: Item[]; extra: Item[] }> = [];
+    const cmds: string[][] = [];
+    batch.minutes.forEach((m, i) => {
+      const lm = logMinutes.get(m);
+      if (lm === undefined || lm.slots.size === 0) return;
+      const list = batch.items[i];
+      const listed = new Set(list.map((s) => s.symbol));
+      const extra: Item[] = [];
+      for (const sym of lm.slots.keys()) {
+        if (listed.has(sym)) continue;
+        extra.push({ symbol: sym, listed: false, score: undefined, hash: null, expire: null });
+        cmds.push(['HGETALL', bucketKey(sym, m)], ['EXPIRETIME', bucketKey(sym, m)]);
+      }
+      if (extra.length > 0) added.push({ list, extra });
+    });
+    if (cmds.length === 0) return;
+    const replies = await client.pipeline(cmds);
+    let r = 0;
+    for (const { list, extra } of added) {
+      for (const s of extra) {
+        s.hash = replies[r++];
+        s.expire = replies[r++];
+      }
+      list.splice(list.length - 1, 0, ...extra); // before ALL
+    }
+  };
+
   let buckets = 0;
-  let logMinutes = 0;
+  let wholeMinutes = 0;
   const windowTotals = newVec();
   const exNames = exchanges.names;
-  // two batches requested ahead, so Redis answers the next ones while this one is checked
-  const ahead: Array<Promise<Batch>> = batches.slice(0, 2).map(fetchBatch);
   for (let b = 0; b < batches.length; b++) {
-    const batch = await ahead.shift()!;
-    if (b + 2 < batches.length) ahead.push(fetchBatch(batches[b + 2]));
-    let r = 0;
+    const batch = await fetched[b];
+    while (fetched.length < Math.min(batches.length, b + 3)) request();
+    await addUnlisted(batch);
     batch.minutes.forEach((minute, i) => {
-      const lm = ctx.minutes.get(minute);
+      const lm = logMinutes.get(minute);
       const whole = wholeInLog(state, minute, now);
-      if (whole) logMinutes++;
+      if (whole) wholeMinutes++;
       const sum = newVec();
       let all: Vec | undefined;
       let symbolBuckets = 0;
-      for (const s of batch.symbols[i]) {
-        const flat = ok(batch.replies[r++]) as Reply[];
-        const expire = batch.replies[r++];
+      for (const s of batch.items[i]) {
+        const flat = ok(s.hash) as Reply[];
         const key = bucketKey(s.symbol, minute);
         const isAll = s.symbol === ALL;
         const group = lm?.vec(s.symbol);
@@ -158,7 +229,7 @@ async function validate(client: RespClient, opts: RunOptions, t0: number): Promi
           }
           continue;
         }
-        const bucket = checkBucket(checks, classifier, key, s.symbol, minute, flat, expire);
+        const bucket = checkBucket(checks, classifier, key, s.symbol, minute, flat, s.expire);
         buckets++;
         if (isAll) all = bucket;
         else {
@@ -208,7 +279,8 @@ async function validate(client: RespClient, opts: RunOptions, t0: number): Promi
   } else if (!isZero(get(windowTotals, COUNT))) c7.fail('ALL (window)', 'value_cents', '> 0 where count > 0', '0');
 
   if (state.insideRemoval) c5.fail(EVENTS_KEY_NAME, 'max-deleted-entry-id', 'only the head of the log trimmed', state.insideRemoval);
-  const windowEntries = [...ctx.minutes.values()].reduce((n, m) => n + Number(m.events()), 0);
+  let windowEntries = 0;
+  for (const lm of logMinutes.values()) windowEntries += lm.events;
   if (buckets === 0 && windowEntries === 0 && checks.every((c) => c.failed === 0)) {
     throw new CannotRun(
       `nothing to check: no buckets${bySymbol ? ` of ${opts.symbol}` : ''} and no log entries in the last ${opts.window} (${redact(opts.redisUrl)})`,
@@ -216,7 +288,7 @@ async function validate(client: RespClient, opts: RunOptions, t0: number): Promi
   }
   if (bySymbol) notes.push('check 4 (market-wide) needs every symbol: skipped with --symbol');
   if (!state.exists) notes.push('liq:events does not exist: checks 5, 6 and 8 had nothing to compare');
-  else if (logMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
+  else if (wholeMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
   if (state.insideRemoval) notes.push(`an entry was removed from inside liq:events (${state.insideRemoval})`);
   return buildReport(checks, {
     window: opts.window,
@@ -227,23 +299,11 @@ async function validate(client: RespClient, opts: RunOptions, t0: number): Promi
     elapsedMs: Math.round(performance.now() - t0),
     minutes: starts.length,
     buckets,
-    logEntries,
-    logMinutes,
+    logEntries: logResult.logEntries,
+    logMinutes: wholeMinutes,
     notes,
   });
 }
 
 const EVENTS_KEY_NAME = 'liq:events';
 
-/** HMGET of each minute's identities in liq:seen:60s:{minute}: each entry passes check 6 or fails as absent. */
-async function lookupSeen(client: RespClient, seen: SeenLookups, c6: Check): Promise<void> {
-  const minutes = [...seen.keys()];
-  const replies = await client.pipeline(minutes.map((m) => ['HMGET', seenKey(m), ...seen.get(m)!.ids]));
-  minutes.forEach((m, i) => {
-    const l = seen.get(m)!;
-    (ok(replies[i]) as Reply[]).forEach((v, k) => {
-      if (v === null) c6.fail(bucketKey(l.symbols[k], m), `entry id ${l.ids[k]}`, `in ${seenKey(m)}`, 'absent');
-      else c6.pass();
-    });
-  });
-}

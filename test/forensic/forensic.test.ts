@@ -278,6 +278,17 @@ describe('forensic validator command line', () => {
     expect(run.stderr).toMatch(/nothing to check/);
   });
 
+  it('exits 2 with one line when the log cannot be read (an error in the log worker thread)', async () => {
+    await restore();
+    await client.del('liq:events');
+    await client.set('liq:events', 'not a stream');
+    const run = await forensic(redis.url);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^liqd-forensic: cannot run: reading liq:events: WRONGTYPE/);
+  });
+
   it('explains itself with --help and refuses bad options', async () => {
     const help = await forensic(redis.url, ['--help']);
     expect(help.code).toBe(0);

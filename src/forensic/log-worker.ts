@@ -1,0 +1,30 @@
+// Worker thread entry of the log half of the validator (see logcheck.ts): its own Redis connection, progress
+// after every page, then the result or the error as a message. The aggregates' Float64Arrays are transferred,
+// not copied.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type LogParams, type WorkerMessage, checkLog } from './logcheck.js';
+import { RespClient } from './resp.js';
+
+const port = parentPort;
+if (port === null) throw new Error('log-worker.js runs as a worker thread of the validator');
+const p = workerData as LogParams;
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(): Promise<void> {
+  let client: RespClient;
+  try {
+    client = await RespClient.connect(p.redisUrl, p.connectTimeoutMs);
+  } catch (err) {
+    return post({ type: 'error', message: err instanceof Error ? err.message : String(err), connecting: true });
+  }
+  try {
+    const result = await checkLog(client, p, (done, total) => post({ type: 'progress', done, total }));
+    post({ type: 'result', result }, result.minutes.map(([, d]) => d.data.buffer as ArrayBuffer));
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err), connecting: false });
+  } finally {
+    client.close();
+  }
+}
+
+void main();
