@@ -7,12 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { LiquidationEvent } from '../../src/engine/event.js';
-import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
-import { parseBybit } from '../../src/streams/parsers/bybit.js';
-import { parseOkx } from '../../src/streams/parsers/okx.js';
-import type { ParseResult } from '../../src/streams/types.js';
 import { loadCapture, type Capture } from '../../scripts/lib/capture.js';
-import { expectedBuckets as expectedBucketsOf } from '../../scripts/lib/expected.js';
+import { expectedBuckets as expectedBucketsOf, parseFrame } from '../../scripts/lib/expected.js';
 import { lookupsFrom, type Lookups } from '../../scripts/lib/meta.js';
 import { startCaptureStandins } from '../../scripts/lib/serve.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
@@ -44,22 +40,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function parse(venue: string, text: string, receivedAt: number): ParseResult {
-  const o = { receivedAt, retentionMs: RETENTION_MS, final: true };
-  switch (venue) {
-    case 'binance-usdm':
-      return parseBinanceUsdm(text, o);
-    case 'binance-coinm':
-      return parseBinanceCoinm(text, { ...o, contractSizes: lookups.coinm });
-    case 'bybit-linear':
-      return parseBybit(text, { ...o, instruments: lookups.bybitLinear });
-    case 'bybit-inverse':
-      return parseBybit(text, { ...o, instruments: lookups.bybitInverse });
-    default:
-      return parseOkx(text, { ...o, instruments: lookups.okx });
-  }
-}
-
 /**
  * The buckets the capture must produce when shifted by shiftMs (whole minutes): computed from the ORIGINAL frames
  * (no shifting code involved), each event's minute moved by shiftMs. One count per identity.
@@ -69,7 +49,7 @@ function expectedBuckets(shiftMs: number): { buckets: Map<string, Record<string,
   const events: LiquidationEvent[] = [];
   let rejected = 0;
   for (const f of capture.frames) {
-    const r = parse(f.venue, f.frame, f.t);
+    const r = parseFrame(f.venue, f.frame, lookups, f.t, RETENTION_MS);
     rejected += r.rejections.length;
     for (const e of r.events) {
       if (seen.has(e.id)) continue;
