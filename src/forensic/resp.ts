@@ -13,9 +13,14 @@ export class RespError {
 export type Reply = string | number | null | RespError | Reply[];
 
 interface Pending {
-  readonly replies: Reply[];
+  readonly replies: Array<Reply | RawReply>;
+  /** Replies to deliver: one per command, or one holding every command's reply (sendJoined). */
   readonly n: number;
-  resolve(r: Reply[]): void;
+  /** Replies Redis sends: one per command. */
+  readonly replyCount: number;
+  /** Replies are delivered as their bytes (pipelineRaw, sendJoined). */
+  readonly raw: boolean;
+  resolve(r: Reply[] | RawReply[]): void;
   reject(e: Error): void;
 }
 
@@ -26,6 +31,9 @@ interface Frame {
 
 const CR = 13;
 const INTERN_SIZE = 8192;
+const EMPTY = Buffer.alloc(0);
+/** Initial size of a raw reply's buffer. */
+const ARENA = 1 << 20;
 
 export class RespClient {
   private readonly queue: Pending[] = [];
@@ -33,7 +41,11 @@ export class RespClient {
   private buf: Buffer = Buffer.alloc(0);
   private readonly stack: Frame[] = [];
   private failure: Error | undefined;
-  private readonly intern: Array<string | undefined> = new Array<string | undefined>(INTERN_SIZE);
+  private readonly intern = new Interner();
+  /** The raw reply being read (pipelineRaw), across chunks: see scanRaw. */
+  private raw: RawScan | undefined;
+  /** Released raw-reply buffers, for the next ones. */
+  private readonly arenas: Buffer[] = [];
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -86,16 +98,39 @@ export class RespClient {
 
   /** Sends the commands as one write; resolves with one reply per command, in order (errors as RespError). */
   pipeline(cmds: readonly (readonly string[])[]): Promise<Reply[]> {
-    if (this.failure) return Promise.reject(this.failure);
     if (cmds.length === 0) return Promise.resolve([]);
-    const parts: string[] = [];
-    for (const cmd of cmds) {
-      parts.push(`*${cmd.length}\r\n`);
-      for (const arg of cmd) parts.push(`$${Buffer.byteLength(arg)}\r\n`, arg, '\r\n');
-    }
+    const enc = new Encoder();
+    for (const cmd of cmds) enc.command(cmd);
+    return this.send(enc, false) as Promise<Reply[]>;
+  }
+
+  /**
+   * Like pipeline, but each reply is handed over undecoded: the Buffer holding exactly its RESP bytes (see
+   * rawError). For replies read by a parser that knows their shape (stream pages): no value tree is built.
+   */
+  pipelineRaw(cmds: readonly (readonly string[])[]): Promise<RawReply[]> {
+    if (cmds.length === 0) return Promise.resolve([]);
+    const enc = new Encoder();
+    for (const cmd of cmds) enc.command(cmd);
+    return this.send(enc, true) as Promise<RawReply[]>;
+  }
+
+  /**
+   * Sends an encoder's commands as one write and resolves with the bytes of all their replies, in order, as one
+   * Buffer: for many small replies read by a parser that knows their shape (no object per reply).
+   */
+  async sendJoined(enc: Encoder): Promise<RawReply> {
+    if (enc.count === 0) return { bytes: EMPTY, release() {} };
+    return ((await this.send(enc, true, true)) as RawReply[])[0];
+  }
+
+  /** Sends an encoder's commands as one write: replies decoded (raw false) or as their bytes (raw true). */
+  send(enc: Encoder, raw: boolean, joined = false): Promise<Reply[] | RawReply[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (enc.count === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ replies: [], n: cmds.length, resolve, reject });
-      this.socket.write(parts.join(''));
+      this.queue.push({ replies: [], n: joined ? 1 : enc.count, replyCount: enc.count, raw, resolve, reject });
+      this.socket.write(enc.take());
     });
   }
 
@@ -110,13 +145,14 @@ export class RespClient {
 
   private fail(err: Error): void {
     this.failure ??= err;
+    this.raw = undefined;
     const pending = this.queue.splice(this.head);
     this.queue.length = 0;
     this.head = 0;
     for (const p of pending) p.reject(this.failure);
   }
 
-  private deliver(v: Reply): void {
+  private deliver(v: Reply | RawReply): void {
     const p = this.queue[this.head];
     if (p === undefined) return; // an answer nobody asked for: ignore
     p.replies.push(v);
@@ -126,53 +162,8 @@ export class RespClient {
         this.queue.splice(0, this.head);
         this.head = 0;
       }
-      p.resolve(p.replies);
+      p.resolve(p.replies as Reply[] | RawReply[]);
     }
-  }
-
-  /**
-   * A bulk string: digits-only strings of at most 15 digits come back as exact numbers (the validator's integer
-   * fields, timestamps, EXPIRETIME-like values), short ASCII strings that start with a letter are interned (field
-   * names, symbols, exchanges recur hundreds of thousands of times), anything else is decoded as UTF-8. Strings
-   * that start with a digit (stream ids, prices, quantities) are nearly all distinct: interning them would only
-   * cost a hash and evict the recurring names.
-   */
-  private decode(buf: Buffer, start: number, end: number): string | number {
-    const n = end - start;
-    if (n === 0) return '';
-    const c0 = buf[start] - 48;
-    if (c0 >= 0 && c0 <= 9) {
-      if (n <= 15) {
-        let v = c0;
-        let i = start + 1;
-        for (; i < end; i++) {
-          const c = buf[i] - 48;
-          if (c < 0 || c > 9) break;
-          v = v * 10 + c;
-        }
-        if (i === end) return v;
-      }
-      return buf.toString('utf8', start, end);
-    }
-    if (n > 32) return buf.toString('utf8', start, end);
-    // slot from the length and four sampled bytes (cheap; a collision only costs a fresh string)
-    const h =
-      Math.imul(n, 0x9e3779b1) ^
-      Math.imul(buf[start], 0x85ebca6b) ^
-      Math.imul(buf[end - 1], 0xc2b2ae35) ^
-      Math.imul(buf[start + (n >> 1)], 0x27d4eb2f) ^
-      Math.imul(buf[start + ((n * 3) >> 2)], 0x165667b1);
-    const slot = (h >>> 0) & (INTERN_SIZE - 1);
-    const cached = this.intern[slot];
-    if (cached !== undefined && cached.length === n) {
-      let i = 0;
-      while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
-      if (i === n) return cached;
-    }
-    for (let i = start; i < end; i++) if (buf[i] >= 0x80) return buf.toString('utf8', start, end);
-    const s = buf.toString('latin1', start, end);
-    this.intern[slot] = s;
-    return s;
   }
 
   private onData(chunk: Buffer): void {
@@ -181,6 +172,12 @@ export class RespClient {
     let pos = 0;
     const stack = this.stack;
     while (pos < len) {
+      if (stack.length === 0 && (this.raw !== undefined || this.queue[this.head]?.raw === true)) {
+        const end = this.scanRaw(buf, pos);
+        if (end < 0) return; // the rest of this buffer is kept by scanRaw
+        pos = end;
+        continue;
+      }
       const type = buf[pos];
       let value: Reply;
       if (type === 36 /* $ */ || type === 42 /* * */ || type === 58 /* : */) {
@@ -204,7 +201,7 @@ export class RespClient {
           } else {
             const end = body + n;
             if (end + 2 > len) break;
-            value = this.decode(buf, body, end);
+            value = decodeBulk(buf, body, end, this.intern);
             pos = end + 2;
           }
         } else if (type === 42) {
@@ -243,12 +240,267 @@ export class RespClient {
         value = top.arr;
       }
     }
-    this.buf = pos >= len ? Buffer.alloc(0) : Buffer.from(buf.subarray(pos));
+    this.buf = pos >= len ? EMPTY : Buffer.from(buf.subarray(pos));
   }
+
+  /**
+   * Finds the end of one reply starting at `from` (or continues the one begun in an earlier chunk) by reading
+   * only its headers and skipping bulk bodies: returns the position after it, having delivered its bytes, or -1
+   * when the buffer ends first (its part of the reply kept, an incomplete header kept in this.buf).
+   */
+  private scanRaw(buf: Buffer, from: number): number {
+    const len = buf.length;
+    // a joined pipeline's replies are read as the elements of one reply
+    const p = this.queue[this.head];
+    const r = (this.raw ??= { arena: this.arenas.pop() ?? Buffer.allocUnsafe(ARENA), len: 0, need: [p.n === 1 ? p.replyCount : 1], skip: 0 });
+    const need = r.need;
+    let pos = from;
+    if (r.skip > 0) {
+      if (r.skip > len - pos) {
+        r.skip -= len - pos;
+        append(r, buf, from, len);
+        this.buf = EMPTY;
+        return -1;
+      }
+      pos += r.skip;
+      r.skip = 0;
+      while (need.length > 0 && need[need.length - 1] === 0) need.pop();
+    }
+    while (need.length > 0) {
+      const type = buf[pos];
+      let i = pos + 1;
+      let n = 0;
+      if (type === 36 /* $ */ || type === 42 /* * */ || type === 58 /* : */) {
+        const neg = buf[i] === 45;
+        if (neg) i++;
+        for (; i < len; i++) {
+          const c = buf[i];
+          if (c === CR) break;
+          n = n * 10 + (c - 48);
+        }
+        if (neg) n = -n;
+      } else if (type === 43 /* + */ || type === 45 /* - */) {
+        const cr = buf.indexOf(CR, i);
+        i = cr < 0 ? len : cr;
+      } else if (pos < len) {
+        this.raw = undefined;
+        this.fail(new Error(`protocol error: unexpected byte ${type}`));
+        this.socket.destroy();
+        return -1;
+      }
+      if (i + 1 >= len) {
+        // header incomplete: keep what came before it with the reply, the header for the next chunk
+        append(r, buf, from, pos);
+        this.buf = Buffer.from(buf.subarray(pos));
+        return -1;
+      }
+      pos = i + 2;
+      need[need.length - 1]--;
+      if (type === 42 && n > 0) need.push(n);
+      else if (type === 36 && n >= 0) {
+        if (pos + n + 2 > len) {
+          r.skip = pos + n + 2 - len;
+          append(r, buf, from, len);
+          this.buf = EMPTY;
+          return -1;
+        }
+        pos += n + 2;
+      }
+      while (need.length > 0 && need[need.length - 1] === 0) need.pop();
+    }
+    append(r, buf, from, pos);
+    this.raw = undefined;
+    const arena = r.arena;
+    let lent = true;
+    this.deliver({
+      bytes: arena.subarray(0, r.len),
+      release: () => {
+        if (lent && this.arenas.length < 4) this.arenas.push(arena);
+        lent = false;
+      },
+    });
+    return pos;
+  }
+}
+
+/**
+ * A reply's bytes, in a buffer the client lends: release() once they have been read lets the next raw reply
+ * reuse it. (Raw replies are megabytes each; fresh buffers for each cost more in page faults and garbage
+ * collection than reading them.)
+ */
+export interface RawReply {
+  readonly bytes: Buffer;
+  release(): void;
+}
+
+/** Copies buf[from, to) to the end of the reply being assembled, growing its buffer as needed. */
+function append(r: RawScan, buf: Buffer, from: number, to: number): void {
+  const n = to - from;
+  if (n <= 0) return;
+  if (r.len + n > r.arena.length) {
+    const next = Buffer.allocUnsafe(Math.max(r.arena.length * 2, r.len + n));
+    r.arena.copy(next, 0, 0, r.len);
+    r.arena = next;
+  }
+  buf.copy(r.arena, r.len, from, to);
+  r.len += n;
+}
+
+interface RawScan {
+  /** The reply's bytes so far, in arena[0, len). */
+  arena: Buffer;
+  len: number;
+  /** Elements still to read at each open level (the reply itself is the one element of the outermost). */
+  readonly need: number[];
+  /** Bytes of a bulk body (and its CRLF) still to skip in the next chunk. */
+  skip: number;
+}
+
+/** The error a raw reply's bytes hold (a `-ERR …` line), or undefined. */
+export function rawError(reply: Buffer): RespError | undefined {
+  if (reply[0] !== 45) return undefined;
+  const cr = reply.indexOf(CR);
+  return new RespError(reply.toString('utf8', 1, cr < 0 ? reply.length : cr));
+}
+
+/**
+ * Commands in RESP, written straight into one growing Buffer (a million short commands cost a fraction of what
+ * building and joining their strings does): one string per command, written with one call.
+ */
+export class Encoder {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+  count = 0;
+
+  command(args: readonly string[]): void {
+    let s = `*${args.length}\r\n`;
+    for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
+    // the lengths above are characters: right when every character is one byte, which the whole string tells
+    if (Buffer.byteLength(s) !== s.length) {
+      s = `*${args.length}\r\n`;
+      for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+      this.write(s, true);
+    } else this.write(s, false);
+    this.count++;
+  }
+
+  private write(s: string, utf8: boolean): void {
+    const max = utf8 ? s.length * 3 : s.length;
+    if (this.pos + max > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + max));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    this.pos += this.buf.write(s, this.pos, utf8 ? 'utf8' : 'latin1');
+  }
+
+  /** The encoded bytes; the encoder starts empty again. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(1 << 16);
+    this.pos = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+/**
+ * Recurring short ASCII strings (field names, symbols, exchanges) decoded once: a table indexed by a hash of the
+ * length and four sampled bytes (cheap; a collision only costs a fresh string).
+ */
+export class Interner {
+  private readonly table: Array<string | undefined> = new Array<string | undefined>(INTERN_SIZE);
+
+  /** The string of buf[start, end) (at most 32 bytes): the interned one, or a new UTF-8 string. */
+  get(buf: Buffer, start: number, end: number): string {
+    const n = end - start;
+    if (n === 0) return '';
+    if (n > 32) return buf.toString('utf8', start, end);
+    const h =
+      Math.imul(n, 0x9e3779b1) ^
+      Math.imul(buf[start], 0x85ebca6b) ^
+      Math.imul(buf[end - 1], 0xc2b2ae35) ^
+      Math.imul(buf[start + (n >> 1)], 0x27d4eb2f) ^
+      Math.imul(buf[start + ((n * 3) >> 2)], 0x165667b1);
+    const slot = (h >>> 0) & (INTERN_SIZE - 1);
+    const cached = this.table[slot];
+    if (cached !== undefined && cached.length === n) {
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === n) return cached;
+    }
+    for (let i = start; i < end; i++) if (buf[i] >= 0x80) return buf.toString('utf8', start, end);
+    const s = buf.toString('latin1', start, end);
+    this.table[slot] = s;
+    return s;
+  }
+}
+
+/**
+ * A bulk string as the validator reads it: digits-only strings of at most 15 digits come back as exact numbers
+ * (the validator's integer fields, timestamps, EXPIRETIME-like values), short strings that start with a letter
+ * are interned, anything else is decoded as UTF-8. Strings that start with a digit (stream ids, prices,
+ * quantities) are nearly all distinct: interning them would only cost a hash and evict the recurring names.
+ */
+export function decodeBulk(buf: Buffer, start: number, end: number, intern: Interner): string | number {
+  const n = end - start;
+  if (n === 0) return '';
+  const c0 = buf[start] - 48;
+  if (c0 >= 0 && c0 <= 9) {
+    if (n <= 15) {
+      let v = c0;
+      let i = start + 1;
+      for (; i < end; i++) {
+        const c = buf[i] - 48;
+        if (c < 0 || c > 9) break;
+        v = v * 10 + c;
+      }
+      if (i === end) return v;
+    }
+    return buf.toString('utf8', start, end);
+  }
+  return intern.get(buf, start, end);
 }
 
 /** Throws a RespError reply as an Error; returns anything else. */
 export function ok(r: Reply): Exclude<Reply, RespError> {
   if (r instanceof RespError) throw new Error(r.message);
   return r;
+}
+
+/**
+ * The complete reply at buf[pos], decoded as RespClient.pipeline decodes it; `at.pos` is set to the position
+ * after it. For the rare element a shape-specific reader of raw replies does not handle itself.
+ */
+export function decodeAt(buf: Buffer, pos: number, intern: Interner, at: { pos: number }): Reply {
+  const type = buf[pos];
+  const cr = buf.indexOf(CR, pos + 1);
+  if (cr < 0) throw new Error('protocol error: truncated reply');
+  const head = buf.toString('latin1', pos + 1, cr);
+  let next = cr + 2;
+  let value: Reply;
+  if (type === 43 /* + */) value = head;
+  else if (type === 45 /* - */) value = new RespError(buf.toString('utf8', pos + 1, cr));
+  else if (type === 58 /* : */) value = Number(head);
+  else if (type === 36 /* $ */) {
+    const n = Number(head);
+    if (n < 0) value = null;
+    else {
+      value = decodeBulk(buf, next, next + n, intern);
+      next += n + 2;
+    }
+  } else if (type === 42 /* * */) {
+    const n = Number(head);
+    if (n < 0) value = null;
+    else {
+      const arr = new Array<Reply>(n);
+      for (let i = 0; i < n; i++) {
+        arr[i] = decodeAt(buf, next, intern, at);
+        next = at.pos;
+      }
+      value = arr;
+    }
+  } else throw new Error(`protocol error: unexpected byte ${type}`);
+  at.pos = next;
+  return value;
 }
