@@ -4,10 +4,10 @@ import { BUCKET_MS } from '../engine/keys.js';
 import { COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
 import { type Num, add, eq, intField, isZero } from './num.js';
 import type { Checks } from './report.js';
-import type { Reply } from './resp.js';
+import type { Interner, Reply } from './resp.js';
+
+const CR = 13;
 import { E, ES, S, T, type Vec, addField, exchangesOf, get, newVec } from './totals.js';
-
-
 
 /**
  * Checks one bucket given its HGETALL reply (flat name/value list) and its EXPIRETIME reply; returns its Vec.
@@ -22,7 +22,6 @@ export function checkBucket(
   flat: readonly Reply[],
   expireTime: Reply,
 ): Vec {
-  const [c1, c2, c3, , , , c7] = checks;
   const isAll = symbol === 'ALL';
   const totals = newVec();
   let bad7: [string, string, string] | undefined;
@@ -35,6 +34,60 @@ export function checkBucket(
     if (info === null || (isAll && info.metric === QTY)) bad7 ??= [name, 'a field of the schema', 'unknown field'];
     if (v !== undefined && info !== null && !(isAll && info.metric === QTY)) addField(totals, info.metric, info.ex, info.side, v);
   }
+  return checkTotals(checks, classifier, key, isAll, start, totals, bad7, expireTime);
+}
+
+/**
+ * The HGETALL reply at buf[pos] read straight into a Vec when every field is one of the schema with a value of
+ * 1 to 15 digits (a stored bucket always is); undefined for anything else, which checkBucket then reads and
+ * reports. Sets at.pos after the reply when it returns a Vec.
+ */
+export function readBucket(buf: Buffer, pos: number, classifier: FieldClassifier, isAll: boolean, intern: Interner, at: { pos: number }): Vec | undefined {
+  if (buf[pos] !== 42) return undefined;
+  let i = pos + 1;
+  let n = 0;
+  for (; buf[i] !== CR; i++) n = n * 10 + (buf[i] - 48);
+  if (n < 0 || n % 2 !== 0) return undefined;
+  i += 2;
+  const totals = newVec();
+  for (let k = 0; k < n; k += 2) {
+    if (buf[i] !== 36) return undefined;
+    let len = 0;
+    for (i++; buf[i] !== CR; i++) len = len * 10 + (buf[i] - 48);
+    if (len < 0) return undefined;
+    const info = classifier.classify(intern.get(buf, i + 2, i + 2 + len));
+    if (info === null || (isAll && info.metric === QTY)) return undefined;
+    i += len + 4;
+    if (buf[i] !== 36) return undefined;
+    len = 0;
+    for (i++; buf[i] !== CR; i++) len = len * 10 + (buf[i] - 48);
+    i += 2;
+    if (len < 1 || len > 15) return undefined;
+    let v = 0;
+    for (let j = i; j < i + len; j++) {
+      const c = buf[j] - 48;
+      if (c < 0 || c > 9) return undefined;
+      v = v * 10 + c;
+    }
+    i += len + 2;
+    addField(totals, info.metric, info.ex, info.side, v);
+  }
+  at.pos = i;
+  return totals;
+}
+
+/** Checks 1, 2, 3 and the per-bucket part of 7 on a bucket's Vec (bad7: a field already found wrong). */
+export function checkTotals(
+  checks: Checks,
+  classifier: FieldClassifier,
+  key: string,
+  isAll: boolean,
+  start: number,
+  totals: Vec,
+  bad7: [string, string, string] | undefined,
+  expireTime: Reply,
+): Vec {
+  const [c1, c2, c3, , , , c7] = checks;
   const ex = classifier.exchanges.names;
   const exs = exchangesOf(totals);
 

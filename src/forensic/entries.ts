@@ -97,8 +97,11 @@ export class LogMinute {
     else if (price > d[base + 7]) d[base + 7] = price;
   }
 
-  /** The aggregate of one symbol (or of all symbols: ALL) as a Vec, or undefined when it has no events. */
-  vec(symbol: string): Vec | undefined {
+  /**
+   * The aggregate of one symbol (or of all symbols: ALL) as a Vec, or undefined when it has no events. `exMap`
+   * gives each exchange of the log (by its index here) its index in the Vec.
+   */
+  vec(symbol: string, exMap: readonly number[]): Vec | undefined {
     const slots = symbol === 'ALL' ? [...this.slots.values()] : [this.slots.get(symbol)];
     let v: Vec | undefined;
     for (const slot of slots) {
@@ -109,13 +112,14 @@ export class LogMinute {
         for (let side = 0; side < 2; side++) {
           const n = this.at(base + side);
           if (n === 0) continue;
-          addEvents(v, ex, side, n, this.at(base + 2 + side), this.at(base + 4 + side));
+          addEvents(v, exMap[ex], side, n, this.at(base + 2 + side), this.at(base + 4 + side));
         }
         if (this.at(base) !== 0 || this.at(base + 1) !== 0) {
-          const lo = v[PMIN(ex)] as number | undefined;
-          const hi = v[PMAX(ex)] as number | undefined;
-          v[PMIN(ex)] = lo === undefined ? this.data[base + 6] : Math.min(lo, this.data[base + 6]);
-          v[PMAX(ex)] = hi === undefined ? this.data[base + 7] : Math.max(hi, this.data[base + 7]);
+          const to = exMap[ex];
+          const lo = v[PMIN(to)] as number | undefined;
+          const hi = v[PMAX(to)] as number | undefined;
+          v[PMIN(to)] = lo === undefined ? this.data[base + 6] : Math.min(lo, this.data[base + 6]);
+          v[PMAX(to)] = hi === undefined ? this.data[base + 7] : Math.max(hi, this.data[base + 7]);
         }
       }
     }
@@ -135,7 +139,7 @@ export interface LogMinuteData {
 export type SeenLookups = Map<number, { ids: string[]; symbols: string[] }>;
 
 const ID_RE = /^[A-Za-z0-9_-]{20}$/;
-const EX_RE = /^[a-z0-9]+$/;
+export const EX_RE = /^[a-z0-9]+$/;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 interface SmallDecimal {
@@ -163,10 +167,10 @@ function smallDecimal(text: string): SmallDecimal | undefined {
   return { m, scale: dot < 0 ? 0 : n - dot - 1 };
 }
 
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+export const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** round_half_up(m ÷ 10^k) for safe integers, exactly. */
-function roundShift(m: number, k: number): number {
+export function roundShift(m: number, k: number): number {
   const d = POW10[k];
   let q = Math.floor(m / d);
   let r = m - q * d;
@@ -219,6 +223,8 @@ function quantityE8(text: string, d: SmallDecimal | undefined): Num | undefined 
 
 export interface EntryContext {
   readonly exchanges: Exchanges;
+  /** Exchange names that passed the name check (the fast path's cache; indices are given when aggregating). */
+  readonly validExchanges: Set<string>;
   readonly check: Check;
   readonly ids: IdSet;
   /** Minute starts of the window (entries elsewhere are only checked for their own content). */

@@ -36,6 +36,24 @@ export class IdSet {
     return this.insert(x + 1, y, z);
   }
 
+  /** add() of the 20 bytes at buf[start] (each one a base64url character: the caller checked). */
+  addBytes(buf: Uint8Array, start: number): boolean {
+    let x = 0;
+    let y = 0;
+    let z = 0;
+    for (let i = 0; i < 8; i++) x = x * 64 + B64[buf[start + i]];
+    for (let i = 8; i < 16; i++) y = y * 64 + B64[buf[start + i]];
+    for (let i = 16; i < 20; i++) z = z * 64 + B64[buf[start + i]];
+    if ((this.size + 1) * 2 > this.a.length) this.grow();
+    return this.insert(x + 1, y, z);
+  }
+
+  /** Whether each of the 20 bytes at buf[start] is a base64url character. */
+  static isId(buf: Uint8Array, start: number): boolean {
+    for (let i = start; i < start + 20; i++) if (buf[i] >= 128 || B64[buf[i]] < 0) return false;
+    return true;
+  }
+
   private insert(x1: number, y: number, z: number): boolean {
     let h = (Math.imul((x1 % 0x40000000) ^ (y % 0x40000000), 0x9e3779b1) ^ z) & this.mask;
     for (;;) {

@@ -2,7 +2,7 @@
 // entries in pages of COUNT 10,000, several ID ranges at once so that Redis fills the next pages while the
 // previous ones are checked.
 import { BUCKET_MS, EVENTS_KEY } from '../engine/keys.js';
-import { type Reply, RespClient, RespError, ok } from './resp.js';
+import { type RawReply, type Reply, RespClient, RespError } from './resp.js';
 
 /** An entry's ts can be up to 5 minutes in the future of its insertion (the stream ID's ms part). */
 export const FUTURE_MS = 5 * 60_000;
@@ -80,14 +80,16 @@ export function wholeInLog(state: LogState, start: number, now: number): boolean
 }
 
 /**
- * Calls onPage with every page of entries inserted at or after fromMs. Ranges are read in parallel slices; within a
- * slice in order. The next round of pages is requested before the current one is handed over.
+ * Calls onPage with every page of entries inserted at or after fromMs, as its raw XRANGE reply; onPage returns how
+ * many entries the page held and the last one's id. Ranges are read in parallel slices, within a slice in order:
+ * a slice's next page is requested as soon as its page has been read, so Redis fills it while the other slices'
+ * pages are read.
  */
 export async function readLog(
   client: RespClient,
   state: LogState,
   fromMs: number,
-  onPage: (entries: Reply[]) => void,
+  onPage: (page: Buffer) => { entries: number; lastId: string | undefined },
 ): Promise<void> {
   if (!state.exists || state.firstMs === undefined || state.lastMs === undefined) return;
   const lo = Math.max(fromMs, state.firstMs);
@@ -95,22 +97,26 @@ export async function readLog(
   if (lo > hi) return;
   const n = Math.max(1, Math.min(SLICES, Math.ceil((hi - lo + 1) / 60_000)));
   const step = Math.ceil((hi - lo + 1) / n);
-  // each slice: [next start, inclusive end]
-  let slices: Array<[string, string]> = [];
+  const fetch = (start: string, end: string) => {
+    const page = client.pipelineRaw([['XRANGE', EVENTS_KEY, start, end, 'COUNT', String(PAGE)]]).then((r) => r[0]);
+    page.catch(() => {}); // awaited in turn below; a failure meanwhile must not go unhandled
+    return { end, page };
+  };
+  // each slice: its next page, and the inclusive end of its range
+  let pending: Array<{ end: string; page: Promise<RawReply> }> = [];
   for (let i = 0; i < n; i++) {
     const a = lo + i * step;
     const b = Math.min(hi, a + step - 1);
-    if (a <= b) slices.push([String(a), i === n - 1 ? '+' : `${b}-18446744073709551615`]);
+    if (a <= b) pending.push(fetch(String(a), i === n - 1 ? '+' : `${b}-18446744073709551615`));
   }
-  let inflight = client.pipeline(slices.map(([a, b]) => ['XRANGE', EVENTS_KEY, a, b, 'COUNT', String(PAGE)]));
-  while (slices.length > 0) {
-    const pages = (await inflight).map((p) => ok(p) as Reply[]);
-    const next: Array<[string, string]> = [];
-    pages.forEach((page, i) => {
-      if (page.length === PAGE) next.push([`(${String((page[page.length - 1] as Reply[])[0])}`, slices[i][1]]);
-    });
-    slices = next;
-    if (slices.length > 0) inflight = client.pipeline(slices.map(([a, b]) => ['XRANGE', EVENTS_KEY, a, b, 'COUNT', String(PAGE)]));
-    for (const page of pages) onPage(page);
+  while (pending.length > 0) {
+    const next: typeof pending = [];
+    for (const p of pending) {
+      const page = await p.page;
+      const { entries, lastId } = onPage(page.bytes);
+      page.release();
+      if (entries === PAGE && lastId !== undefined) next.push(fetch(`(${lastId}`, p.end));
+    }
+    pending = next;
   }
 }

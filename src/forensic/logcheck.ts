@@ -3,12 +3,13 @@
 // parsing a day of log entries and reading the window's buckets use both cores instead of one after the other.
 import { Worker } from 'node:worker_threads';
 import { bucketKey, seenKey } from '../engine/keys.js';
-import { type EntryContext, LogMinute, type LogMinuteData, type SeenLookups, addEntry } from './entries.js';
+import { type EntryContext, LogMinute, type LogMinuteData, type SeenLookups } from './entries.js';
 import { Exchanges } from './fields.js';
 import { IdSet } from './idset.js';
 import { FUTURE_MS, type LogState, logState, readLog } from './log.js';
 import { CHECKS, Check, type Failure } from './report.js';
-import { type Reply, type RespClient, ok } from './resp.js';
+import { readPage } from './page.js';
+import { Interner, type Reply, type RespClient, ok } from './resp.js';
 
 export interface LogParams {
   readonly redisUrl: string;
@@ -44,16 +45,27 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
   const exchanges = new Exchanges();
   const state: LogState = await logState(client, p.now, p.logRetentionHours);
   const minutes = new Map<number, LogMinute>();
-  const ctx: EntryContext = { exchanges, check, ids: new IdSet(state.length), from: p.from, to: p.to, symbol: p.symbol, minutes };
+  const ctx: EntryContext = {
+    exchanges,
+    validExchanges: new Set(),
+    check,
+    ids: new IdSet(state.length),
+    from: p.from,
+    to: p.to,
+    symbol: p.symbol,
+    minutes,
+  };
+  const intern = new Interner();
   let logEntries = 0;
   const lookups: Array<Promise<void>> = [];
-  await readLog(client, state, p.from - FUTURE_MS, (page) => {
+  await readLog(client, state, p.from - FUTURE_MS, (raw) => {
     const seen: SeenLookups = new Map();
-    for (const e of page) addEntry(ctx, e, seen);
-    logEntries += page.length;
+    const page = readPage(ctx, raw, seen, intern);
+    logEntries += page.entries;
     progress(logEntries, state.length);
     // every entry's id must be in liq:seen of its minute: looked up while the next pages are read
     if (seen.size > 0) lookups.push(lookupSeen(client, seen, check));
+    return page;
   });
   await Promise.all(lookups);
   return {

@@ -3,7 +3,7 @@
 // checks that compare buckets with the log start once the worker has reported, in the order of the minutes.
 import { divHalfUp } from '../engine/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
-import { checkBucket } from './bucket.js';
+import { checkBucket, checkTotals, readBucket } from './bucket.js';
 import { LogMinute } from './entries.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
 import { LogConnectError, type LogWorker, startLogWorker } from './logcheck.js';
@@ -12,8 +12,8 @@ import { isZero } from './num.js';
 import { type WindowName, windowStarts } from './options.js';
 import { checkPrices } from './prices.js';
 import { type Report, buildReport, newChecks } from './report.js';
-import { type Reply, RespClient, ok } from './resp.js';
-import { E, EVENTS, type Vec, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
+import { Encoder, Interner, type Reply, RespClient, decodeAt, ok } from './resp.js';
+import { E, EVENTS, type Vec, VecStore, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
 
 export class CannotRun extends Error {
   override name = 'CannotRun';
@@ -30,19 +30,23 @@ export interface RunOptions {
   progress?: (phase: string, done: number, total: number) => void;
 }
 
-/** One bucket to check: its symbol, whether it was listed in liq:top and its score there, and its two replies. */
+/**
+ * One bucket of a minute: its symbol, whether it was listed in liq:top (and its score there), and what reading it
+ * gave: its Vec, or undefined when there is no such bucket. Checks 1, 2, 3 and 7 run as soon as it is read; the
+ * checks that need the log (4's comparisons, 5 and 8) once the log worker has reported.
+ */
 interface Item {
   readonly symbol: string;
   readonly listed: boolean;
   readonly score: Reply | undefined;
-  hash: Reply;
-  expire: Reply;
+  /** Its Vec in the run's VecStore, or -1. */
+  vec: number;
 }
 
-interface Batch {
-  readonly minutes: number[];
-  /** Per minute, the buckets in the order they are checked (ALL last). */
-  readonly items: Item[][];
+interface Minute {
+  readonly start: number;
+  /** The buckets in the order they are compared (ALL last). */
+  readonly items: Item[];
 }
 
 function redact(url: string): string {
@@ -102,163 +106,171 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   const notes: string[] = [];
   const progress = opts.progress ?? (() => {});
   const bySymbol = opts.symbol !== undefined;
+  // exchanges in the order the buckets name them; the log's aggregates are mapped onto these indices
+  const exchanges = new Exchanges();
+  const classifier = new FieldClassifier(exchanges);
+  const intern = new Interner();
+  const at = { pos: 0 };
+  const store = new VecStore();
+  let buckets = 0;
 
   // the liq:top index of every minute, requested at once
   const allTops: Reply[] = bySymbol ? [] : await client.pipeline(starts.map((m) => ['ZRANGE', topKey(m), '0', '-1', 'WITHSCORES']));
 
-  // the buckets of the symbols listed in liq:top (and ALL), in minute batches
-  const perBatch = bySymbol ? 720 : 20;
-  const minuteIndex = new Map(starts.map((m, i) => [m, i]));
-  // async: a reply error met while building the batch (liq:top not a sorted set) rejects it like a Redis failure
-  const fetchBatch = async (minutes: number[]): Promise<Batch> => {
-    const items: Item[][] = [];
-    const cmds: string[][] = [];
-    for (const m of minutes) {
-      const list: Item[] = [];
-      if (bySymbol) list.push({ symbol: opts.symbol!, listed: true, score: undefined, hash: null, expire: null });
-      else {
-        const flat = ok(allTops[minuteIndex.get(m)!]) as Reply[];
-        for (let j = 0; j + 1 < flat.length; j += 2) list.push({ symbol: String(flat[j]), listed: true, score: flat[j + 1], hash: null, expire: null });
-        list.push({ symbol: ALL, listed: true, score: undefined, hash: null, expire: null });
-      }
-      for (const s of list) {
-        const key = bucketKey(s.symbol, m);
-        cmds.push(['HGETALL', key], ['EXPIRETIME', key]);
-      }
-      items.push(list);
+  /** Reads the buckets of items (HGETALL and EXPIRETIME each) and checks them: 1, 2, 3 and 7. */
+  const readBuckets = async (list: Array<{ minute: number; item: Item }>): Promise<void> => {
+    const enc = new Encoder();
+    for (const { minute, item } of list) {
+      const key = bucketKey(item.symbol, minute);
+      enc.command(['HGETALL', key]);
+      enc.command(['EXPIRETIME', key]);
     }
-    return client.pipeline(cmds).then((replies) => {
-      let r = 0;
-      for (const list of items) {
-        for (const s of list) {
-          s.hash = replies[r++];
-          s.expire = replies[r++];
-        }
+    const raw = await client.sendJoined(enc);
+    const replies = raw.bytes;
+    let pos = 0;
+    for (const { minute, item } of list) {
+      const key = bucketKey(item.symbol, minute);
+      const isAll = item.symbol === ALL;
+      // `*0`: no such bucket
+      const none = replies[pos] === 42 && replies[pos + 1] === 48 && replies[pos + 2] === 13;
+      let vec = none ? undefined : readBucket(replies, pos, classifier, isAll, intern, at);
+      let flat: Reply[] | undefined;
+      if (none) at.pos = pos + 4;
+      else if (vec === undefined) {
+        flat = ok(decodeAt(replies, pos, intern, at)) as Reply[];
+        if (flat.length === 0) flat = undefined;
       }
-      return { minutes, items };
-    });
+      pos = at.pos;
+      let expire: Reply;
+      if (replies[pos] === 58 /* : */) {
+        let i = pos + 1;
+        const neg = replies[i] === 45;
+        if (neg) i++;
+        let n = 0;
+        for (; replies[i] !== 13; i++) n = n * 10 + (replies[i] - 48);
+        expire = neg ? -n : n;
+        pos = i + 2;
+      } else {
+        expire = decodeAt(replies, pos, intern, at);
+        pos = at.pos;
+      }
+      if (vec !== undefined) vec = checkTotals(checks, classifier, key, isAll, minute, vec, undefined, expire);
+      else if (flat !== undefined) vec = checkBucket(checks, classifier, key, item.symbol, minute, flat, expire);
+      if (vec !== undefined) {
+        buckets++;
+        item.vec = store.put(vec);
+      }
+    }
+    raw.release();
   };
 
-  const batches: number[][] = [];
-  for (let i = 0; i < starts.length; i += perBatch) batches.push(starts.slice(i, i + perBatch));
-  // Batches are requested two ahead of the one being checked. While the log worker runs nothing can be checked, so
-  // each batch that arrives then requests the next: Redis and this thread read the buckets meanwhile.
-  const fetched: Array<Promise<Batch>> = [];
-  let logPending = true;
-  const request = (): void => {
-    if (fetched.length >= batches.length) return;
-    const p = fetchBatch(batches[fetched.length]);
-    fetched.push(p);
-    p.then(
-      () => {
-        if (logPending) request();
-      },
-      () => {}, // awaited in order below; a failure surfaces there
-    );
-  };
-  request();
-  request();
+  // the buckets of the symbols listed in liq:top (and ALL), in minute batches, read and checked while the log
+  // worker reads the log; each batch requested when the one before has arrived, two ahead
+  const perBatch = bySymbol ? 720 : 20;
+  const minutes: Minute[] = starts.map((start, i) => {
+    const items: Item[] = [];
+    if (bySymbol) items.push({ symbol: opts.symbol!, listed: true, score: undefined, vec: -1 });
+    else {
+      const flat = ok(allTops[i]) as Reply[];
+      for (let j = 0; j + 1 < flat.length; j += 2) items.push({ symbol: String(flat[j]), listed: true, score: flat[j + 1], vec: -1 });
+      items.push({ symbol: ALL, listed: true, score: undefined, vec: -1 });
+    }
+    return { start, items };
+  });
+  const batches: Minute[][] = [];
+  for (let i = 0; i < minutes.length; i += perBatch) batches.push(minutes.slice(i, i + perBatch));
+  const fetchBatch = (batch: Minute[]) => readBuckets(batch.flatMap((m) => m.items.map((item) => ({ minute: m.start, item }))));
+  let read = 0;
+  const inflight: Array<Promise<void>> = [];
+  for (let b = 0; b < batches.length; b++) {
+    while (inflight.length < Math.min(batches.length, b + 3)) {
+      const p = fetchBatch(batches[inflight.length]);
+      p.catch(() => {}); // awaited in order; a failure meanwhile must not go unhandled
+      inflight.push(p);
+    }
+    await inflight[b];
+    read += batches[b].length;
+    progress('buckets', read, starts.length);
+  }
 
   const logResult = await log.result;
-  logPending = false;
   const { state } = logResult;
   c6.passed = logResult.entries.passed;
   c6.failed = logResult.entries.failed;
   c6.examples.push(...logResult.entries.examples);
-  // the exchanges in the log's order first, as the indices of its aggregates
-  const exchanges = new Exchanges();
-  for (const name of logResult.exchanges) exchanges.of(name);
-  const classifier = new FieldClassifier(exchanges);
+  // the log's exchange indices mapped onto the buckets' (an exchange only the log names is added)
+  const exMap = logResult.exchanges.map((name) => exchanges.of(name));
   const logMinutes = new Map(logResult.minutes.map(([m, d]) => [m, new LogMinute(d)]));
 
-  /** Buckets of symbols with log entries in a minute but absent from its liq:top: read too (no entry may lack its bucket). */
-  const addUnlisted = async (batch: Batch): Promise<void> => {
-    if (bySymbol) return;
-    const added: Array<{ list: Item[]; extra: Item[] }> = [];
-    const cmds: string[][] = [];
-    batch.minutes.forEach((m, i) => {
-      const lm = logMinutes.get(m);
-      if (lm === undefined || lm.slots.size === 0) return;
-      const list = batch.items[i];
-      const listed = new Set(list.map((s) => s.symbol));
+  // Buckets of symbols with log entries in a minute but absent from its liq:top: read too (no entry may lack its
+  // bucket), placed before ALL.
+  if (!bySymbol) {
+    const unlisted: Array<{ minute: number; item: Item }> = [];
+    for (const m of minutes) {
+      const lm = logMinutes.get(m.start);
+      if (lm === undefined || lm.slots.size === 0) continue;
+      const listed = new Set(m.items.map((s) => s.symbol));
       const extra: Item[] = [];
       for (const sym of lm.slots.keys()) {
         if (listed.has(sym)) continue;
-        extra.push({ symbol: sym, listed: false, score: undefined, hash: null, expire: null });
-        cmds.push(['HGETALL', bucketKey(sym, m)], ['EXPIRETIME', bucketKey(sym, m)]);
+        const item: Item = { symbol: sym, listed: false, score: undefined, vec: -1 };
+        extra.push(item);
+        unlisted.push({ minute: m.start, item });
       }
-      if (extra.length > 0) added.push({ list, extra });
-    });
-    if (cmds.length === 0) return;
-    const replies = await client.pipeline(cmds);
-    let r = 0;
-    for (const { list, extra } of added) {
-      for (const s of extra) {
-        s.hash = replies[r++];
-        s.expire = replies[r++];
-      }
-      list.splice(list.length - 1, 0, ...extra); // before ALL
+      if (extra.length > 0) m.items.splice(m.items.length - 1, 0, ...extra);
     }
-  };
+    if (unlisted.length > 0) await readBuckets(unlisted);
+  }
 
-  let buckets = 0;
   let wholeMinutes = 0;
   const windowTotals = newVec();
   const exNames = exchanges.names;
-  for (let b = 0; b < batches.length; b++) {
-    const batch = await fetched[b];
-    while (fetched.length < Math.min(batches.length, b + 3)) request();
-    await addUnlisted(batch);
-    batch.minutes.forEach((minute, i) => {
-      const lm = logMinutes.get(minute);
-      const whole = wholeInLog(state, minute, now);
-      if (whole) wholeMinutes++;
-      const sum = newVec();
-      let all: Vec | undefined;
-      let symbolBuckets = 0;
-      for (const s of batch.items[i]) {
-        const flat = ok(s.hash) as Reply[];
-        const key = bucketKey(s.symbol, minute);
-        const isAll = s.symbol === ALL;
-        const group = lm?.vec(s.symbol);
-        if (flat.length === 0) {
-          if (group !== undefined && !isZero(get(group, EVENTS))) {
-            c5.fail(key, '(bucket)', `a bucket counting ${get(group, EVENTS)} log entries`, 'no bucket');
-          } else if (!isAll && s.listed && !bySymbol) {
-            c4.fail(key, '(bucket)', `a bucket (${s.symbol} is listed in ${topKey(minute)})`, 'no bucket');
+  for (const { start: minute, items } of minutes) {
+    const lm = logMinutes.get(minute);
+    const whole = wholeInLog(state, minute, now);
+    if (whole) wholeMinutes++;
+    const sum = newVec();
+    let all: Vec | undefined;
+    let symbolBuckets = 0;
+    for (const s of items) {
+      const key = bucketKey(s.symbol, minute);
+      const isAll = s.symbol === ALL;
+      const group = lm?.vec(s.symbol, exMap);
+      if (s.vec < 0) {
+        if (group !== undefined && !isZero(get(group, EVENTS))) {
+          c5.fail(key, '(bucket)', `a bucket counting ${get(group, EVENTS)} log entries`, 'no bucket');
+        } else if (!isAll && s.listed && !bySymbol) {
+          c4.fail(key, '(bucket)', `a bucket (${s.symbol} is listed in ${topKey(minute)})`, 'no bucket');
+        }
+        continue;
+      }
+      const bucket = store.get(s.vec);
+      if (isAll) all = bucket;
+      else {
+        symbolBuckets++;
+        if (!bySymbol) {
+          addVec(sum, bucket, false);
+          if (!s.listed) c4.fail(key, `(member of ${topKey(minute)})`, 'listed, as every bucket of the minute', 'absent');
+          else if (s.score !== undefined && Number(s.score) !== Number(get(bucket, VALUE))) {
+            c4.fail(key, `(score in ${topKey(minute)})`, `value_cents ${get(bucket, VALUE)}`, String(s.score));
           }
-          continue;
-        }
-        const bucket = checkBucket(checks, classifier, key, s.symbol, minute, flat, s.expire);
-        buckets++;
-        if (isAll) all = bucket;
-        else {
-          symbolBuckets++;
-          if (!bySymbol) {
-            addVec(sum, bucket, false);
-            if (!s.listed) c4.fail(key, `(member of ${topKey(minute)})`, 'listed, as every bucket of the minute', 'absent');
-            else if (s.score !== undefined && Number(s.score) !== Number(get(bucket, VALUE))) {
-              c4.fail(key, `(score in ${topKey(minute)})`, `value_cents ${get(bucket, VALUE)}`, String(s.score));
-            }
-          } else addVec(windowTotals, bucket, false);
-        }
-        if (whole) {
-          const d = firstDifference(group ?? newVec(), bucket, !isAll, exNames);
-          if (d) c5.fail(key, d.field, `${d.expected} (from liq:events)`, d.actual);
-          else c5.pass();
-        }
-        if (!isAll && group !== undefined) checkPrices(c8, key, bucket, group, whole, exNames);
+        } else addVec(windowTotals, bucket, false);
       }
-      if (!bySymbol) {
-        if (all !== undefined) addVec(windowTotals, all, false);
-        if (all !== undefined || symbolBuckets > 0) {
-          const d = firstDifference(sum, all ?? newVec(), false, exNames);
-          if (d) c4.fail(bucketKey(ALL, minute), d.field, `${d.expected} (Σ over ${symbolBuckets} symbol buckets)`, all === undefined ? 'no bucket' : d.actual);
-          else c4.pass();
-        }
+      if (whole) {
+        const d = firstDifference(group ?? newVec(), bucket, !isAll, exNames);
+        if (d) c5.fail(key, d.field, `${d.expected} (from liq:events)`, d.actual);
+        else c5.pass();
       }
-    });
-    progress('buckets', Math.min(starts.length, (b + 1) * perBatch), starts.length);
+      if (!isAll && group !== undefined) checkPrices(c8, key, bucket, group, whole, exNames);
+    }
+    if (!bySymbol) {
+      if (all !== undefined) addVec(windowTotals, all, false);
+      if (all !== undefined || symbolBuckets > 0) {
+        const d = firstDifference(sum, all ?? newVec(), false, exNames);
+        if (d) c4.fail(bucketKey(ALL, minute), d.field, `${d.expected} (Σ over ${symbolBuckets} symbol buckets)`, all === undefined ? 'no bucket' : d.actual);
+        else c4.pass();
+      }
+    }
   }
 
   // 7. shares of the window total

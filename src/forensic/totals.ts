@@ -105,3 +105,48 @@ export function firstDifference(expected: Vec, actual: Vec, withQty: boolean, ex
   }
   return undefined;
 }
+
+/**
+ * Vecs kept for later without an object each: hundreds of thousands of buckets wait for the log this way, and as
+ * arrays they were most of the garbage collector's work. Each is stored as its length and its slots (absent:
+ * NaN) in chunks of a Float64Array; one holding a bigint is kept as it is.
+ */
+export class VecStore {
+  private static readonly CHUNK = 1 << 20;
+  private readonly chunks: Float64Array[] = [new Float64Array(VecStore.CHUNK)];
+  private pos = 0;
+  private readonly big = new Map<number, Vec>();
+
+  /** Stores v; returns its handle. */
+  put(v: Vec): number {
+    if (v.length + 1 > VecStore.CHUNK) throw new Error(`a Vec of ${v.length} slots`);
+    if (this.pos + v.length + 1 > VecStore.CHUNK) {
+      this.chunks.push(new Float64Array(VecStore.CHUNK));
+      this.pos = 0;
+    }
+    const handle = (this.chunks.length - 1) * VecStore.CHUNK + this.pos;
+    const c = this.chunks[this.chunks.length - 1];
+    c[this.pos++] = v.length;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'bigint') {
+        this.big.set(handle, v);
+        return handle;
+      }
+      c[this.pos++] = x === undefined ? NaN : x;
+    }
+    return handle;
+  }
+
+  /** The Vec stored under handle (a new array). */
+  get(handle: number): Vec {
+    const kept = this.big.get(handle);
+    if (kept !== undefined) return kept;
+    const c = this.chunks[Math.floor(handle / VecStore.CHUNK)];
+    let p = handle % VecStore.CHUNK;
+    const n = c[p++];
+    const v: Vec = new Array<Num | undefined>(n);
+    for (let i = 0; i < n; i++, p++) v[i] = Number.isNaN(c[p]) ? undefined : c[p];
+    return v;
+  }
+}
