@@ -1,6 +1,6 @@
 // One stored bucket: its fields read into a Vec (totals.ts), with checks 1 (sides), 2 (exchanges), 3 (each exchange) and
 // the per-bucket part of 7 (digit strings, value where count, minute start, expiry at a minute end).
-import { BUCKET_MS } from '../engine/keys.js';
+import { BUCKET_MS, bucketKey } from '../engine/keys.js';
 import { COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
 import { type Num, add, eq, intField, isZero } from './num.js';
 import type { Checks } from './report.js';
@@ -16,7 +16,6 @@ import { E, ES, S, T, type Vec, addField, exchangesOf, get, newVec } from './tot
 export function checkBucket(
   checks: Checks,
   classifier: FieldClassifier,
-  key: string,
   symbol: string,
   start: number,
   flat: readonly Reply[],
@@ -34,7 +33,7 @@ export function checkBucket(
     if (info === null || (isAll && info.metric === QTY)) bad7 ??= [name, 'a field of the schema', 'unknown field'];
     if (v !== undefined && info !== null && !(isAll && info.metric === QTY)) addField(totals, info.metric, info.ex, info.side, v);
   }
-  return checkTotals(checks, classifier, key, isAll, start, totals, bad7, expireTime);
+  return checkTotals(checks, classifier, symbol, start, totals, bad7, expireTime);
 }
 
 /**
@@ -80,14 +79,16 @@ export function readBucket(buf: Buffer, pos: number, classifier: FieldClassifier
 export function checkTotals(
   checks: Checks,
   classifier: FieldClassifier,
-  key: string,
-  isAll: boolean,
+  symbol: string,
   start: number,
   totals: Vec,
   bad7: [string, string, string] | undefined,
   expireTime: Reply,
 ): Vec {
   const [c1, c2, c3, , , , c7] = checks;
+  const isAll = symbol === 'ALL';
+  // the key is only spelled out for a finding
+  const key = () => bucketKey(symbol, start);
   const ex = classifier.exchanges.names;
   const exs = exchangesOf(totals);
 
@@ -97,7 +98,7 @@ export function checkTotals(
     const expect = add(get(totals, S(m, 0)), get(totals, S(m, 1)));
     if (!eq(expect, get(totals, T(m)))) f1 = [fieldName(m, undefined, -1), `${fieldName(m, undefined, 0)} + ${fieldName(m, undefined, 1)} = ${expect}`, get(totals, T(m))];
   }
-  if (f1) c1.fail(key, ...f1);
+  if (f1) c1.fail(key(), ...f1);
   else c1.pass();
 
   // 2. exchanges
@@ -123,7 +124,7 @@ export function checkTotals(
       }
     }
   }
-  if (f2) c2.fail(key, ...f2);
+  if (f2) c2.fail(key(), ...f2);
   else c2.pass();
 
   // 3. each exchange
@@ -136,7 +137,7 @@ export function checkTotals(
     }
     if (f3) break;
   }
-  if (f3) c3.fail(key, ...f3);
+  if (f3) c3.fail(key(), ...f3);
   else c3.pass();
 
   // 7. sanity (per bucket)
@@ -165,7 +166,7 @@ export function checkTotals(
       }
     }
   }
-  if (bad7) c7.fail(key, ...bad7);
+  if (bad7) c7.fail(key(), ...bad7);
   else c7.pass();
   return totals;
 }

@@ -102,7 +102,15 @@ export class LogMinute {
    * gives each exchange of the log (by its index here) its index in the Vec.
    */
   vec(symbol: string, exMap: readonly number[]): Vec | undefined {
-    const slots = symbol === 'ALL' ? [...this.slots.values()] : [this.slots.get(symbol)];
+    if (this.big === undefined) {
+      if (symbol === 'ALL') return this.slots.size === 0 ? undefined : this.plainVec(this.slots.values(), exMap);
+      const slot = this.slots.get(symbol);
+      return slot === undefined ? undefined : this.plainVec([slot], exMap);
+    }
+    return this.vecOf(symbol === 'ALL' ? [...this.slots.values()] : [this.slots.get(symbol)], exMap);
+  }
+
+  private vecOf(slots: Array<number | undefined>, exMap: readonly number[]): Vec | undefined {
     let v: Vec | undefined;
     for (const slot of slots) {
       if (slot === undefined) continue;
@@ -123,6 +131,58 @@ export class LogMinute {
         }
       }
     }
+    return v;
+  }
+
+  /**
+   * vec() when no sum of the minute has left the safe range: the numbers added directly (the general path adds
+   * every field through exact Num addition), and that path taken after all if a sum would leave the safe range.
+   * Integer addends: every partial sum is exact while the totals, the largest sums, stay in the safe range.
+   */
+  private plainVec(slots: Iterable<number>, exMap: readonly number[]): Vec | undefined {
+    const d = this.data;
+    const v = newVec();
+    let c = 0;
+    let value = 0;
+    let qty = 0;
+    const list: number[] = [];
+    for (const slot of slots) {
+      list.push(slot);
+      for (let ex = 0; ex < this.nEx; ex++) {
+        const base = (slot * this.nEx + ex) * PER_EX;
+        const cl = d[base];
+        const cs = d[base + 1];
+        if (cl === 0 && cs === 0) continue;
+        const vl = d[base + 2];
+        const vs = d[base + 3];
+        const ql = d[base + 4];
+        const qs = d[base + 5];
+        c += cl + cs;
+        value += vl + vs;
+        qty += ql + qs;
+        (v[3] as number) += cl;
+        (v[4] as number) += cs;
+        (v[5] as number) += vl;
+        (v[6] as number) += vs;
+        (v[7] as number) += ql;
+        (v[8] as number) += qs;
+        const b = 10 + exMap[ex] * 8;
+        const seen = v[b] !== undefined;
+        v[b] = seen ? (v[b] as number) + cl + cs : cl + cs;
+        v[b + 1] = seen ? (v[b + 1] as number) + vl + vs : vl + vs;
+        v[b + 2] = seen ? (v[b + 2] as number) + cl : cl;
+        v[b + 3] = seen ? (v[b + 3] as number) + cs : cs;
+        v[b + 4] = seen ? (v[b + 4] as number) + vl : vl;
+        v[b + 5] = seen ? (v[b + 5] as number) + vs : vs;
+        v[b + 6] = seen ? Math.min(v[b + 6] as number, d[base + 6]) : d[base + 6];
+        v[b + 7] = seen ? Math.max(v[b + 7] as number, d[base + 7]) : d[base + 7];
+      }
+    }
+    if (c > MAX_SAFE_SUM || value > MAX_SAFE_SUM || qty > MAX_SAFE_SUM) return this.vecOf(list, exMap);
+    v[0] = c;
+    v[1] = value;
+    v[2] = qty;
+    v[9] = c;
     return v;
   }
 }

@@ -15,10 +15,11 @@ function fmt(p: number): string {
 }
 
 /**
- * Checks one symbol bucket against its logged prices. `whole`: every event of the minute is in the log, so the
- * implied price can be compared (the cross-exchange comparison needs only the entries that are there).
+ * Checks one symbol bucket (key: spelled out for a finding) against its logged prices. `whole`: every event of the
+ * minute is in the log, so the implied price can be compared (the cross-exchange comparison needs only the entries
+ * that are there).
  */
-export function checkPrices(check: Check, key: string, bucket: Vec | undefined, log: Vec, whole: boolean, exNames: readonly string[]): void {
+export function checkPrices(check: Check, key: () => string, bucket: Vec | undefined, log: Vec, whole: boolean, exNames: readonly string[]): void {
   const exs: number[] = [];
   for (let ex = 0; PMIN(ex) < log.length; ex++) if (log[PMIN(ex)] !== undefined) exs.push(ex);
   const pmin = (ex: number) => log[PMIN(ex)] as number;
@@ -33,7 +34,7 @@ export function checkPrices(check: Check, key: string, bucket: Vec | undefined, 
       const spread = Math.max(pmax(a) / pmin(b), pmax(b) / pmin(a));
       if (spread > 1 + CROSS_EXCHANGE) {
         return check.fail(
-          key,
+          key(),
           'price',
           `${exNames[a]} and ${exNames[b]} within 2%`,
           `${exNames[a]} ${fmt(pmin(a))}–${fmt(pmax(a))}, ${exNames[b]} ${fmt(pmin(b))}–${fmt(pmax(b))} (${((hi / lo - 1) * 100).toFixed(2)}%)`,
@@ -57,7 +58,7 @@ export function checkPrices(check: Check, key: string, bucket: Vec | undefined, 
       const most = q - n / 2 > 0 ? ((v + n / 2) * 1e6) / (q - n / 2) : Infinity;
       const least = ((v - n / 2) * 1e6) / (q + n / 2);
       if (most < lo * (1 - IMPLIED_TOLERANCE) || least > hi * (1 + IMPLIED_TOLERANCE)) {
-        return check.fail(key, 'value_cents ÷ qty_e8', `within the logged prices ${fmt(lo)}–${fmt(hi)} (±0.5% + rounding)`, fmt(implied));
+        return check.fail(key(), 'value_cents ÷ qty_e8', `within the logged prices ${fmt(lo)}–${fmt(hi)} (±0.5% + rounding)`, fmt(implied));
       }
     }
   }

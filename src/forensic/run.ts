@@ -47,6 +47,11 @@ interface Minute {
   readonly start: number;
   /** The buckets in the order they are compared (ALL last). */
   readonly items: Item[];
+  /** Its listed symbols (to find the unlisted ones the log names), built while the log is still read. */
+  listed?: Set<string>;
+  /** Σ of its symbol buckets (check 4), and how many there are: added up as they are read. */
+  readonly sum: Vec;
+  symbolBuckets: number;
 }
 
 function redact(url: string): string {
@@ -112,24 +117,25 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   const intern = new Interner();
   const at = { pos: 0 };
   const store = new VecStore();
+  const windowTotals = newVec();
   let buckets = 0;
 
   // the liq:top index of every minute, requested at once
   const allTops: Reply[] = bySymbol ? [] : await client.pipeline(starts.map((m) => ['ZRANGE', topKey(m), '0', '-1', 'WITHSCORES']));
 
   /** Reads the buckets of items (HGETALL and EXPIRETIME each) and checks them: 1, 2, 3 and 7. */
-  const readBuckets = async (list: Array<{ minute: number; item: Item }>): Promise<void> => {
+  const readBuckets = async (list: Array<{ minute: Minute; item: Item }>): Promise<void> => {
     const enc = new Encoder();
     for (const { minute, item } of list) {
-      const key = bucketKey(item.symbol, minute);
+      const key = bucketKey(item.symbol, minute.start);
       enc.command(['HGETALL', key]);
       enc.command(['EXPIRETIME', key]);
     }
     const raw = await client.sendJoined(enc);
     const replies = raw.bytes;
     let pos = 0;
-    for (const { minute, item } of list) {
-      const key = bucketKey(item.symbol, minute);
+    for (const { minute: m, item } of list) {
+      const minute = m.start;
       const isAll = item.symbol === ALL;
       // `*0`: no such bucket
       const none = replies[pos] === 42 && replies[pos + 1] === 48 && replies[pos + 2] === 13;
@@ -154,11 +160,16 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
         expire = decodeAt(replies, pos, intern, at);
         pos = at.pos;
       }
-      if (vec !== undefined) vec = checkTotals(checks, classifier, key, isAll, minute, vec, undefined, expire);
-      else if (flat !== undefined) vec = checkBucket(checks, classifier, key, item.symbol, minute, flat, expire);
+      if (vec !== undefined) vec = checkTotals(checks, classifier, item.symbol, minute, vec, undefined, expire);
+      else if (flat !== undefined) vec = checkBucket(checks, classifier, item.symbol, minute, flat, expire);
       if (vec !== undefined) {
         buckets++;
         item.vec = store.put(vec);
+        if (!isAll) {
+          m.symbolBuckets++;
+          if (bySymbol) addVec(windowTotals, vec, false);
+          else addVec(m.sum, vec, false);
+        }
       }
     }
     raw.release();
@@ -175,11 +186,15 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
       for (let j = 0; j + 1 < flat.length; j += 2) items.push({ symbol: String(flat[j]), listed: true, score: flat[j + 1], vec: -1 });
       items.push({ symbol: ALL, listed: true, score: undefined, vec: -1 });
     }
-    return { start, items };
+    return { start, items, sum: newVec(), symbolBuckets: 0 };
   });
   const batches: Minute[][] = [];
   for (let i = 0; i < minutes.length; i += perBatch) batches.push(minutes.slice(i, i + perBatch));
-  const fetchBatch = (batch: Minute[]) => readBuckets(batch.flatMap((m) => m.items.map((item) => ({ minute: m.start, item }))));
+  const fetchBatch = async (batch: Minute[]) => {
+    const read = readBuckets(batch.flatMap((m) => m.items.map((item) => ({ minute: m, item }))));
+    if (!bySymbol) for (const m of batch) m.listed = new Set(m.items.map((s) => s.symbol));
+    await read;
+  };
   let read = 0;
   const inflight: Array<Promise<void>> = [];
   for (let b = 0; b < batches.length; b++) {
@@ -205,17 +220,16 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   // Buckets of symbols with log entries in a minute but absent from its liq:top: read too (no entry may lack its
   // bucket), placed before ALL.
   if (!bySymbol) {
-    const unlisted: Array<{ minute: number; item: Item }> = [];
+    const unlisted: Array<{ minute: Minute; item: Item }> = [];
     for (const m of minutes) {
       const lm = logMinutes.get(m.start);
       if (lm === undefined || lm.slots.size === 0) continue;
-      const listed = new Set(m.items.map((s) => s.symbol));
       const extra: Item[] = [];
       for (const sym of lm.slots.keys()) {
-        if (listed.has(sym)) continue;
+        if (m.listed!.has(sym)) continue;
         const item: Item = { symbol: sym, listed: false, score: undefined, vec: -1 };
         extra.push(item);
-        unlisted.push({ minute: m.start, item });
+        unlisted.push({ minute: m, item });
       }
       if (extra.length > 0) m.items.splice(m.items.length - 1, 0, ...extra);
     }
@@ -223,42 +237,38 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   }
 
   let wholeMinutes = 0;
-  const windowTotals = newVec();
   const exNames = exchanges.names;
-  for (const { start: minute, items } of minutes) {
+  for (const { start: minute, items, sum, symbolBuckets } of minutes) {
     const lm = logMinutes.get(minute);
     const whole = wholeInLog(state, minute, now);
     if (whole) wholeMinutes++;
-    const sum = newVec();
     let all: Vec | undefined;
-    let symbolBuckets = 0;
     for (const s of items) {
-      const key = bucketKey(s.symbol, minute);
+      // spelled out only for a finding
+      const key = () => bucketKey(s.symbol, minute);
       const isAll = s.symbol === ALL;
       const group = lm?.vec(s.symbol, exMap);
       if (s.vec < 0) {
         if (group !== undefined && !isZero(get(group, EVENTS))) {
-          c5.fail(key, '(bucket)', `a bucket counting ${get(group, EVENTS)} log entries`, 'no bucket');
+          c5.fail(key(), '(bucket)', `a bucket counting ${get(group, EVENTS)} log entries`, 'no bucket');
         } else if (!isAll && s.listed && !bySymbol) {
-          c4.fail(key, '(bucket)', `a bucket (${s.symbol} is listed in ${topKey(minute)})`, 'no bucket');
+          c4.fail(key(), '(bucket)', `a bucket (${s.symbol} is listed in ${topKey(minute)})`, 'no bucket');
         }
         continue;
       }
       const bucket = store.get(s.vec);
       if (isAll) all = bucket;
       else {
-        symbolBuckets++;
         if (!bySymbol) {
-          addVec(sum, bucket, false);
-          if (!s.listed) c4.fail(key, `(member of ${topKey(minute)})`, 'listed, as every bucket of the minute', 'absent');
+          if (!s.listed) c4.fail(key(), `(member of ${topKey(minute)})`, 'listed, as every bucket of the minute', 'absent');
           else if (s.score !== undefined && Number(s.score) !== Number(get(bucket, VALUE))) {
-            c4.fail(key, `(score in ${topKey(minute)})`, `value_cents ${get(bucket, VALUE)}`, String(s.score));
+            c4.fail(key(), `(score in ${topKey(minute)})`, `value_cents ${get(bucket, VALUE)}`, String(s.score));
           }
-        } else addVec(windowTotals, bucket, false);
+        }
       }
       if (whole) {
         const d = firstDifference(group ?? newVec(), bucket, !isAll, exNames);
-        if (d) c5.fail(key, d.field, `${d.expected} (from liq:events)`, d.actual);
+        if (d) c5.fail(key(), d.field, `${d.expected} (from liq:events)`, d.actual);
         else c5.pass();
       }
       if (!isAll && group !== undefined) checkPrices(c8, key, bucket, group, whole, exNames);

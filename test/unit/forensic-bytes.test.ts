@@ -202,11 +202,11 @@ describe('readBucket', () => {
       const vec = readBucket(bytes, 0, fastEx, isAll, new Interner(), at);
       const slowChecks = checks();
       const slowEx = new FieldClassifier(new Exchanges());
-      const slowVec = checkBucket(slowChecks, slowEx, 'k', symbol, MINUTE, decodeAt(bytes, 0, new Interner(), { pos: 0 }) as Reply[], expire);
+      const slowVec = checkBucket(slowChecks, slowEx, symbol, MINUTE, decodeAt(bytes, 0, new Interner(), { pos: 0 }) as Reply[], expire);
       if (vec === undefined) continue;
       fastCount++;
       expect(at.pos).toBe(bytes.length);
-      const fastVec = checkTotals(fastChecks, fastEx, 'k', isAll, MINUTE, vec, undefined, expire);
+      const fastVec = checkTotals(fastChecks, fastEx, symbol, MINUTE, vec, undefined, expire);
       expect(fastVec).toEqual(slowVec);
       expect(fastEx.exchanges.names).toEqual(slowEx.exchanges.names);
       expect(fastChecks.map((c) => [c.passed, c.failed, (c as Recording).all])).toEqual(slowChecks.map((c) => [c.passed, c.failed, (c as Recording).all]));
