@@ -7,6 +7,8 @@ module.exports = {
     {
       name: 'liqd',
       script: 'dist/src/main.js',
+      // as in package.json's start script (see DAEMON_NODE_ARGS in scripts/lib/daemon.ts)
+      node_args: ['--max-semi-space-size=4'],
       cwd: __dirname,
       exec_mode: 'fork',
       instances: 1,
@@ -19,6 +21,8 @@ module.exports = {
       log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
       merge_logs: true,
       env: {
+        // as in package.json's start script (see DAEMON_ENV in scripts/lib/daemon.ts)
+        MALLOC_ARENA_MAX: '2',
         NODE_ENV: 'production',
         LOG_LEVEL: 'info',
       },

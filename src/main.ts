@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(
       'liqd: listens to Binance, Bybit and OKX liquidation streams and writes exact 60-second buckets to Redis.\n' +
-        'Usage: npm start   (or: node dist/src/main.js)\n' +
+        'Usage: npm start   (or: MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 dist/src/main.js)\n' +
         'All configuration is environment variables: see README.md ("Configuration") and .env.example.\n' +
         'Health: GET http://HEALTH_HOST:HEALTH_PORT/health and /metrics. SIGTERM/SIGINT: flush and exit 0.\n',
     );

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_ARGS } from '../../scripts/lib/daemon.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAEMON = path.join(ROOT, 'dist/src/main.js');
@@ -21,7 +22,7 @@ export interface RunningDaemon {
 }
 
 export function startDaemon(env: Record<string, string>, healthPort: number): RunningDaemon {
-  const proc = spawn(process.execPath, [DAEMON], {
+  const proc = spawn(process.execPath, [...DAEMON_NODE_ARGS, DAEMON], {
     env: {
       PATH: process.env.PATH ?? '',
       HEALTH_PORT: String(healthPort),

@@ -21,3 +21,17 @@ describe('configuration docs', () => {
     expect(cfg.instance).toMatch(/-\d+$/);
   });
 });
+
+describe('how the daemon is started', () => {
+  it('npm start, pm2 and the scripts and tests that start it give node the same flags', async () => {
+    const { DAEMON_ENV, DAEMON_NODE_ARGS } = await import('../../scripts/lib/daemon.js');
+    expect(DAEMON_NODE_ARGS.length).toBeGreaterThan(0);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+    const vars = Object.entries(DAEMON_ENV).map(([k, v]) => `${k}=${v} `).join('');
+    expect(pkg.scripts.start).toBe(`${vars}node ${DAEMON_NODE_ARGS.join(' ')} dist/src/main.js`);
+    const { createRequire } = await import('node:module');
+    const eco = createRequire(import.meta.url)('../../ecosystem.config.cjs') as { apps: Array<{ node_args: string[]; env: Record<string, string> }> };
+    expect(eco.apps[0].node_args).toEqual(DAEMON_NODE_ARGS);
+    expect(eco.apps[0].env).toMatchObject(DAEMON_ENV);
+  });
+});
