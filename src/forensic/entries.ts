@@ -231,9 +231,14 @@ export const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** round_half_up(m ÷ 10^k) for safe integers, exactly. */
 export function roundShift(m: number, k: number): number {
-  const d = POW10[k];
-  let q = Math.floor(m / d);
-  let r = m - q * d;
+  return divHalfUpSafe(m, POW10[k]);
+}
+
+/** round_half_up(n ÷ d) for safe non-negative integers whose sum is safe, exactly. */
+export function divHalfUpSafe(n: number, d: number): number {
+  let q = Math.floor(n / d);
+  let r = n - q * d;
+  // the float quotient can be off by one either way: the remainder, exact here, says which
   if (r < 0) {
     q--;
     r += d;

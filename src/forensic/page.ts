@@ -5,7 +5,7 @@
 // lookup. Anything else (a failure to report, an unusual shape or size) is decoded and goes through addEntry,
 // which states every finding: this path only ever passes what addEntry would pass, with the same aggregates.
 import { minuteOf } from '../engine/keys.js';
-import { EX_RE, type EntryContext, LogMinute, POW10, type SeenLookups, addEntry, roundShift } from './entries.js';
+import { EX_RE, type EntryContext, LogMinute, POW10, type SeenLookups, addEntry, divHalfUpSafe, roundShift } from './entries.js';
 import { IdSet } from './idset.js';
 import { type Interner, decodeAt, decodeBulk, rawError } from './resp.js';
 
@@ -153,21 +153,6 @@ function bytesEqual(buf: Buffer, s: number, e: number, b: Buffer): boolean {
   return true;
 }
 
-/** round_half_up(n ÷ d) of safe integers whose sum is safe, exactly. */
-function divHalfUp(n: number, d: number): number {
-  let q = Math.floor(n / d);
-  let r = n - q * d;
-  // the float quotient can be off by one either way: the remainder, exact here, says which
-  if (r < 0) {
-    q--;
-    r += d;
-  } else if (r >= d) {
-    q++;
-    r -= d;
-  }
-  return r * 2 >= d ? q + 1 : q;
-}
-
 /** Checks and aggregates the entry in vs/ve when it is in the usual shape and passes; false to leave it to addEntry. */
 function fastEntry(ctx: EntryContext, buf: Buffer, seen: SeenLookups, intern: Interner): boolean {
   if (twice) return false;
@@ -223,7 +208,7 @@ function fastEntry(ctx: EntryContext, buf: Buffer, seen: SeenLookups, intern: In
     const n = k >= 0 ? um * POW10[k] : um;
     const d = k >= 0 ? pm : pm * POW10[-k];
     if (n + d > MAX_SAFE) return false;
-    if (divHalfUp(n, d) !== qtyE8) return false;
+    if (divHalfUpSafe(n, d) !== qtyE8) return false;
   }
   // last, so that nothing is recorded for an entry left to addEntry: a repeated identity is reported there
   if (!ctx.ids.addBytes(buf, idAt)) return false;
