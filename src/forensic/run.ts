@@ -1,6 +1,8 @@
 // The validator. The log (liq:events) is read and checked in a worker thread (logcheck.ts) while this thread reads
-// the window's buckets, minute batch by minute batch (one pipeline per batch, two batches requested ahead); the
-// checks that compare buckets with the log start once the worker has reported, in the order of the minutes.
+// the window's buckets, minute batch by minute batch (one pipeline per batch, read from its bytes, two batches
+// requested ahead), and checks each bucket on its own (1, 2, 3, 7) and adds up the minute's sums (4) as it arrives.
+// The checks that compare buckets with the log (4's comparisons, 5, 8) run once the worker has reported, in the
+// order of the minutes.
 import { divHalfUp } from '../engine/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
