@@ -6,6 +6,7 @@ import { loadSnapshot } from '../src/aggregator/index.js';
 import { DASHBOARDS, renderPlain, runInteractive } from '../src/dashboards/index.js';
 import { HELP, UsageError, parseCli } from '../src/dashboards/options.js';
 import { type Logger, fileLogger } from '../src/log.js';
+import { redactUrl } from '../src/redact.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 
@@ -40,17 +41,6 @@ async function flushLog(log: Logger): Promise<void> {
       stream.once('error', done);
     } else flush();
   });
-}
-
-/** The URL without a password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 async function main(): Promise<number> {

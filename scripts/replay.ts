@@ -12,7 +12,8 @@ import { cleanup, installSignalHandlers, onCleanup, signalExitCode } from './lib
 import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/cli.js';
 import { parseCapture, minutesOf, totalsByExchange, type ParseOutcome } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
-import { NoRedisError, chooseRedis, redactUrl } from './lib/redis.js';
+import { redactUrl } from '../src/redact.js';
+import { NoRedisError, chooseRedis } from './lib/redis.js';
 import {
   describeMissing,
   durationOf,

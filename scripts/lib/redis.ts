@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { ENV_SCHEMA } from '../../src/config.js';
+import { redactUrl } from '../../src/redact.js';
 import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
 
 export const REDIS_HOWTO =
@@ -117,12 +118,3 @@ export async function chooseRedis(env: NodeJS.ProcessEnv = process.env): Promise
   };
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}

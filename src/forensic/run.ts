@@ -5,6 +5,7 @@
 // order of the minutes.
 import { divHalfUp } from '../engine/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
+import { redactUrl } from '../redact.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
 import { LogMinute } from './entries.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
@@ -56,18 +57,8 @@ interface Minute {
   symbolBuckets: number;
 }
 
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}
-
 const cannotReach = (url: string, err: unknown) =>
-  new CannotRun(`cannot reach Redis at ${redact(url)}: ${err instanceof Error ? err.message : String(err)}`);
+  new CannotRun(`cannot reach Redis at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
 
 export async function runForensic(opts: RunOptions): Promise<Report> {
   const t0 = performance.now();
@@ -307,7 +298,7 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   for (const lm of logMinutes.values()) windowEntries += lm.events;
   if (buckets === 0 && windowEntries === 0 && checks.every((c) => c.failed === 0)) {
     throw new CannotRun(
-      `nothing to check: no buckets${bySymbol ? ` of ${opts.symbol}` : ''} and no log entries in the last ${opts.window} (${redact(opts.redisUrl)})`,
+      `nothing to check: no buckets${bySymbol ? ` of ${opts.symbol}` : ''} and no log entries in the last ${opts.window} (${redactUrl(opts.redisUrl)})`,
     );
   }
   if (bySymbol) notes.push('check 4 (market-wide) needs every symbol: skipped with --symbol');
