@@ -17,6 +17,7 @@ import { BUCKET_MS, minuteOf } from '../src/engine/keys.js';
 import { BucketWriter } from '../src/engine/writer.js';
 import { startPrivateRedis } from './lib/redis.js';
 import { mulberry32 } from './lib/prng.js';
+import { letters } from './standins/fixtures.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FORENSIC = path.join(HERE, 'forensic.js');
@@ -61,13 +62,7 @@ function parseArgs(argv: string[]): Options {
 const rng = mulberry32;
 
 function symbolName(i: number): string {
-  let s = '';
-  let n = i;
-  do {
-    s = String.fromCharCode(65 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return `B${s}USDT`;
+  return `B${letters(i)}USDT`;
 }
 
 /** One event: linear (price × base quantity) or, one in four, inverse (USD notional at a price). */

@@ -27,6 +27,7 @@ import {
   type OkxInstrument,
   type StandinOptions,
 } from '../standins/index.js';
+import { letters } from '../standins/fixtures.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../standins/frames.js';
 import { mulberry32 } from '../lib/prng.js';
 
@@ -80,16 +81,6 @@ export interface Universe {
     bybit: Map<string, ParsedBybit>;
     okx: Map<string, ParsedOkx>;
   };
-}
-
-function letters(i: number): string {
-  let s = '';
-  let n = i;
-  do {
-    s = String.fromCharCode(65 + (n % 26)) + s;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return s;
 }
 
 export function buildUniverse(): Universe {

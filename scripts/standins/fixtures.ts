@@ -95,7 +95,7 @@ export function defaultBybitInverse(): BybitInstrument[] {
 }
 
 /** Letters for index i: A..Z, AA..ZZ, AAA..; deterministic and unique. */
-function letters(i: number): string {
+export function letters(i: number): string {
   let s = '';
   let n = i;
   do {
