@@ -1,6 +1,7 @@
 // Exact decimal arithmetic on the exchanges' decimal strings.
 // Money never passes through binary floating point: a decimal is a BigInt mantissa and a scale
 // (value = m / 10^scale), and results are rounded half-up only at the end (to cents, to 1e-8).
+import { smallDecimal } from './small.js';
 
 export interface Decimal {
   readonly m: bigint; // mantissa, >= 0 for everything the exchanges send us
@@ -18,6 +19,9 @@ export function pow10(n: number): bigint {
 
 /** Parses a non-negative decimal string exactly; undefined when it is not one (so callers can reject). */
 export function parseDecimal(text: string): Decimal | undefined {
+  // Short texts (nearly every price and size) are scanned once into a safe integer: no regex, no digit string.
+  const small = smallDecimal(text);
+  if (small !== undefined) return { m: BigInt(small.m), scale: small.scale };
   if (text.length === 0 || text.length > 64) return undefined;
   const match = DECIMAL_RE.exec(text);
   if (match === null) return undefined;

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type Decimal, divToScaled, formatDecimal, formatScaled, mul, normalize, toScaled } from './decimal.js';
+import { MAX_SAFE, POW10, divHalfUpSafe, formatSmall, scaleSafe } from './small.js';
 
 export type Side = 'long' | 'short';
 
@@ -67,7 +68,7 @@ export function idOf(identity: string): string {
 
 export type BuildError = 'zero_value' | 'zero_quantity' | 'out_of_range';
 
-interface Common {
+export interface Common {
   exchange: string;
   symbol: string;
   side: Side;
@@ -80,14 +81,25 @@ function finish(c: Common, valueCents: bigint, qtyE8: bigint, usd: string | unde
   if (valueCents <= 0n) return 'zero_value';
   if (qtyE8 <= 0n) return 'zero_quantity';
   if (valueCents > MAX_VALUE_CENTS_BIG || qtyE8 > MAX_QTY_E8) return 'out_of_range';
+  return build(c, Number(valueCents), qtyE8, formatScaled(qtyE8, 8), usd);
+}
+
+/** finish() for safe integers (both ≤ 2^53 − 1, so neither is out of range). */
+function finishSmall(c: Common, valueCents: number, qtyE8: number, usd: string | undefined): LiquidationEvent | BuildError {
+  if (valueCents <= 0) return 'zero_value';
+  if (qtyE8 <= 0) return 'zero_quantity';
+  return build(c, valueCents, BigInt(qtyE8), formatSmall(qtyE8, 8), usd);
+}
+
+function build(c: Common, valueCents: number, qtyE8: bigint, quantity: string, usd: string | undefined): LiquidationEvent {
   const event: { -readonly [K in keyof LiquidationEvent]: LiquidationEvent[K] } = {
     exchange: c.exchange,
     symbol: c.symbol,
     side: c.side,
     ts: c.ts,
     price: c.priceText,
-    quantity: formatScaled(qtyE8, 8),
-    valueCents: Number(valueCents),
+    quantity,
+    valueCents,
     qtyE8,
     id: idOf(identityOf(c.exchange, c.symbol, c.ts, c.side, c.priceText, c.sizeText)),
   };
@@ -96,8 +108,21 @@ function finish(c: Common, valueCents: bigint, qtyE8: bigint, usd: string | unde
   return event;
 }
 
+// Mantissas up to this take the safe-integer path (small.ts); results are the same as the BigInt path's, which
+// test/unit/decimal.test.ts checks on random decimals of every size around the limits.
+const SAFE_BIG = BigInt(MAX_SAFE);
+
 /** Linear instrument: the base quantity is known; USD = price × quantity. */
 export function makeLinearEvent(c: Common, price: Decimal, baseQty: Decimal): LiquidationEvent | BuildError {
+  if (price.m <= SAFE_BIG && baseQty.m <= SAFE_BIG) {
+    const small = linearSmall(c, Number(price.m), price.scale, Number(baseQty.m), baseQty.scale);
+    if (small !== undefined) return small;
+  }
+  return makeLinearEventBig(c, price, baseQty);
+}
+
+/** makeLinearEvent in BigInt arithmetic throughout: the reference the safe-integer path must agree with. */
+export function makeLinearEventBig(c: Common, price: Decimal, baseQty: Decimal): LiquidationEvent | BuildError {
   const usd = mul(price, baseQty);
   const qty = normalize(baseQty);
   // When the quantity has more than 8 decimals, the logged quantity is rounded and price × quantity would no
@@ -105,9 +130,47 @@ export function makeLinearEvent(c: Common, price: Decimal, baseQty: Decimal): Li
   return finish(c, toScaled(usd, 2), toScaled(qty, 8), qty.scale > 8 ? formatDecimal(normalize(usd)) : undefined);
 }
 
+/** makeLinearEvent on safe mantissas; undefined when a step would leave the safe range. */
+export function linearSmall(c: Common, pm: number, ps: number, qm: number, qs: number): LiquidationEvent | BuildError | undefined {
+  const um = pm * qm;
+  if (um > MAX_SAFE) return undefined;
+  const us = ps + qs;
+  const cents = scaleSafe(um, us, 2);
+  if (cents < 0) return undefined;
+  while (qs > 0 && qm % 10 === 0) {
+    qm /= 10;
+    qs--;
+  }
+  const qtyE8 = scaleSafe(qm, qs, 8);
+  if (qtyE8 < 0) return undefined;
+  return finishSmall(c, cents, qtyE8, qs > 8 ? formatSmall(um, us) : undefined);
+}
+
 /** Inverse instrument: the USD value is known; base quantity = USD ÷ price. */
 export function makeInverseEvent(c: Common, price: Decimal, usd: Decimal): LiquidationEvent | BuildError {
+  if (price.m <= SAFE_BIG && usd.m <= SAFE_BIG) {
+    const small = inverseSmall(c, Number(price.m), price.scale, Number(usd.m), usd.scale);
+    if (small !== undefined) return small;
+  }
+  return makeInverseEventBig(c, price, usd);
+}
+
+/** makeInverseEvent in BigInt arithmetic throughout: the reference the safe-integer path must agree with. */
+export function makeInverseEventBig(c: Common, price: Decimal, usd: Decimal): LiquidationEvent | BuildError {
   return finish(c, toScaled(usd, 2), divToScaled(usd, price, 8), formatDecimal(normalize(usd)));
+}
+
+/** makeInverseEvent on safe mantissas; undefined when a step would leave the safe range (or the price is 0). */
+export function inverseSmall(c: Common, pm: number, ps: number, um: number, us: number): LiquidationEvent | BuildError | undefined {
+  const cents = scaleSafe(um, us, 2);
+  if (cents < 0 || pm === 0) return undefined;
+  // usd ÷ price × 10^8 = um × 10^(ps + 8 − us) ÷ pm
+  const k = ps + 8 - us;
+  if (k > 15 || k < -15) return undefined;
+  const n = k >= 0 ? um * POW10[k] : um;
+  const d = k >= 0 ? pm : pm * POW10[-k];
+  if (n + d > MAX_SAFE) return undefined;
+  return finishSmall(c, cents, divHalfUpSafe(n, d), formatSmall(um, us));
 }
 
 export function bucketStart(ts: number): number {

@@ -4,6 +4,7 @@
 // quantity = round_half_up(usd ÷ price, 8 decimals).
 import { divToScaled, mul, parseDecimal, toScaled } from '../engine/decimal.js';
 import { bucketKey, minuteOf } from '../engine/keys.js';
+import { MAX_SAFE, POW10, type SmallDecimal, roundShift, smallDecimal } from '../engine/small.js';
 import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
 import type { Check } from './report.js';
@@ -200,54 +201,6 @@ export type SeenLookups = Map<number, { ids: string[]; symbols: string[] }>;
 
 const ID_RE = /^[A-Za-z0-9_-]{20}$/;
 export const EX_RE = /^[a-z0-9]+$/;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-interface SmallDecimal {
-  readonly m: number;
-  readonly scale: number;
-}
-
-/**
- * Fast exact decimal for short texts (at most 15 characters, so the mantissa is a safe integer): mantissa and
- * scale as numbers, or undefined (then BigInt is used). One pass over the characters: this runs for the price and
- * the quantity of every entry of the log.
- */
-function smallDecimal(text: string): SmallDecimal | undefined {
-  const n = text.length;
-  if (n === 0 || n > 15) return undefined;
-  let m = 0;
-  let dot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    // one point, with digits on both sides
-    if (c === 46 && dot < 0 && i > 0 && i < n - 1) dot = i;
-    else if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
-    else return undefined;
-  }
-  return { m, scale: dot < 0 ? 0 : n - dot - 1 };
-}
-
-export const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
-
-/** round_half_up(m ÷ 10^k) for safe integers, exactly. */
-export function roundShift(m: number, k: number): number {
-  return divHalfUpSafe(m, POW10[k]);
-}
-
-/** round_half_up(n ÷ d) for safe non-negative integers whose sum is safe, exactly. */
-export function divHalfUpSafe(n: number, d: number): number {
-  let q = Math.floor(n / d);
-  let r = n - q * d;
-  // the float quotient can be off by one either way: the remainder, exact here, says which
-  if (r < 0) {
-    q--;
-    r += d;
-  } else if (r >= d) {
-    q++;
-    r -= d;
-  }
-  return r * 2 >= d ? q + 1 : q;
-}
 
 /** value_cents of price × quantity, rounded half up, exactly (p, q: their smallDecimal). */
 function linearCents(price: string, quantity: string, p: SmallDecimal | undefined, q: SmallDecimal | undefined): bigint | number | undefined {

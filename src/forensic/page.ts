@@ -5,11 +5,11 @@
 // lookup. Anything else (a failure to report, an unusual shape or size) is decoded and goes through addEntry,
 // which states every finding: this path only ever passes what addEntry would pass, with the same aggregates.
 import { minuteOf } from '../engine/keys.js';
-import { EX_RE, type EntryContext, LogMinute, POW10, type SeenLookups, addEntry, divHalfUpSafe, roundShift } from './entries.js';
+import { MAX_SAFE, POW10, divHalfUpSafe, roundShift } from '../engine/small.js';
+import { EX_RE, type EntryContext, LogMinute, type SeenLookups, addEntry } from './entries.js';
 import { IdSet } from './idset.js';
 import { type Interner, decodeAt, decodeBulk, rawError } from './resp.js';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const CR = 13;
 
 const NAMES = ['id', 'ts', 'exchange', 'symbol', 'side', 'price', 'quantity', 'value_cents', 'usd'] as const;
