@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type Decimal, divToScaled, formatDecimal, formatScaled, mul, normalize, toScaled } from './decimal.js';
-import { MAX_SAFE, POW10, divHalfUpSafe, formatSmall, scaleSafe } from './small.js';
+import { MAX_SAFE, POW10, divHalfUpSafe, formatSmall, intText, scaleSafe } from './small.js';
 
 export type Side = 'long' | 'short';
 
@@ -53,7 +53,7 @@ export function identityOf(
   priceText: string,
   sizeText: string,
 ): string {
-  return `${exchange}|${symbol}|${ts}|${side}|${priceText}|${sizeText}`;
+  return `${exchange}|${symbol}|${intText(ts)}|${side}|${priceText}|${sizeText}`;
 }
 
 // crypto.hash (Node ≥ 20.12) is the one-shot form, about twice as fast as createHash per event.

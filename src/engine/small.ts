@@ -80,3 +80,16 @@ export function formatSmall(m: number, scale: number): string {
   if (cut > 0) return `${digits.slice(0, cut)}.${digits.slice(cut)}`;
   return `0.${'0'.repeat(-cut)}${digits}`;
 }
+
+const PAD6 = ['', '0', '00', '000', '0000', '00000'];
+
+/**
+ * String(n) for a safe integer n ≥ 0, several times faster for millisecond timestamps: V8 prints a number above
+ * 2^31 through its general double-to-string path (~140 ns), but two small integers through its fast one.
+ */
+export function intText(n: number): string {
+  if (n < 1e9) return String(n);
+  const hi = Math.floor(n / 1e6);
+  const lo = String(n - hi * 1e6);
+  return `${hi}${PAD6[6 - lo.length]}${lo}`;
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Decimal, divHalfUp, formatScaled, mul, parseDecimal, toScaled } from '../../src/engine/decimal.js';
 import {
   type Common,
+  identityOf,
   inverseSmall,
   linearSmall,
   makeInverseEvent,
@@ -11,7 +12,7 @@ import {
   makeLinearEvent,
   makeLinearEventBig,
 } from '../../src/engine/event.js';
-import { MAX_SAFE, divHalfUpSafe, formatSmall, scaleSafe, smallDecimal } from '../../src/engine/small.js';
+import { MAX_SAFE, divHalfUpSafe, formatSmall, intText, scaleSafe, smallDecimal } from '../../src/engine/small.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
 
 const r = mulberry32(20261121);
@@ -100,6 +101,20 @@ describe('safe-integer arithmetic (small.ts)', () => {
     expect(formatSmall(0, 8)).toBe('0');
     expect(formatSmall(1, 8)).toBe('0.00000001');
     expect(formatSmall(1_400_000, 8)).toBe('0.014');
+  });
+});
+
+describe('intText', () => {
+  it('prints every safe integer as String() does', () => {
+    const edges = [0, 9, 10, 999_999, 1_000_000, 1_000_001, 999_999_999, 1e9, 1e9 + 1, 1_700_000_000_000, 1_700_000_000_001, 1_700_000_999_999, 2 ** 31, 2 ** 32, 1e15, MAX_SAFE];
+    for (const n of edges) expect(intText(n)).toBe(String(n));
+    for (let k = 0; k < N; k++) {
+      const n = k % 2 === 0 ? 1_600_000_000_000 + int(4e11) : Math.floor(r() * 10 ** (1 + int(16)));
+      expect(intText(n)).toBe(String(n));
+    }
+  });
+  it('leaves identities as they were: the ts in decimal digits', () => {
+    expect(identityOf('binance', 'BTCUSDT', 1_700_000_000_012, 'long', '1', '0.014')).toBe('binance|BTCUSDT|1700000000012|long|1|0.014');
   });
 });
 
