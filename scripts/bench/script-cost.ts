@@ -9,7 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { buildArgs } from '../../src/engine/batch.js';
+import { buildPacked } from '../../src/engine/batch.js';
 import { parseDecimal } from '../../src/engine/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
 import { WRITE_BATCH_LUA } from '../../src/engine/script.js';
@@ -74,7 +74,7 @@ export async function measureScriptCost(redisUrl: string, n = 5000, count = 20):
     for (const [label, lua] of cuts) {
       await redis.flushall();
       const sha = (await redis.script('LOAD', lua)) as string;
-      const packed = makeBatches(n, count, Date.now()).map((b) => JSON.stringify(buildArgs(b, { bucketRetentionHours: 168, minid: '0' })));
+      const packed = makeBatches(n, count, Date.now()).map((b) => buildPacked(b, { bucketRetentionHours: 168, minid: '0' }));
       await redis.config('RESETSTAT');
       for (const p of packed) await redis.evalsha(sha, 0, p);
       sections.push({ label, usPerEvent: (await evalshaUsec(redis)) / (n * count) });

@@ -1,4 +1,4 @@
-// Turns a batch of events into the write script's arguments. The increments of a batch are combined per bucket
+// Turns a batch of events into the write script's argument. The increments of a batch are combined per bucket
 // and field before they reach Redis, so a batch costs one HINCRBY per distinct (bucket, field), not per event.
 import type { LiquidationEvent } from './event.js';
 import {
@@ -15,6 +15,7 @@ import {
   topKey,
   valueFields,
 } from './keys.js';
+import { JsonStrings } from './pack.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -32,15 +33,14 @@ interface FieldSet {
   qty: string[];
 }
 
-// Field names per (exchange, side), built once: the hot path does no string concatenation per event.
-const FIELD_CACHE = new Map<string, FieldSet>();
+// Field names per (exchange, side), built once: the hot path does no string concatenation per event, and looks
+// up only strings it has seen before (the exchange names are constants), whose hashes V8 keeps.
+const FIELD_CACHE = new Map<string, Map<string, FieldSet>>();
 function fieldsFor(exchange: string, side: string): FieldSet {
-  const k = `${exchange}:${side}`;
-  let f = FIELD_CACHE.get(k);
-  if (f === undefined) {
-    f = { count: countFields(exchange, side), value: valueFields(exchange, side), qty: qtyFields(side) };
-    FIELD_CACHE.set(k, f);
-  }
+  let bySide = FIELD_CACHE.get(exchange);
+  if (bySide === undefined) FIELD_CACHE.set(exchange, (bySide = new Map()));
+  let f = bySide.get(side);
+  if (f === undefined) bySide.set(side, (f = { count: countFields(exchange, side), value: valueFields(exchange, side), qty: qtyFields(side) }));
   return f;
 }
 
@@ -51,9 +51,15 @@ interface Group {
   qty: number;
 }
 
-function bump(groups: Map<string, Map<FieldSet, Group>>, key: string, f: FieldSet, cents: number, qty: number): void {
-  let byFields = groups.get(key);
-  if (byFields === undefined) groups.set(key, (byFields = new Map()));
+type Groups = Map<FieldSet, Group>;
+
+/** One minute of a batch: its symbols' groups (keyed by the events' own symbol strings) and the ALL bucket's. */
+interface MinuteGroups {
+  symbols: Map<string, Groups>;
+  all: Groups;
+}
+
+function bump(byFields: Groups, f: FieldSet, cents: number, qty: number): void {
   const g = byFields.get(f);
   if (g === undefined) byFields.set(f, { count: 1, cents, qty });
   else {
@@ -63,41 +69,51 @@ function bump(groups: Map<string, Map<FieldSet, Group>>, key: string, f: FieldSe
   }
 }
 
+function spread(fields: Map<string, number>, byFields: Groups, withQty: boolean): void {
+  for (const [f, g] of byFields) {
+    for (const field of f.count) fields.set(field, (fields.get(field) ?? 0) + g.count);
+    for (const field of f.value) fields.set(field, (fields.get(field) ?? 0) + g.cents);
+    if (withQty) for (const field of f.qty) fields.set(field, (fields.get(field) ?? 0) + g.qty);
+  }
+}
+
 /**
  * Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints.
- * Events are first summed per (bucket, exchange, side), a few map operations per event, and only then spread over
- * the fields (count, long_count, binance_count, binance_long_count, …) each group feeds.
+ * Events are first summed per (minute, symbol, exchange, side), a few map operations per event, and only then
+ * spread over the fields (count, long_count, binance_count, binance_long_count, …) each group feeds. Buckets come
+ * minute by minute, each minute's symbols in the order they first appear and then its ALL bucket.
  */
 export function combine(events: readonly LiquidationEvent[]): Map<string, Map<string, number | bigint>> {
-  const groups = new Map<string, Map<FieldSet, Group>>();
+  const minutes = new Map<number, MinuteGroups>();
   let safe = true;
-  const allKeys = new Set<string>();
-  let allStart = -1;
-  let allKey = '';
+  let lastStart = -1;
+  let minute: MinuteGroups | undefined;
   for (const e of events) {
     const start = minuteOf(e.ts);
-    if (start !== allStart) {
-      allStart = start;
-      allKey = bucketKey(ALL, start);
-      allKeys.add(allKey);
+    if (start !== lastStart || minute === undefined) {
+      lastStart = start;
+      minute = minutes.get(start);
+      if (minute === undefined) minutes.set(start, (minute = { symbols: new Map(), all: new Map() }));
     }
     const f = fieldsFor(e.exchange, e.side);
     const q = Number(e.qtyE8);
     if (q > MAX_SAFE) safe = false;
-    bump(groups, bucketKey(e.symbol, start), f, e.valueCents, q);
-    bump(groups, allKey, f, e.valueCents, 0); // the ALL bucket has no quantity fields
+    let sym = minute.symbols.get(e.symbol);
+    if (sym === undefined) minute.symbols.set(e.symbol, (sym = new Map()));
+    bump(sym, f, e.valueCents, q);
+    bump(minute.all, f, e.valueCents, 0); // the ALL bucket has no quantity fields
   }
   const acc = new Map<string, Map<string, number>>();
   if (safe) {
-    for (const [key, byFields] of groups) {
-      const fields = new Map<string, number>();
-      acc.set(key, fields);
-      const isAll = allKeys.has(key);
-      for (const [f, g] of byFields) {
-        for (const field of f.count) fields.set(field, (fields.get(field) ?? 0) + g.count);
-        for (const field of f.value) fields.set(field, (fields.get(field) ?? 0) + g.cents);
-        if (!isAll) for (const field of f.qty) fields.set(field, (fields.get(field) ?? 0) + g.qty);
+    for (const [start, m] of minutes) {
+      for (const [symbol, byFields] of m.symbols) {
+        const fields = new Map<string, number>();
+        acc.set(bucketKey(symbol, start), fields);
+        spread(fields, byFields, true);
       }
+      const fields = new Map<string, number>();
+      acc.set(bucketKey(ALL, start), fields);
+      spread(fields, m.all, false);
     }
     // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
     for (const fields of acc.values()) for (const v of fields.values()) if (v > MAX_SAFE) safe = false;
@@ -123,14 +139,34 @@ export function combine(events: readonly LiquidationEvent[]): Map<string, Map<st
   return big;
 }
 
+/** The n largest by valueCents, largest first; ties in list order (what a stable sort and slice would give). */
+function largest(list: readonly LiquidationEvent[], n: number): LiquidationEvent[] {
+  if (list.length <= n) return list as LiquidationEvent[];
+  const top: LiquidationEvent[] = [];
+  for (const e of list) {
+    if (top.length === n && e.valueCents <= top[n - 1].valueCents) continue;
+    let i = top.length;
+    while (i > 0 && top[i - 1].valueCents < e.valueCents) i--;
+    top.splice(i, 0, e);
+    if (top.length > n) top.pop();
+  }
+  return top;
+}
+
 export interface BuildOptions {
   bucketRetentionHours: number;
   /** MINID for trimming liq:events by age ('' = no trim). */
   minid: string;
 }
 
-/** The write script's ARGV for this batch (see script.ts for the layout). */
-export function buildArgs(events: readonly LiquidationEvent[], opts: BuildOptions): string[] {
+// Bytes per event in the packed argument, for the first guess of its size (it grows when short).
+const BYTES_PER_EVENT = 260;
+
+/**
+ * The write script's one argument for this batch: the JSON array of strings laid out in script.ts, written
+ * straight into bytes (pack.ts). test/unit/combine.test.ts checks it against JSON.stringify of the plain layout.
+ */
+export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOptions): Buffer {
   const byMinute = new Map<number, LiquidationEvent[]>();
   for (const e of events) {
     const start = minuteOf(e.ts);
@@ -138,35 +174,60 @@ export function buildArgs(events: readonly LiquidationEvent[], opts: BuildOption
     if (list === undefined) byMinute.set(start, (list = []));
     list.push(e);
   }
-  const args: string[] = [opts.minid, String(byMinute.size), '', ''];
-  const ordered: LiquidationEvent[] = [];
-  for (const [start, list] of byMinute) {
-    const exp = String(expireAtSeconds(start, opts.bucketRetentionHours));
-    args.push(seenKey(start), topKey(start), bigKey(start), exp, String(list.length));
-    for (const e of list) {
-      args.push(e.id);
-      ordered.push(e);
-    }
-    const top = new Map<string, number>();
-    for (const e of list) top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
-    args.push(String(top.size));
-    for (const [symbol, cents] of top) args.push(symbol, String(cents));
-    // Only the minute's largest can end up in liq:big: send the batch's top N, the script keeps the top N overall.
-    const big = list.length <= BIG_PER_MINUTE ? list : [...list].sort((x, y) => y.valueCents - x.valueCents).slice(0, BIG_PER_MINUTE);
-    args.push(String(big.length));
-    for (const e of big) args.push(String(e.valueCents), bigMember(e));
-    args.push(String(BIG_PER_MINUTE));
-  }
   const combined = combine(events);
-  args[2] = String(combined.size);
+  const out = new JsonStrings(4096 + events.length * BYTES_PER_EVENT);
+  out.str(opts.minid);
+  out.int(byMinute.size);
+  out.int(combined.size);
+  out.int(events.length);
+  for (const [start, list] of byMinute) {
+    out.str(seenKey(start));
+    out.str(topKey(start));
+    out.str(bigKey(start));
+    out.int(expireAtSeconds(start, opts.bucketRetentionHours));
+    out.int(list.length);
+    const top = new Map<string, number>();
+    for (const e of list) {
+      out.str(e.id);
+      top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
+    }
+    out.int(top.size);
+    for (const [symbol, cents] of top) {
+      out.str(symbol);
+      out.int(cents);
+    }
+    // Only the minute's largest can end up in liq:big: send the batch's top N, the script keeps the top N overall.
+    const big = largest(list, BIG_PER_MINUTE);
+    out.int(big.length);
+    for (const e of big) {
+      out.int(e.valueCents);
+      out.str(bigMember(e));
+    }
+    out.int(BIG_PER_MINUTE);
+  }
   for (const [key, fields] of combined) {
-    const start = Number(key.slice(key.lastIndexOf(':') + 1));
-    args.push(key, String(expireAtSeconds(start, opts.bucketRetentionHours)), String(fields.size));
-    for (const [field, v] of fields) args.push(field, v.toString());
+    out.str(key);
+    out.int(expireAtSeconds(Number(key.slice(key.lastIndexOf(':') + 1)), opts.bucketRetentionHours));
+    out.int(fields.size);
+    for (const [field, v] of fields) {
+      out.str(field);
+      if (typeof v === 'number') out.int(v);
+      else out.str(v.toString());
+    }
   }
-  args[3] = String(ordered.length);
-  for (const e of ordered) {
-    args.push(e.id, String(e.ts), e.exchange, e.symbol, e.side, e.price, e.quantity, String(e.valueCents), e.usd ?? '');
+  // The log entries, minute by minute in the order of the groups above.
+  for (const list of byMinute.values()) {
+    for (const e of list) {
+      out.str(e.id);
+      out.int(e.ts);
+      out.str(e.exchange);
+      out.str(e.symbol);
+      out.str(e.side);
+      out.str(e.price);
+      out.str(e.quantity);
+      out.int(e.valueCents);
+      out.str(e.usd ?? '');
+    }
   }
-  return args;
+  return out.done();
 }

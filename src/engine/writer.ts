@@ -2,7 +2,7 @@
 // is already counted (naming those ids); the writer removes them and sends the rest. Safe to call again with a
 // batch that was written but not acknowledged: the second call finds every id seen and writes nothing.
 import type { Redis } from 'ioredis';
-import { buildArgs } from './batch.js';
+import { buildPacked } from './batch.js';
 import type { LiquidationEvent } from './event.js';
 import { bucketKey, expireAtSeconds, minuteOf } from './keys.js';
 import { WRITE_BATCH_LUA } from './script.js';
@@ -26,7 +26,7 @@ export interface WriterOptions {
 type ScriptReply = [string, ...string[]];
 
 // The whole batch goes as one JSON argument (see script.ts).
-type LiqCommands = { liqWriteBatch(packed: string): Promise<ScriptReply> };
+type LiqCommands = { liqWriteBatch(packed: Buffer): Promise<ScriptReply> };
 
 export class BucketWriter {
   constructor(
@@ -53,8 +53,8 @@ export class BucketWriter {
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
-      const args = buildArgs(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid });
-      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(JSON.stringify(args));
+      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid });
+      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;
         for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);

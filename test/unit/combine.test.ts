@@ -1,11 +1,25 @@
 // combine() sums per (bucket, exchange, side) before spreading over fields; this checks it against the plain
 // definition (every field of every event's buckets, one by one, in BigInt) on random batches, on both its Number
-// path and its BigInt fallback.
+// path and its BigInt fallback. buildPacked() writes the script's JSON argument directly; it is checked against
+// JSON.stringify of the layout built the plain way.
 import { describe, expect, it } from 'vitest';
-import { combine } from '../../src/engine/batch.js';
+import { buildPacked, combine } from '../../src/engine/batch.js';
 import { parseDecimal } from '../../src/engine/decimal.js';
-import { makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
-import { ALL, bucketKey, countFields, minuteOf, qtyFields, valueFields } from '../../src/engine/keys.js';
+import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
+import {
+  ALL,
+  BIG_PER_MINUTE,
+  bigKey,
+  bigMember,
+  bucketKey,
+  countFields,
+  expireAtSeconds,
+  minuteOf,
+  qtyFields,
+  seenKey,
+  topKey,
+  valueFields,
+} from '../../src/engine/keys.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
 
 function reference(events: LiquidationEvent[]): Map<string, Map<string, bigint>> {
@@ -30,28 +44,60 @@ function asBig(m: Map<string, Map<string, number | bigint>>): Map<string, Map<st
   return new Map([...m].map(([k, f]) => [k, new Map([...f].map(([n, v]) => [n, BigInt(v)]))]));
 }
 
-function randomBatch(seed: number, n: number, huge: boolean): LiquidationEvent[] {
+function randomBatch(seed: number, n: number, huge: boolean, inverseShare = 0): LiquidationEvent[] {
   const rnd = mulberry32(seed);
   const out: LiquidationEvent[] = [];
   const t0 = Date.UTC(2026, 10, 20, 12, 0, 0);
   while (out.length < n) {
     const price = huge ? `${1 + Math.floor(rnd() * 9)}000000.5` : `${1 + Math.floor(rnd() * 99999)}.${Math.floor(rnd() * 100)}`;
     const qty = huge ? `${1 + Math.floor(rnd() * 900)}000000.12345678` : `0.${Math.floor(rnd() * 1e6)}1`;
-    const e = makeLinearEvent(
-      {
-        exchange: ['binance', 'bybit', 'okx'][Math.floor(rnd() * 3)]!,
-        symbol: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'DOGEUSDT'][Math.floor(rnd() * 4)]!,
-        side: rnd() < 0.5 ? 'long' : 'short',
-        ts: t0 + Math.floor(rnd() * 3 * 60_000),
-        priceText: price,
-        sizeText: qty,
-      },
-      parseDecimal(price)!,
-      parseDecimal(qty)!,
-    );
+    const common = {
+      exchange: ['binance', 'bybit', 'okx'][Math.floor(rnd() * 3)]!,
+      symbol: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'DOGEUSDT', '牛来USDT', 'BTCUSD_261225'][Math.floor(rnd() * (inverseShare > 0 ? 6 : 4))]!,
+      side: rnd() < 0.5 ? ('long' as const) : ('short' as const),
+      ts: t0 + Math.floor(rnd() * 3 * 60_000),
+      priceText: price,
+      sizeText: qty,
+    };
+    const e = rnd() < inverseShare
+      ? makeInverseEvent(common, parseDecimal(price)!, parseDecimal(qty)!)
+      : makeLinearEvent(common, parseDecimal(price)!, parseDecimal(qty)!);
     if (typeof e !== 'string') out.push(e);
   }
   return out;
+}
+
+/** The script's argument layout (script.ts) built the plain way, as an array of strings. */
+function plainLayout(events: readonly LiquidationEvent[], minid: string, retentionHours: number): string[] {
+  const byMinute = new Map<number, LiquidationEvent[]>();
+  for (const e of events) byMinute.set(minuteOf(e.ts), [...(byMinute.get(minuteOf(e.ts)) ?? []), e]);
+  const args: string[] = [minid, String(byMinute.size), '', ''];
+  const ordered: LiquidationEvent[] = [];
+  for (const [start, list] of byMinute) {
+    args.push(seenKey(start), topKey(start), bigKey(start), String(expireAtSeconds(start, retentionHours)), String(list.length));
+    for (const e of list) {
+      args.push(e.id);
+      ordered.push(e);
+    }
+    const top = new Map<string, number>();
+    for (const e of list) top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
+    args.push(String(top.size));
+    for (const [symbol, cents] of top) args.push(symbol, String(cents));
+    const big = list.length <= BIG_PER_MINUTE ? list : [...list].sort((x, y) => y.valueCents - x.valueCents).slice(0, BIG_PER_MINUTE);
+    args.push(String(big.length));
+    for (const e of big) args.push(String(e.valueCents), bigMember(e));
+    args.push(String(BIG_PER_MINUTE));
+  }
+  const combined = combine(events);
+  args[2] = String(combined.size);
+  for (const [key, fields] of combined) {
+    const start = Number(key.slice(key.lastIndexOf(':') + 1));
+    args.push(key, String(expireAtSeconds(start, retentionHours)), String(fields.size));
+    for (const [field, v] of fields) args.push(field, v.toString());
+  }
+  args[3] = String(ordered.length);
+  for (const e of ordered) args.push(e.id, String(e.ts), e.exchange, e.symbol, e.side, e.price, e.quantity, String(e.valueCents), e.usd ?? '');
+  return args;
 }
 
 describe('combine', () => {
@@ -69,5 +115,26 @@ describe('combine', () => {
     const got = combine(events);
     expect([...got.values()].some((f) => [...f.values()].some((v) => typeof v === 'bigint'))).toBe(true);
     expect(asBig(got)).toEqual(reference(events));
+  });
+});
+
+describe('buildPacked', () => {
+  it('is JSON.stringify of the plain layout, byte for byte (Unicode symbols, usd, several minutes, big sums)', () => {
+    const cases = [
+      randomBatch(11, 1, false),
+      randomBatch(12, 7, false, 0.5),
+      randomBatch(13, 500, false, 0.3),
+      randomBatch(14, 3000, false, 0.3),
+      randomBatch(15, 800, true, 0.2),
+    ];
+    for (const events of cases) {
+      const packed = buildPacked(events, { bucketRetentionHours: 168, minid: '1763640000000' });
+      expect(packed.toString('utf8')).toBe(JSON.stringify(plainLayout(events, '1763640000000', 168)));
+      expect(Buffer.from(JSON.stringify(plainLayout(events, '1763640000000', 168)))).toEqual(packed);
+      expect(JSON.parse(packed.toString('utf8'))).toEqual(plainLayout(events, '1763640000000', 168));
+    }
+    const mixed = cases[3];
+    expect(mixed.some((e) => e.usd !== undefined) && mixed.some((e) => e.symbol === '牛来USDT')).toBe(true);
+    expect(buildPacked(mixed, { bucketRetentionHours: 1, minid: '' }).toString('utf8')).toBe(JSON.stringify(plainLayout(mixed, '', 1)));
   });
 });
