@@ -78,6 +78,10 @@ export class Engine extends EventEmitter {
   private readonly writer: BucketWriter;
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
+  /** Resolves the running pump's wait (set only while it waits). */
+  private wake: (() => void) | undefined;
+  /** A partial batch may go: set by each kick, cleared when the pump sends one. */
+  private partialDue = false;
   private spoolMode = false;
   private retryAt = 0;
   private stopped = false;
@@ -143,12 +147,30 @@ export class Engine extends EventEmitter {
       this.queue.push(events);
     }
     this.metrics?.buffered.set(this.queue.size);
-    if (this.queue.size >= this.opts.flushMaxEvents) this.kick();
+    if (this.queue.size >= this.opts.flushMaxEvents) {
+      if (this.pumping) this.wakePump();
+      else this.kick();
+    }
   }
 
-  /** Starts a write loop unless one runs; it writes until memory and spool are empty or Redis fails. */
+  /** Wakes a pump that waits for a batch to finish or for a full batch to be held (see pump). */
+  private wakePump(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Starts a write loop unless one runs; it writes until memory and spool are empty or Redis fails. A kick while
+   * the loop runs (the flush timer) lets it send one partial batch, as a new loop would.
+   */
   private kick(): void {
-    if (this.pumping || this.stopped) return;
+    if (this.pumping) {
+      this.partialDue = true;
+      this.wakePump();
+      return;
+    }
+    if (this.stopped) return;
     if (!this.redisWritable || Date.now() < this.retryAt) return;
     if (this.queue.size === 0 && !this.spoolMode) return;
     this.pumping = this.pump().finally(() => {
@@ -161,6 +183,10 @@ export class Engine extends EventEmitter {
    * batch is combined and sent, so neither the daemon nor Redis waits for the other. Redis runs scripts one at a
    * time, so concurrent batches stay exactly-once (an identity in both is refused by the second script, which the
    * writer then sends again without it). Failed batches go back to the front of the queue in their original order.
+   *
+   * Full batches go as soon as a slot is free. A partial batch goes once per kick (the flush timer), so a trickle
+   * of events still forms batches; the loop waits for a batch to finish or the queue to fill a batch, never for
+   * every write to finish while events wait (that bubble left Redis and the daemon idle in turn under load).
    */
   private async pump(): Promise<void> {
     const running = new Set<Promise<void>>();
@@ -172,25 +198,34 @@ export class Engine extends EventEmitter {
       for (const batch of failed.splice(0).reverse()) this.queue.unshift(batch);
       return ok;
     };
+    this.partialDue = true;
+    const canStart = () =>
+      failed.length === 0 &&
+      this.queue.size > 0 &&
+      (this.queue.size >= this.opts.flushMaxEvents || this.partialDue || this.spoolMode || this.stopped);
     while (this.redisWritable) {
-      if (this.queue.size > 0 && failed.length === 0) {
+      if (canStart()) {
         if (running.size >= MAX_INFLIGHT) {
           await Promise.race(running);
           continue;
         }
+        if (this.queue.size < this.opts.flushMaxEvents) this.partialDue = false;
         const batch = this.queue.take(this.opts.flushMaxEvents);
         const done: Promise<void> = this.writeBatch(batch).then((ok) => {
           running.delete(done);
           if (!ok) failed.push(batch);
         });
         running.add(done);
-        // Partial batches wait for the next tick, so a trickle of events still forms batches.
-        if (this.queue.size < this.opts.flushMaxEvents && !this.spoolMode && !this.stopped) break;
+        continue;
+      }
+      if (failed.length === 0 && running.size > 0) {
+        await Promise.race([...running, new Promise<void>((resolve) => (this.wake = resolve))]);
+        this.wake = undefined;
         continue;
       }
       if (!(await settle())) return;
-      if (this.queue.size > 0) continue;
-      if (!this.spoolMode) return;
+      if (canStart()) continue;
+      if (this.queue.size > 0 || !this.spoolMode) return; // a partial batch: the next kick sends it
       if (!(await this.replaySpool())) return;
     }
     await settle();

@@ -143,6 +143,39 @@ describe('engine through a Redis outage', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('sends a batch that fills while another is in flight at once, without waiting for every write to finish', async () => {
+    const client = createRedis(redis.url, log);
+    const opts = { flushIntervalMs: 10_000, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 };
+    const engine = new Engine(client, new Spool(mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-')), log), opts, log);
+    engine.start();
+    await client.connect();
+    await client.ping();
+    const events = Array.from({ length: 300 }, (_, i) => event(300_000 + i));
+    const before = await totals(redis, events);
+    const staller = redis.client();
+    await staller.ping();
+    const t0 = Date.now();
+    const stalled = staller.call('DEBUG', 'SLEEP', '2');
+    await sleep(100);
+    engine.push(events.slice(0, 100));
+    await waitFor(() => engine.buffered === 0, 1000); // first batch sent, Redis still asleep
+    engine.push(events.slice(100, 200));
+    // The second full batch goes while the first is unacknowledged (it used to wait for the first to finish).
+    await waitFor(() => engine.buffered === 0, 1000);
+    engine.push(events.slice(200, 300));
+    await sleep(100);
+    expect(engine.buffered).toBe(100); // two in flight: the third waits for a slot
+    expect(Date.now() - t0).toBeLessThan(2000); // all of the above happened while Redis slept
+    await stalled;
+    staller.disconnect();
+    await waitFor(() => engine.buffered === 0);
+    await engine.stop();
+    const after = await totals(redis, events);
+    expect(after.count - before.count).toBe(300);
+    expect(after.logLen - before.logLen).toBe(300);
+    client.disconnect();
+  });
+
   it('spools what it holds at stop() when Redis is down, and a new engine replays it at start', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
     const client = createRedis(redis.url, log);
