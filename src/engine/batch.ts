@@ -160,7 +160,7 @@ export interface BuildOptions {
 }
 
 // Bytes per event in the packed argument, for the first guess of its size (it grows when short).
-const BYTES_PER_EVENT = 260;
+const BYTES_PER_EVENT = 200;
 
 /**
  * The write script's one argument for this batch: the JSON array of strings laid out in script.ts, written

@@ -7,6 +7,12 @@
 const COMMA = 44;
 const QUOTE = 34;
 
+// One scratch buffer for every array: built synchronously, then copied out at its exact size, so a batch leaves
+// one allocation of its own size behind rather than a generously sized one per batch.
+let scratch: Buffer = Buffer.allocUnsafe(1 << 16);
+// A scratch grown past this by an unusually large batch is not kept.
+const SCRATCH_KEEP = 4 << 20;
+
 export class JsonStrings {
   private buf: Buffer;
   private pos = 1;
@@ -14,7 +20,8 @@ export class JsonStrings {
 
   /** sizeHint: the expected size in bytes (the buffer grows when it is short). */
   constructor(sizeHint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(64, sizeHint));
+    if (scratch.length < sizeHint && sizeHint <= SCRATCH_KEEP) scratch = Buffer.allocUnsafe(sizeHint);
+    this.buf = scratch.length >= sizeHint ? scratch : Buffer.allocUnsafe(sizeHint);
     this.buf[0] = 0x5b; // [
   }
 
@@ -80,11 +87,14 @@ export class JsonStrings {
     this.pos = p;
   }
 
-  /** The array's bytes (a view of this writer's buffer: the writer is done with). */
+  /** The array's bytes, in a buffer of their own (the writer is done with). */
   done(): Buffer {
     this.room(1);
     this.buf[this.pos++] = 0x5d; // ]
-    return this.buf.subarray(0, this.pos);
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    if (this.buf.length > scratch.length && this.buf.length <= SCRATCH_KEEP) scratch = this.buf;
+    return out;
   }
 }
 
