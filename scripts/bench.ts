@@ -214,6 +214,21 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  const withCpu = e2e.filter((r) => r.cpuUsPerEvent !== undefined);
+  if (withCpu.length > 0) {
+    out.push('');
+    out.push(`   CPU time per event over the same interval (/proc and INFO cpu); the ${os.cpus().length} cores bound events/s at cores ÷ the sum`);
+    out.push(
+      table(
+        ['size', 'daemon µs', 'redis µs', 'bench µs', 'sum µs', 'bound events/s'],
+        withCpu.map((r) => {
+          const c = r.cpuUsPerEvent!;
+          const sum = c.daemon + c.redis + c.bench;
+          return [r.size, fmt(c.daemon, 2), fmt(c.redis, 2), fmt(c.bench, 2), fmt(sum, 2), fmt((os.cpus().length * 1e6) / sum)];
+        }),
+      ),
+    );
+  }
   out.push('');
   out.push(`2. Naive baseline (parse, then ${fmt(naive.roundTripsPerEvent, 0)} awaited HINCRBY/HINCRBYFLOAT per event): ${fmt(naive.events)} events, ${fmt(naive.eventsPerSec)} events/s`);
   out.push('');
@@ -238,7 +253,9 @@ async function main(): Promise<void> {
   out.push('');
   out.push('Targets');
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  out.push(`  end to end ≥ 250,000 events/s (${big.size}): ${fmt(targets.endToEndEventsPerSec.measured)} — ${mark(targets.endToEndEventsPerSec.met)}`);
+  const bigCpu = big.cpuUsPerEvent;
+  const cpuBound = bigCpu ? ` (CPU per event ${fmt(bigCpu.daemon + bigCpu.redis + bigCpu.bench, 1)} µs in all: at most ${fmt((os.cpus().length * 1e6) / (bigCpu.daemon + bigCpu.redis + bigCpu.bench))} on ${os.cpus().length} cores)` : '';
+  out.push(`  end to end ≥ 250,000 events/s (${big.size}): ${fmt(targets.endToEndEventsPerSec.measured)} — ${mark(targets.endToEndEventsPerSec.met)}${cpuBound}`);
   out.push(`  ≥ 150× naive (${big.size}): ${fmt(targets.timesNaive.measured, 0)}× — ${mark(targets.timesNaive.met)}`);
   out.push(`  p99 ≤ 100 ms at 10,000 events/s: ${fmt(targets.steadyP99Ms.measured, 1)} ms — ${mark(targets.steadyP99Ms.met)}`);
   out.push(`  peak RSS ≤ 200 MB (${big.size}): ${fmt(targets.peakRssMb.measured, 1)} MB — ${mark(targets.peakRssMb.met)}${e2e.length >= 2 ? ` (growth from ${e2e[e2e.length - 2].size}: ${fmt(rssGrowth, 1)} MB)` : ''}`);

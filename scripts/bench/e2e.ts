@@ -53,6 +53,12 @@ export interface RunResult {
   visible: number;
   duplicates: number;
   rejected: number;
+  /**
+   * CPU time (user + system) per event from the first frame sent to the last event visible, for the daemon, Redis
+   * and this process (the stand-ins that send, and the probes). On 2 cores their sum bounds events/s at
+   * 2 s ÷ that sum. Undefined where /proc is missing.
+   */
+  cpuUsPerEvent: { daemon: number; redis: number; bench: number } | undefined;
 }
 
 export interface RunOptions {
@@ -95,6 +101,26 @@ async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs: numb
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${detail ? `: ${detail()}` : ''}`);
     await sleep(20);
   }
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat; undefined when unreadable. */
+function procCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after "pid (comm) ": state is field 3, utime field 14, stime field 15, in clock ticks (USER_HZ, 100 on Linux)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redis's own CPU seconds (user + system, all its threads) from INFO cpu. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? NaN);
+  return read('used_cpu_user') + read('used_cpu_sys');
 }
 
 function vmHwmMb(pid: number | undefined): number {
@@ -229,6 +255,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     })();
 
     // --- sender ----------------------------------------------------------------------------------------------
+    const cpuBefore = { daemon: procCpuSeconds(d.child.proc.pid), redis: await redisCpuSeconds(admin), bench: process.cpuUsage() };
     const start = performance.now();
     let i = 0;
     let sentEvents = 0;
@@ -284,6 +311,18 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
         opts.progress(`${opts.label}: all sent, visible ${visible.toLocaleString('en-US')}/${w.events.toLocaleString('en-US')}`);
       }
     }
+    const daemonCpu = procCpuSeconds(d.child.proc.pid);
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const redisCpu = await redisCpuSeconds(admin);
+    const perEventUs = (seconds: number) => (seconds * 1e6) / w.events;
+    const cpuUsPerEvent =
+      daemonCpu === undefined || cpuBefore.daemon === undefined
+        ? undefined
+        : {
+            daemon: perEventUs(daemonCpu - cpuBefore.daemon),
+            redis: perEventUs(redisCpu - cpuBefore.redis),
+            bench: (benchCpu.user + benchCpu.system) / w.events,
+          };
     await probeLoop;
     probing = false;
     healthOn = false;
@@ -308,6 +347,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
       visible: finalLen,
       duplicates,
       rejected,
+      cpuUsPerEvent,
     };
   } finally {
     if (daemon) await daemon.stop();
