@@ -56,6 +56,10 @@ describe('bench --quick', () => {
     for (const v of [e.eventsPerSec, e.seconds, e.latencyMs.p50, e.latencyMs.p99, e.latencyMs.max, e.latencyMs.samples, e.peakRssMb, e.redis.perEvent, e.redis.scriptCalls, e.timesNaive]) {
       expect(positive(v), JSON.stringify(e)).toBe(true);
     }
+    // CPU per event of each process (Linux /proc and INFO cpu); the daemon's /proc ticks are 10 ms, so ≥ 0 there
+    expect(e.cpuUsPerEvent, JSON.stringify(e)).toBeDefined();
+    expect(positive(e.cpuUsPerEvent.redis) && positive(e.cpuUsPerEvent.bench) && e.cpuUsPerEvent.daemon >= 0).toBe(true);
+    expect(stdout).toContain('CPU time per event');
 
     expect(positive(r.naive.eventsPerSec)).toBe(true);
     expect(r.naive.events).toBe(1000);
