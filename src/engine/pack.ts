@@ -7,9 +7,11 @@
 const COMMA = 44;
 const QUOTE = 34;
 
-// One scratch buffer for every array: built synchronously, then copied out at its exact size, so a batch leaves
-// one allocation of its own size behind rather than a generously sized one per batch.
+// One scratch buffer for the arrays: built synchronously, then copied out at its exact size, so a batch leaves
+// one allocation of its own size behind rather than a generously sized one per batch. A second array built while
+// one is open gets a buffer of its own.
 let scratch: Buffer = Buffer.allocUnsafe(1 << 16);
+let scratchInUse = false;
 // A scratch grown past this by an unusually large batch is not kept.
 const SCRATCH_KEEP = 4 << 20;
 
@@ -17,11 +19,19 @@ export class JsonStrings {
   private buf: Buffer;
   private pos = 1;
   private first = true;
+  /** Whether this array holds the shared scratch (and gives it back in done()). */
+  private owner = false;
 
   /** sizeHint: the expected size in bytes (the buffer grows when it is short). */
   constructor(sizeHint: number) {
-    if (scratch.length < sizeHint && sizeHint <= SCRATCH_KEEP) scratch = Buffer.allocUnsafe(sizeHint);
-    this.buf = scratch.length >= sizeHint ? scratch : Buffer.allocUnsafe(sizeHint);
+    const size = Math.max(64, sizeHint);
+    if (scratchInUse || size > SCRATCH_KEEP) this.buf = Buffer.allocUnsafe(size);
+    else {
+      if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+      scratchInUse = true;
+      this.buf = scratch;
+      this.owner = true;
+    }
     this.buf[0] = 0x5b; // [
   }
 
@@ -93,7 +103,12 @@ export class JsonStrings {
     this.buf[this.pos++] = 0x5d; // ]
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
-    if (this.buf.length > scratch.length && this.buf.length <= SCRATCH_KEEP) scratch = this.buf;
+    if (this.owner) {
+      // keep the grown buffer as the scratch, unless it grew past the bound
+      if (this.buf.length <= SCRATCH_KEEP) scratch = this.buf;
+      scratchInUse = false;
+      this.owner = false;
+    }
     return out;
   }
 }

@@ -41,6 +41,17 @@ describe('JsonStrings', () => {
     expect(out.done().toString('utf8')).toBe(JSON.stringify(ns.map(String)));
   });
 
+  it('two arrays built at once do not share a buffer', () => {
+    const a = new JsonStrings(16);
+    const b = new JsonStrings(16);
+    a.str('first');
+    b.str('second');
+    a.int(1);
+    b.int(2);
+    expect(a.done().toString()).toBe('["first","1"]');
+    expect(b.done().toString()).toBe('["second","2"]');
+  });
+
   it('an empty array and an empty string', () => {
     expect(new JsonStrings(0).done().toString()).toBe('[]');
     const out = new JsonStrings(0);
