@@ -55,8 +55,8 @@ export interface RunResult {
   rejected: number;
   /**
    * CPU time (user + system) per event from the first frame sent to the last event visible, for the daemon, Redis
-   * and this process (the stand-ins that send, and the probes). On 2 cores their sum bounds events/s at
-   * 2 s ÷ that sum. Undefined where /proc is missing.
+   * and this process (the stand-ins that send, and the probes). Sharing the machine's cores, they can go no faster
+   * than cores × 1 s ÷ their sum. Undefined where /proc is missing.
    */
   cpuUsPerEvent: { daemon: number; redis: number; bench: number } | undefined;
 }

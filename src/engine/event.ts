@@ -109,7 +109,7 @@ function build(c: Common, valueCents: number, qtyE8: bigint, quantity: string, u
 }
 
 // Mantissas up to this take the safe-integer path (small.ts); results are the same as the BigInt path's, which
-// test/unit/decimal.test.ts checks on random decimals of every size around the limits.
+// test/unit/small.test.ts checks on random decimals of every size around the limits.
 const SAFE_BIG = BigInt(MAX_SAFE);
 
 /** Linear instrument: the base quantity is known; USD = price × quantity. */
