@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { type Decimal, divToScaled, formatDecimal, formatScaled, mul, normalize, toScaled } from './decimal.js';
-import { MAX_SAFE, POW10, divHalfUpSafe, formatSmall, intText, scaleSafe } from './small.js';
+import { MAX_SAFE, formatSmall, intText, scaleSafe, usdOverPriceE8 } from './small.js';
 
 export type Side = 'long' | 'short';
 
@@ -163,14 +163,9 @@ export function makeInverseEventBig(c: Common, price: Decimal, usd: Decimal): Li
 /** makeInverseEvent on safe mantissas; undefined when a step would leave the safe range (or the price is 0). */
 export function inverseSmall(c: Common, pm: number, ps: number, um: number, us: number): LiquidationEvent | BuildError | undefined {
   const cents = scaleSafe(um, us, 2);
-  if (cents < 0 || pm === 0) return undefined;
-  // usd ÷ price × 10^8 = um × 10^(ps + 8 − us) ÷ pm
-  const k = ps + 8 - us;
-  if (k > 15 || k < -15) return undefined;
-  const n = k >= 0 ? um * POW10[k] : um;
-  const d = k >= 0 ? pm : pm * POW10[-k];
-  if (n + d > MAX_SAFE) return undefined;
-  return finishSmall(c, cents, divHalfUpSafe(n, d), formatSmall(um, us));
+  const qtyE8 = usdOverPriceE8(um, us, pm, ps);
+  if (cents < 0 || qtyE8 < 0) return undefined;
+  return finishSmall(c, cents, qtyE8, formatSmall(um, us));
 }
 
 export function bucketStart(ts: number): number {

@@ -49,7 +49,7 @@ export function divHalfUpSafe(n: number, d: number): number {
 }
 
 /** round_half_up(m ÷ 10^k) for a safe m and 0 ≤ k ≤ 15, exactly. */
-export function roundShift(m: number, k: number): number {
+function roundShift(m: number, k: number): number {
   return divHalfUpSafe(m, POW10[k]);
 }
 
@@ -66,6 +66,22 @@ export function scaleSafe(m: number, scale: number, digits: number): number {
   }
   const k = scale - digits;
   return k <= 15 ? roundShift(m, k) : -1;
+}
+
+/**
+ * round_half_up((um ÷ 10^us) ÷ (pm ÷ 10^ps) × 10^8): an inverse instrument's base quantity in 1e-8 units from its USD
+ * value and price (divToScaled of decimal.ts on safe mantissas), or −1 when a step would leave the safe range or the
+ * price is 0.
+ */
+export function usdOverPriceE8(um: number, us: number, pm: number, ps: number): number {
+  if (pm === 0) return -1;
+  // usd ÷ price × 10^8 = um × 10^(ps + 8 − us) ÷ pm
+  const k = ps + 8 - us;
+  if (k > 15 || k < -15) return -1;
+  const n = k >= 0 ? um * POW10[k] : um;
+  const d = k >= 0 ? pm : pm * POW10[-k];
+  if (n + d > MAX_SAFE) return -1;
+  return divHalfUpSafe(n, d);
 }
 
 /** Exact decimal string of m ÷ 10^scale (m a safe integer ≥ 0), trailing fractional zeros removed: as formatScaled. */

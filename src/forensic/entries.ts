@@ -4,7 +4,7 @@
 // quantity = round_half_up(usd ÷ price, 8 decimals).
 import { divToScaled, mul, parseDecimal, toScaled } from '../engine/decimal.js';
 import { bucketKey, minuteOf } from '../engine/keys.js';
-import { MAX_SAFE, POW10, type SmallDecimal, roundShift, smallDecimal } from '../engine/small.js';
+import { MAX_SAFE, POW10, type SmallDecimal, scaleSafe, smallDecimal } from '../engine/small.js';
 import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
 import type { Check } from './report.js';
@@ -207,11 +207,9 @@ function linearCents(price: string, quantity: string, p: SmallDecimal | undefine
   if (p && q) {
     const m = p.m * q.m;
     const scale = p.scale + q.scale;
-    if (m <= MAX_SAFE && scale <= 15) {
-      if (scale <= 2) {
-        const v = m * POW10[2 - scale];
-        if (v <= MAX_SAFE) return v;
-      } else return roundShift(m, scale - 2);
+    if (m <= MAX_SAFE) {
+      const v = scaleSafe(m, scale, 2);
+      if (v >= 0) return v;
     }
   }
   const pd = parseDecimal(price);

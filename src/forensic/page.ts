@@ -5,7 +5,7 @@
 // lookup. Anything else (a failure to report, an unusual shape or size) is decoded and goes through addEntry,
 // which states every finding: this path only ever passes what addEntry would pass, with the same aggregates.
 import { minuteOf } from '../engine/keys.js';
-import { MAX_SAFE, POW10, divHalfUpSafe, roundShift } from '../engine/small.js';
+import { MAX_SAFE, POW10, scaleSafe, usdOverPriceE8 } from '../engine/small.js';
 import { EX_RE, type EntryContext, LogMinute, type SeenLookups, addEntry } from './entries.js';
 import { IdSet } from './idset.js';
 import { type Interner, decodeAt, decodeBulk, rawError } from './resp.js';
@@ -186,29 +186,17 @@ function fastEntry(ctx: EntryContext, buf: Buffer, seen: SeenLookups, intern: In
     const m = pm * qm;
     const scale = ps + qs;
     if (m > MAX_SAFE) return false;
-    let want: number;
-    if (scale <= 2) {
-      want = m * POW10[2 - scale];
-      if (want > MAX_SAFE) return false;
-    } else want = roundShift(m, scale - 2);
-    if (want !== cents) return false;
+    const want = scaleSafe(m, scale, 2);
+    if (want < 0 || want !== cents) return false;
   } else {
     // usd: value_cents = round_half_up(usd, 2), quantity = round_half_up(usd ÷ price, 8)
     if (!decimal(buf, vs[USD], ve[USD])) return false;
     const um = decM;
     const us = decScale;
-    let want: number;
-    if (us <= 2) {
-      want = um * POW10[2 - us];
-      if (want > MAX_SAFE) return false;
-    } else want = roundShift(um, us - 2);
-    if (want !== cents) return false;
-    // usd ÷ price × 10^8 = um × 10^(ps + 8 − us) ÷ pm
-    const k = ps + 8 - us;
-    const n = k >= 0 ? um * POW10[k] : um;
-    const d = k >= 0 ? pm : pm * POW10[-k];
-    if (n + d > MAX_SAFE) return false;
-    if (divHalfUpSafe(n, d) !== qtyE8) return false;
+    const want = scaleSafe(um, us, 2);
+    if (want < 0 || want !== cents) return false;
+    const qty = usdOverPriceE8(um, us, pm, ps);
+    if (qty < 0 || qty !== qtyE8) return false;
   }
   // last, so that nothing is recorded for an entry left to addEntry: a repeated identity is reported there
   if (!ctx.ids.addBytes(buf, idAt)) return false;

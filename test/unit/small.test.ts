@@ -1,7 +1,7 @@
 // The safe-integer fast path (src/engine/small.ts, linearSmall/inverseSmall in event.ts) against the BigInt
 // reference, on random decimals of every size around the limits where the fast path must hand over to BigInt.
 import { describe, expect, it } from 'vitest';
-import { type Decimal, divHalfUp, formatScaled, mul, parseDecimal, toScaled } from '../../src/engine/decimal.js';
+import { type Decimal, divHalfUp, divToScaled, formatScaled, mul, parseDecimal, toScaled } from '../../src/engine/decimal.js';
 import {
   type Common,
   identityOf,
@@ -12,7 +12,7 @@ import {
   makeLinearEvent,
   makeLinearEventBig,
 } from '../../src/engine/event.js';
-import { MAX_SAFE, divHalfUpSafe, formatSmall, intText, scaleSafe, smallDecimal } from '../../src/engine/small.js';
+import { MAX_SAFE, divHalfUpSafe, formatSmall, intText, scaleSafe, smallDecimal, usdOverPriceE8 } from '../../src/engine/small.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
 
 const r = mulberry32(20261121);
@@ -93,6 +93,17 @@ describe('safe-integer arithmetic (small.ts)', () => {
       else expect(want > BigInt(MAX_SAFE) || Math.abs(digits - scale) > 15, `${n}e-${scale} to ${digits}`).toBe(true);
       expect(formatSmall(n, scale)).toBe(formatScaled(BigInt(n), scale));
     }
+    for (let k = 0; k < N; k++) {
+      const um = r() < 0.5 ? int(1e7) : Math.floor(r() * MAX_SAFE);
+      const pm = r() < 0.1 ? 0 : 1 + (r() < 0.5 ? int(1e7) : Math.floor(r() * MAX_SAFE));
+      const us = int(16);
+      const ps = int(16);
+      const got = usdOverPriceE8(um, us, pm, ps);
+      if (pm === 0) expect(got).toBe(-1);
+      else if (got >= 0) expect(BigInt(got), `${um}e-${us} / ${pm}e-${ps}`).toBe(divToScaled({ m: BigInt(um), scale: us }, { m: BigInt(pm), scale: ps }, 8));
+    }
+    expect(usdOverPriceE8(100, 0, 50000, 0)).toBe(200000); // 100 USD at 50,000: 0.002
+    expect(usdOverPriceE8(1, 0, 200000000, 0)).toBe(1); // exactly half of 1e-8 rounds up
     // ties round up, at every distance
     expect(divHalfUpSafe(5, 10)).toBe(1);
     expect(divHalfUpSafe(MAX_SAFE - 1, 2)).toBe((MAX_SAFE - 1) / 2);
