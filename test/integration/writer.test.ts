@@ -2,11 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { parseDecimal } from '../../src/engine/decimal.js';
 import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
+import { minuteOf } from '../../src/engine/keys.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
 
-const NOW = Date.UTC(2026, 10, 20, 12, 0, 30);
-const MIN = Date.UTC(2026, 10, 20, 12, 0, 0);
+// Redis applies EXPIREAT with its own clock: the events must be recent by that clock, so take the time at run time.
+const NOW = Date.now();
+const MIN = minuteOf(NOW);
 
 function linear(exchange: string, symbol: string, side: 'long' | 'short', ts: number, price: string, qty: string): LiquidationEvent {
   const e = makeLinearEvent({ exchange, symbol, side, ts, priceText: price, sizeText: qty }, parseDecimal(price)!, parseDecimal(qty)!);
