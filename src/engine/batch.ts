@@ -153,10 +153,19 @@ function largest(list: readonly LiquidationEvent[], n: number): LiquidationEvent
   return top;
 }
 
+/** The instance's marker (marker.ts): counted into by every batch, in the same script call. */
+export interface MarkerSpec {
+  key: string;
+  /** The instance's start, ms (set once, when the marker is created). */
+  start: number;
+  ttlMs: number;
+}
+
 export interface BuildOptions {
   bucketRetentionHours: number;
   /** MINID for trimming liq:events by age ('' = no trim). */
   minid: string;
+  marker?: MarkerSpec;
 }
 
 // Bytes per event in the packed argument, for the first guess of its size (it grows when short).
@@ -180,6 +189,9 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
   out.int(byMinute.size);
   out.int(combined.size);
   out.int(events.length);
+  out.str(opts.marker?.key ?? '');
+  out.int(opts.marker?.start ?? 0);
+  out.int(opts.marker?.ttlMs ?? 0);
   for (const [start, list] of byMinute) {
     out.str(seenKey(start));
     out.str(topKey(start));

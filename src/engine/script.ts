@@ -1,10 +1,12 @@
 // The one Lua script that writes a batch: all or nothing, idempotent.
 //
 // A Lua script does not roll back after a runtime error, so the script first checks everything that could make
-// a write fail or count twice (identities already seen, qty sums that would overflow 64 bits) and returns
-// without writing when any check fails; the engine then removes the offending events and sends the rest again.
-// Only when every check passes does it write: identities, bucket increments (already combined per bucket and
-// field by the engine, passed as exact integer strings), expiries, indexes and log entries.
+// a write fail or count twice (identities already seen, any bucket field whose sum would pass 2^63 - 1, the limit
+// of HINCRBY) and returns without writing when any check fails; the writer then removes the offending events and
+// sends the rest again. Only when every check passes does it write: identities, bucket increments (already
+// combined per bucket and field by the engine, passed as exact integer strings), expiries, indexes, log entries,
+// and the instance's marker (see marker.ts), whose count before this batch is returned so that a Redis that lost
+// data is noticed.
 //
 // The batch arrives as ONE argument, a JSON array of strings decoded by Redis's built-in cjson: about 10 strings
 // per event as separate arguments cost more to encode in ioredis (Command's args.flat() and the RESP string) and
@@ -13,6 +15,7 @@
 //
 // Array layout (all strings):
 //   [1] xadd trim MINID ('' = no trim)   [2] G minute groups   [3] B buckets   [4] E log entries
+//   [5] marker key ('' = none)   [6] marker start (ms)   [7] marker TTL (ms)
 //   per group : seenKey topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
 //   per bucket: key expireAt nFields (field inc)…   (qty fields are the ones ending in 'qty_e8')
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
@@ -22,7 +25,8 @@ local minid = a[1]
 local G = tonumber(a[2])
 local B = tonumber(a[3])
 local E = tonumber(a[4])
-local p = 5
+local marker = a[5]
+local p = 8
 local CHUNK = 500
 
 -- phase 1: checks, no writes
@@ -62,22 +66,53 @@ if #dups > 0 then
   table.insert(dups, 1, 'DUP')
   return dups
 end
+-- Every field a bucket will be incremented by, against its current value: one HMGET per bucket. Doubles are exact
+-- to about 1e-16 relative, so a sum below 9.2e18 is certainly below 2^63 - 1 (9.223e18); above that, the exact
+-- decimal sum decides. Every field that would pass the limit is named with its current value: the writer then
+-- drops exactly the events that would carry it over and sends the rest again.
+local LIMIT = '9223372036854775807'
+local function addDigits(x, y)
+  local out, carry = {}, 0
+  local i, j = #x, #y
+  while i > 0 or j > 0 or carry > 0 do
+    local s = carry + (i > 0 and (string.byte(x, i) - 48) or 0) + (j > 0 and (string.byte(y, j) - 48) or 0)
+    out[#out + 1] = string.char(48 + s % 10)
+    carry = math.floor(s / 10)
+    i = i - 1
+    j = j - 1
+  end
+  local r = string.reverse(table.concat(out))
+  r = string.gsub(r, '^0+', '')
+  if r == '' then r = '0' end
+  return r
+end
+local function over(x)
+  return #x > #LIMIT or (#x == #LIMIT and x > LIMIT)
+end
 local buckets = {}
+local overflow = nil
 for b = 1, B do
   local bk = { key = a[p], exp = a[p + 1], n = tonumber(a[p + 2]), f0 = p + 3 }
   p = p + 3 + 2 * bk.n
   buckets[b] = bk
+  local fields = {}
+  for k = 0, bk.n - 1 do fields[k + 1] = a[bk.f0 + 2 * k] end
+  local cur = redis.call('HMGET', bk.key, unpack(fields))
   for k = 0, bk.n - 1 do
-    local field = a[bk.f0 + 2 * k]
-    if string.sub(field, -6) == 'qty_e8' then
-      local cur = tonumber(redis.call('HGET', bk.key, field) or '0') or 0
-      -- doubles are exact to ~1e-16 relative: a 2e17 margin below 2^63 is far beyond any rounding
-      if cur + tonumber(a[bk.f0 + 2 * k + 1]) > 9.0e18 then
-        return { 'OVERFLOW', bk.key }
-      end
+    local c = cur[k + 1] or '0'
+    local inc = a[bk.f0 + 2 * k + 1]
+    -- a value HINCRBY cannot add to (not an integer) fails the same way: it is named too
+    local bad = not string.find(c, '^%d+$')
+    if not bad and tonumber(c) + tonumber(inc) >= 9.2e18 then bad = over(addDigits(c, inc)) end
+    if bad then
+      overflow = overflow or { 'OVERFLOW' }
+      overflow[#overflow + 1] = bk.key
+      overflow[#overflow + 1] = fields[k + 1]
+      overflow[#overflow + 1] = c
     end
   end
 end
+if overflow then return overflow end
 
 -- phase 2: writes
 for g = 1, G do
@@ -141,5 +176,12 @@ for e = 0, E - 1 do
     end
   end
 end
-return { 'OK', tostring(E) }
+local before = '0'
+if marker ~= '' then
+  before = redis.call('HGET', marker, 'written') or '0'
+  redis.call('HSETNX', marker, 'started', a[6])
+  redis.call('HINCRBY', marker, 'written', E)
+  redis.call('PEXPIRE', marker, a[7])
+end
+return { 'OK', tostring(E), before }
 `;

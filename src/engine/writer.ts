@@ -1,32 +1,94 @@
 // Writes batches through the one Lua script. Exactly once: the script refuses a batch holding an identity that
 // is already counted (naming those ids); the writer removes them and sends the rest. Safe to call again with a
 // batch that was written but not acknowledged: the second call finds every id seen and writes nothing.
+//
+// All or nothing for every sum: the script also refuses a batch that would carry any bucket field past 2^63 - 1
+// (HINCRBY's limit), naming each such field and its current value. The writer then walks the batch in order and
+// drops exactly the events that would carry one of those fields over (out_of_range), and sends the rest.
 import type { Redis } from 'ioredis';
-import { buildPacked } from './batch.js';
+import { type MarkerSpec, buildPacked } from './batch.js';
 import type { LiquidationEvent } from './event.js';
-import { bucketKey, expireAtSeconds, minuteOf } from './keys.js';
+import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from './keys.js';
 import { WRITE_BATCH_LUA } from './script.js';
+
+/** HINCRBY's limit: a bucket field never goes past it. */
+export const FIELD_LIMIT = 2n ** 63n - 1n;
 
 export interface WriteResult {
   written: number;
   duplicates: number;
   /** Events whose bucket had already expired (older than the retention): never written. */
   expired: number;
-  /** Events that would overflow a 64-bit quantity sum of their bucket: refused (a bug or absurd input). */
+  /** Events that would carry a bucket field past 2^63 - 1: refused (a bug or absurd input), the rest written. */
   overflow: LiquidationEvent[];
   /** Events written, per exchange. */
   byExchange: Map<string, number>;
+  /** The marker's count before this batch (undefined without a marker or when nothing was written). */
+  markerBefore?: bigint;
 }
 
 export interface WriterOptions {
   bucketRetentionHours: number;
   eventLogRetentionHours: number;
+  /** The instance's marker, counted into by every batch (see marker.ts). */
+  marker?: MarkerSpec;
 }
 
 type ScriptReply = [string, ...string[]];
 
 // The whole batch goes as one JSON argument (see script.ts).
 type LiqCommands = { liqWriteBatch(packed: Buffer): Promise<ScriptReply> };
+
+/** Every (bucket key, field) an event adds to, with the amount: the same fields combine() sums. */
+function contributions(e: LiquidationEvent): Array<[string, string, bigint]> {
+  const start = minuteOf(e.ts);
+  const out: Array<[string, string, bigint]> = [];
+  const cents = BigInt(e.valueCents);
+  for (const key of [bucketKey(e.symbol, start), bucketKey(ALL, start)]) {
+    for (const f of countFields(e.exchange, e.side)) out.push([key, f, 1n]);
+    for (const f of valueFields(e.exchange, e.side)) out.push([key, f, cents]);
+  }
+  for (const f of qtyFields(e.side)) out.push([bucketKey(e.symbol, start), f, e.qtyE8]);
+  return out;
+}
+
+/**
+ * Splits a batch after an OVERFLOW reply: `named` is key → field → current value (a string; not an integer when
+ * HINCRBY could not add to it at all). Events are taken in batch order; an event is refused when adding it would
+ * carry a named field past the limit (or the field cannot be added to), otherwise its amounts are added.
+ */
+export function splitOverflow(
+  events: readonly LiquidationEvent[],
+  named: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): { keep: LiquidationEvent[]; refused: LiquidationEvent[] } {
+  const totals = new Map<string, bigint | null>();
+  for (const [key, fields] of named) {
+    for (const [field, cur] of fields) totals.set(`${key}\u0000${field}`, /^\d+$/.test(cur) ? BigInt(cur) : null);
+  }
+  const keep: LiquidationEvent[] = [];
+  const refused: LiquidationEvent[] = [];
+  for (const e of events) {
+    const touched: Array<[string, bigint]> = [];
+    let fits = true;
+    for (const [key, field, amount] of contributions(e)) {
+      const id = `${key}\u0000${field}`;
+      if (!totals.has(id)) continue;
+      const cur = totals.get(id)!;
+      if (cur === null || cur + amount > FIELD_LIMIT) {
+        fits = false;
+        break;
+      }
+      touched.push([id, cur + amount]);
+    }
+    if (!fits) {
+      refused.push(e);
+      continue;
+    }
+    for (const [id, v] of touched) totals.set(id, v);
+    keep.push(e);
+  }
+  return { keep, refused };
+}
 
 export class BucketWriter {
   constructor(
@@ -53,10 +115,11 @@ export class BucketWriter {
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
-      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid });
+      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid, marker: this.opts.marker });
       const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;
+        if (this.opts.marker !== undefined) result.markerBefore = BigInt(reply[2] ?? '0');
         for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
         break;
       }
@@ -65,13 +128,15 @@ export class BucketWriter {
         result.duplicates += seen.size;
         pending = pending.filter((e) => !seen.has(e.id));
       } else if (reply[0] === 'OVERFLOW') {
-        const key = reply[1];
-        const keep: LiquidationEvent[] = [];
-        for (const e of pending) {
-          if (key === bucketKey(e.symbol, minuteOf(e.ts))) result.overflow.push(e);
-          else keep.push(e);
+        const named = new Map<string, Map<string, string>>();
+        for (let i = 1; i + 2 < reply.length; i += 3) {
+          let fields = named.get(reply[i]);
+          if (fields === undefined) named.set(reply[i], (fields = new Map()));
+          fields.set(reply[i + 1], reply[i + 2]);
         }
-        if (keep.length === pending.length) throw new Error(`write script reported overflow of unknown bucket ${key}`);
+        const { keep, refused } = splitOverflow(pending, named);
+        if (refused.length === 0) throw new Error(`write script reported overflow it cannot be traced to an event: ${reply.slice(1, 4).join(' ')}`);
+        result.overflow.push(...refused);
         pending = keep;
       } else {
         throw new Error(`unexpected reply from the write script: ${String(reply[0])}`);

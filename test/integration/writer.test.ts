@@ -115,13 +115,71 @@ describe('BucketWriter against a private Redis', () => {
 
   it('refuses a quantity sum that would overflow 64 bits, writing the rest', async () => {
     const w = new BucketWriter(client, opts);
-    await client.hset(`liq:agg:PEPEUSDT:60s:${MIN}`, 'qty_e8', '9200000000000000000');
+    await client.hset(`liq:agg:PEPEUSDT:60s:${MIN}`, 'qty_e8', '9220000000000000000');
     const big = linear('binance', 'PEPEUSDT', 'long', MIN + 1, '0.000001', '100000000');
     const ok = linear('binance', 'BTCUSDT', 'long', MIN + 1, '1', '1');
     const r = await w.write([big, ok], NOW);
     expect(r.written).toBe(1);
     expect(r.overflow.map((e) => e.id)).toEqual([big.id]);
     expect(await client.hget(`liq:agg:PEPEUSDT:60s:${MIN}`, 'count')).toBeNull();
+  });
+
+  it('refuses only the events that would carry a value sum past 2^63 - 1; the rest of the batch is written and every bucket stays whole', async () => {
+    // Observation 3 of the issue: 1,030 events of 90,000,000,000 × 1,000 ($9e13, 9e15 cents each) in one minute and 5
+    // ordinary ones in the same batch. HINCRBY used to overflow in the middle of the write phase.
+    const w = new BucketWriter(client, opts);
+    const huge: LiquidationEvent[] = [];
+    for (let i = 0; i < 1030; i++) huge.push(linear('bybit', 'XUSDT', 'long', MIN + 100 + i, '90000000000', '1000'));
+    const ordinary = [
+      linear('binance', 'BTCUSDT', 'long', MIN + 1, '50000', '0.1'),
+      linear('okx', 'BTCUSDT', 'short', MIN + 2, '50001', '0.2'),
+      linear('bybit', 'ETHUSDT', 'long', MIN + 3, '3000', '1'),
+      linear('bybit', 'XUSDT', 'short', MIN + 4, '1', '1'),
+      inverse('okx', 'BTCUSD', 'long', MIN + 5, '50000', '100'),
+    ];
+    const r = await w.write([...huge.slice(0, 500), ...ordinary, ...huge.slice(500)], NOW);
+    // 1,024 × 9e15 = 9.216e18 fits under 9,223,372,036,854,775,807; the 1,025th would not.
+    expect(r.written).toBe(1024 + 5);
+    expect(r.overflow.map((e) => e.id)).toEqual(huge.slice(1024).map((e) => e.id));
+    const x = await client.hgetall(`liq:agg:XUSDT:60s:${MIN}`);
+    expect(x.long_count).toBe('1024');
+    expect(x.long_value_cents).toBe(String(1024n * 9_000_000_000_000_000n));
+    expect(x.short_count).toBe('1');
+    expect(x.count).toBe('1025');
+    const all = await client.hgetall(`liq:agg:ALL:60s:${MIN}`);
+    expect(all.count).toBe(String(1024 + 5));
+    expect(BigInt(all.value_cents)).toBe(1024n * 9_000_000_000_000_000n + 500_000n + 1_000_020n + 300_000n + 100n + 10_000n);
+    expect(BigInt(all.value_cents)).toBe(BigInt(all.long_value_cents) + BigInt(all.short_value_cents));
+    expect(await client.hget(`liq:agg:BTCUSDT:60s:${MIN}`, 'count')).toBe('2');
+    expect(await client.xlen('liq:events')).toBe(1024 + 5);
+    // every identity refused is not marked seen: nothing of it was written
+    const seen = await client.hmget(`liq:seen:60s:${MIN}`, ...huge.slice(1024).map((e) => e.id));
+    expect(seen.every((v) => v === null)).toBe(true);
+  });
+
+  it('refuses the events of a field HINCRBY cannot add to (not an integer), and writes the rest', async () => {
+    const w = new BucketWriter(client, opts);
+    await client.hset(`liq:agg:SOLUSDT:60s:${MIN}`, 'bybit_long_value_cents', 'garbage');
+    const bad = linear('bybit', 'SOLUSDT', 'long', MIN + 1, '150', '1');
+    const fine = linear('bybit', 'SOLUSDT', 'short', MIN + 2, '150', '1');
+    const r = await w.write([bad, fine], NOW);
+    expect(r.written).toBe(1);
+    expect(r.overflow.map((e) => e.id)).toEqual([bad.id]);
+    expect(await client.hget(`liq:agg:SOLUSDT:60s:${MIN}`, 'short_count')).toBe('1');
+    expect(await client.hget(`liq:agg:SOLUSDT:60s:${MIN}`, 'long_count')).toBeNull();
+  });
+
+  it('counts every batch into the instance marker and returns the count before it', async () => {
+    const marker = { key: 'liq:marker:test', start: NOW - 5_000, ttlMs: 3_600_000 };
+    const w = new BucketWriter(client, { ...opts, marker });
+    const r1 = await w.write(events(), NOW);
+    expect(r1.markerBefore).toBe(0n);
+    const r2 = await w.write([linear('bybit', 'SOLUSDT', 'long', MIN + 5_000, '150', '3')], NOW);
+    expect(r2.markerBefore).toBe(4n);
+    expect(await client.hgetall('liq:marker:test')).toEqual({ started: String(NOW - 5_000), written: '5' });
+    const ttl = await client.pttl('liq:marker:test');
+    expect(ttl).toBeGreaterThan(3_500_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
   it('writes a 5,000-event batch spread over thousands of buckets (~150,000 script arguments) in one call', async () => {
