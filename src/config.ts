@@ -60,6 +60,8 @@ export const ENV_SCHEMA = {
   FLUSH_INTERVAL_MS: { def: '50', parse: int(1, 60_000) },
   FLUSH_MAX_EVENTS: { def: '5000', parse: int(1, 100_000) },
   MAX_BUFFERED_EVENTS: { def: '1000000', parse: int(1, 100_000_000) },
+  // '' = twice MAX_BUFFERED_EVENTS: the memory ceiling when the spool cannot be written (see Config.maxHeldEvents)
+  MAX_HELD_EVENTS: { def: '', parse: z.union([z.literal(''), int(1, 200_000_000)], 'an integer from 1 to 200000000 (at least MAX_BUFFERED_EVENTS)') },
   SPOOL_DIR: { def: './data/spool', parse: z.string().trim().min(1, 'a directory path') },
   BUCKET_RETENTION_HOURS: { def: '168', parse: int(1, 24 * 366) },
   EVENT_LOG_RETENTION_HOURS: { def: '24', parse: int(1, 24 * 366) },
@@ -81,6 +83,7 @@ export const ENV_SCHEMA = {
   BINANCE_ROTATE_HOURS: { def: '23.5', parse: z.string().trim().regex(/^\d+(\.\d+)?$/, 'a number of hours below 24').transform(Number).pipe(z.number().gt(0, 'a number of hours below 24').lt(24, 'a number of hours below 24')) },
   BYBIT_MAX_ARGS_CHARS: { def: '10000', parse: int(100, 20_000) },
   STATUS_INTERVAL_MS: { def: '5000', parse: int(100, 600_000) },
+  STREAM_DOWN_AFTER_MS: { def: '60000', parse: int(100, 3_600_000) },
   SUMMARY_INTERVAL_MS: { def: '60000', parse: int(100, 3_600_000) },
   INSTANCE_ID: { def: '', parse: z.string().trim().regex(/^[A-Za-z0-9_.-]{0,64}$/, 'letters, digits, _ . - (at most 64)') },
 } as const;
@@ -91,6 +94,8 @@ type Parsed = { [K in keyof Schema]: z.output<Schema[K]['parse']> };
 export interface Config extends Parsed {
   /** Derived: the instance name under liq:status:{instance}. */
   readonly instance: string;
+  /** Derived: MAX_HELD_EVENTS, or twice MAX_BUFFERED_EVENTS when it is not set. */
+  readonly maxHeldEvents: number;
 }
 
 /** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
@@ -112,6 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `invalid configuration: RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS (${cfg.RECONNECT_BASE_MS}) (got ${cfg.RECONNECT_MAX_MS})`,
     );
   }
+  const maxHeldEvents = cfg.MAX_HELD_EVENTS === '' ? 2 * cfg.MAX_BUFFERED_EVENTS : cfg.MAX_HELD_EVENTS;
+  if (maxHeldEvents < cfg.MAX_BUFFERED_EVENTS) {
+    throw new ConfigError(
+      `invalid configuration: MAX_HELD_EVENTS must be at least MAX_BUFFERED_EVENTS (${cfg.MAX_BUFFERED_EVENTS}) (got ${maxHeldEvents})`,
+    );
+  }
   const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
-  return Object.freeze({ ...cfg, instance });
+  return Object.freeze({ ...cfg, instance, maxHeldEvents });
 }

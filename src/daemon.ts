@@ -3,27 +3,40 @@ import type http from 'node:http';
 import type { Config } from './config.js';
 import { Backpressure, backpressureFor } from './engine/backpressure.js';
 import { Engine } from './engine/engine.js';
-import { INSTANCES_KEY, downKey, expireAtSeconds, minuteOf, statusKey } from './engine/keys.js';
+import { markerKey } from './engine/keys.js';
 import { createRedis } from './engine/redis.js';
-import { Spool } from './engine/spool.js';
+import { Spool, checkSpoolDir } from './engine/spool.js';
+import { DATA_LOSS_SHOW_MS, StreamTracker, overall } from './health-state.js';
 import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './streams/gate.js';
 import { createStreams } from './streams/index.js';
 import type { Rejection } from './streams/types.js';
 
+/** Redis gets this long to take what is held at shutdown; then it is spooled. */
 const SHUTDOWN_FLUSH_MS = 8000;
+/** A spool that refuses is retried until this long after the signal (main.ts exits hard at 9.5 s). */
+const SHUTDOWN_SPOOL_MS = 8800;
 const REJECT_LOG_EVERY_MS = 10_000;
 
 export interface Daemon {
-  shutdown(signal: string): Promise<void>;
+  /** Flushes and stops. `lost`: events that could be neither written nor spooled (the process should exit non-zero). */
+  shutdown(signal: string): Promise<{ lost: number }>;
+  /** Events still held in memory (for a hard exit's last word). */
+  readonly held: number;
 }
 
 export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<Daemon> {
+  // A spool that cannot be written is found now, not during the first Redis outage (throws one line).
+  if (checkSpoolDir(cfg.SPOOL_DIR) === 'full') {
+    log.error({ dir: cfg.SPOOL_DIR }, 'SPOOL_DIR is full: during a Redis outage events can only be held in memory (MAX_HELD_EVENTS)');
+  }
   const metrics = createMetrics();
   const redis = createRedis(cfg.REDIS_URL, log.child({ mod: 'redis' }), `liqd:${cfg.instance}`);
   const spool = new Spool(cfg.SPOOL_DIR, log.child({ mod: 'spool' }));
+  const startedAt = Date.now();
   const engine = new Engine(
     redis,
     spool,
@@ -31,19 +44,30 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       flushIntervalMs: cfg.FLUSH_INTERVAL_MS,
       flushMaxEvents: cfg.FLUSH_MAX_EVENTS,
       maxBufferedEvents: cfg.MAX_BUFFERED_EVENTS,
+      maxHeldEvents: cfg.maxHeldEvents,
       bucketRetentionHours: cfg.BUCKET_RETENTION_HOURS,
       eventLogRetentionHours: cfg.EVENT_LOG_RETENTION_HOURS,
+      marker: { key: markerKey(cfg.instance), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
     },
     log.child({ mod: 'engine' }),
     metrics,
   );
+  metrics.sources.buffered = () => engine.buffered;
+  metrics.sources.spooled = () => engine.spooled;
+  metrics.sources.spoolWritable = () => engine.spoolState.writable;
+  metrics.sources.redisWritable = () => engine.writable;
 
   const gate = new ReadGate();
   gate.on('change', (paused) => {
     metrics.readPaused.set(paused ? 1 : 0);
     if (paused) metrics.readPauses.inc();
   });
+  engine.on('holdLimit', (paused) => gate.set(paused, 'held_limit'));
   const backpressure = new Backpressure(engine, gate, backpressureFor(cfg.FLUSH_MAX_EVENTS, cfg.MAX_BUFFERED_EVENTS));
+  let dataLoss: { at: number; lost: bigint } | null = null;
+  engine.on('dataLoss', (loss) => {
+    dataLoss = { at: loss.at, lost: (dataLoss !== null && loss.at - dataLoss.at < DATA_LOSS_SHOW_MS ? dataLoss.lost : 0n) + loss.lost };
+  });
 
   // Events and rejections are counted, never logged one by one; rejections log a sample per reason, rate-limited.
   const received = new Map<string, number>();
@@ -89,9 +113,34 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
 
   engine.start();
   redis.connect().catch(() => {
-    // retryStrategy keeps trying; the state is logged by createRedis and shown in /health
+    // retryStrategy keeps trying; the state is logged by createRedis and the engine, and shown in /health
   });
   streams.start();
+
+  const tracker = new StreamTracker(startedAt);
+  const state = () => {
+    const now = Date.now();
+    const list = streams.statuses();
+    tracker.update(list, now);
+    const ws = engine.writeState;
+    const loss = dataLoss !== null && now - dataLoss.at < DATA_LOSS_SHOW_MS ? dataLoss : null;
+    const o = overall({
+      connected: engine.connected,
+      redisState: redis.status,
+      writable: engine.writable,
+      writeError: ws,
+      streams: list,
+      tracker,
+      spoolWritable: engine.spoolState.writable,
+      spoolError: engine.spoolState.code === undefined ? undefined : `${engine.spoolState.code} ${engine.spoolState.error ?? ''}`.trim(),
+      holdLimitReached: engine.holdLimitReached,
+      dataLossAt: loss?.at ?? null,
+      dataLossEvents: loss?.lost ?? 0n,
+      graceMs: cfg.STREAM_DOWN_AFTER_MS,
+      now,
+    });
+    return { now, list, ws, loss, ...o };
+  };
 
   let health: http.Server | undefined;
   if (cfg.HEALTH_PORT !== 0) {
@@ -100,23 +149,37 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       cfg.HEALTH_PORT,
       {
         health: () => {
-          const now = Date.now();
-          const writable = engine.redisWritable;
+          const s = state();
+          const age = (t: number | null) => (t === null ? null : s.now - t);
           return {
-            ok: writable,
+            ok: s.status !== 'down',
             body: {
-              status: writable ? 'ok' : 'redis_unavailable',
+              status: s.status,
+              reasons: s.reasons,
               instance: cfg.instance,
-              redis: { state: redis.status, writable },
-              streams: streams.statuses().map((s) => ({
-                ...s,
-                lastMessageAgeMs: s.lastMessageAt === null ? null : now - s.lastMessageAt,
+              redis: {
+                state: redis.status,
+                connected: engine.connected,
+                writable: engine.writable,
+                ...(s.ws.ok ? {} : { error: s.ws.error, code: s.ws.code }),
+                lastWriteOkAgeMs: age(s.ws.okAt),
+                dataLoss: s.loss === null ? null : { lostEvents: Number(s.loss.lost), ageMs: s.now - s.loss.at },
+              },
+              streams: s.list.map((st) => ({
+                ...st,
+                lastMessageAgeMs: st.lastMessageAt === null ? null : s.now - st.lastMessageAt,
+                notOpenForMs: tracker.notOpenFor(st.connection, s.now),
               })),
+              streamsOpen: s.list.filter((st) => st.state === 'open').length,
+              streamsTotal: s.list.length,
+              spool: { dir: cfg.SPOOL_DIR, ...engine.spoolState },
               bufferedEvents: engine.buffered,
               spooledEvents: engine.spooled,
+              maxHeldEvents: cfg.maxHeldEvents,
               readPaused: gate.paused,
-              lastEventAgeMs: engine.lastEventAt === null ? null : now - engine.lastEventAt,
-              lastWriteAgeMs: engine.lastWriteAt === null ? null : now - engine.lastWriteAt,
+              readPausedBy: gate.reasons,
+              lastEventAgeMs: age(engine.lastEventAt),
+              lastWriteAgeMs: age(engine.lastWriteAt),
               uptimeS: Math.round(process.uptime()),
             },
           };
@@ -127,52 +190,25 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     );
   }
 
-  // Stream status into Redis, so dashboards elsewhere see feed health; minutes with a stream not receiving are marked.
-  const reconnectsSeen = new Map<string, number>();
-  const statusTimer = setInterval(() => {
-    if (!engine.redisWritable) return;
-    const now = Date.now();
-    const key = statusKey(cfg.instance);
-    const multi = redis.multi();
-    const statuses = streams.statuses();
-    multi.del(key);
-    for (const s of statuses) {
-      multi.hset(key, s.connection, JSON.stringify({ ...s, updatedAt: now }));
-      metrics.lastMessageAge.set({ stream: s.connection, venue: s.venue }, s.lastMessageAt === null ? -1 : (now - s.lastMessageAt) / 1000);
-      metrics.streamUp.set({ stream: s.connection, venue: s.venue }, s.state === 'open' ? 1 : 0);
-    }
-    multi.pexpire(key, cfg.STATUS_INTERVAL_MS * 3);
-    multi.sadd(INSTANCES_KEY, cfg.instance);
-    for (const s of statuses) {
-      const delta = s.reconnects - (reconnectsSeen.get(s.connection) ?? 0);
-      if (delta > 0) metrics.reconnects.inc({ stream: s.connection }, delta);
-      reconnectsSeen.set(s.connection, s.reconnects);
-    }
-    const down = statuses.filter((s) => s.state !== 'open');
-    if (down.length > 0) {
-      const minute = minuteOf(now);
-      const dk = downKey(minute);
-      for (const s of down) multi.hset(dk, s.venue, s.state);
-      multi.expireat(dk, expireAtSeconds(minute, cfg.BUCKET_RETENTION_HOURS));
-    }
-    multi.exec().catch((err: unknown) => log.debug({ err }, 'status write failed'));
-  }, cfg.STATUS_INTERVAL_MS);
-  statusTimer.unref();
+  const status = startStatusWriter(cfg, redis, () => streams.statuses(), () => engine.writable, metrics, log.child({ mod: 'status' }));
 
-  // One summary line per interval with per-exchange figures.
+  // One summary line per interval with per-exchange figures; warn while degraded or down, with the reasons.
   const summaryTimer = setInterval(() => {
     const byExchange: Record<string, { received: number; written: number }> = {};
     for (const [ex, n] of received) byExchange[ex] = { received: n, written: 0 };
     for (const [ex, n] of engine.writtenByExchange) (byExchange[ex] ??= { received: 0, written: 0 }).written = n;
-    log.info(
+    const s = state();
+    log[s.status === 'ok' ? 'info' : 'warn'](
       {
+        status: s.status,
+        ...(s.reasons.length > 0 ? { reasons: s.reasons } : {}),
         exchanges: byExchange,
         rejected: Object.fromEntries(rejectedSince),
         buffered: engine.buffered,
         spooled: engine.spooled,
         redis: redis.status,
-        streamsOpen: streams.statuses().filter((s) => s.state === 'open').length,
-        streamsTotal: streams.statuses().length,
+        streamsOpen: s.list.filter((st) => st.state === 'open').length,
+        streamsTotal: s.list.length,
       },
       'summary',
     );
@@ -190,34 +226,39 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
   if (redis.status === 'ready') sendReady();
   else redis.once('ready', sendReady);
 
-  let shuttingDown: Promise<void> | undefined;
+  let shuttingDown: Promise<{ lost: number }> | undefined;
   return {
+    get held() {
+      return engine.buffered;
+    },
     shutdown(signal: string) {
       shuttingDown ??= (async () => {
+        const signalAt = Date.now();
         log.info({ signal }, 'shutting down: stopping streams, flushing held events');
-        clearInterval(statusTimer);
+        status.stop();
         clearInterval(summaryTimer);
         await streams.stop();
         backpressure.close();
-        const { spooled } = await engine.stop(SHUTDOWN_FLUSH_MS);
-        if (engine.redisWritable) {
-          await redis
-            .multi()
-            .del(statusKey(cfg.instance))
-            .srem(INSTANCES_KEY, cfg.instance)
-            .exec()
-            .catch(() => undefined);
-          await redis.quit().catch(() => redis.disconnect());
-        } else {
-          redis.disconnect();
+        const elapsed = Date.now() - signalAt;
+        const { spooled, lost } = await engine.stop(SHUTDOWN_FLUSH_MS - elapsed, SHUTDOWN_SPOOL_MS - elapsed);
+        if (engine.writable) {
+          await Promise.race([status.remove().catch(() => undefined), sleep(500)]);
+          await Promise.race([redis.quit().catch(() => undefined), sleep(500)]);
         }
+        redis.disconnect();
         if (health) {
           health.closeAllConnections();
           await new Promise<void>((r) => health!.close(() => r()));
         }
-        log.info({ spooled }, 'stopped');
+        if (lost > 0) log.error({ spooled, lost }, 'stopped: events were lost');
+        else log.info({ spooled }, 'stopped');
+        return { lost };
       })();
       return shuttingDown;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -1,4 +1,5 @@
-// GET /health (JSON, 200 when Redis is writable, 503 otherwise) and GET /metrics (Prometheus text).
+// GET /health (JSON: 200 when ok or degraded, 503 when down; see health-state.ts), GET /livez (200 while the
+// process runs) and GET /metrics (Prometheus text).
 import http from 'node:http';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -20,7 +21,10 @@ export async function startHealthServer(
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (url === '/health') {
+    if (url === '/livez') {
+      // For supervisors: the process runs and answers. An exchange or Redis outage is no reason to restart it.
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"alive"}');
+    } else if (url === '/health') {
       const { ok, body } = source.health();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else if (url === '/metrics') {
@@ -32,7 +36,7 @@ export async function startHealthServer(
         },
       );
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', paths: ['/health', '/metrics'] }));
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', paths: ['/health', '/livez', '/metrics'] }));
     }
   });
   await new Promise<void>((resolve, reject) => {

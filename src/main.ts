@@ -39,14 +39,15 @@ async function main(): Promise<void> {
   const onSignal = (signal: string) => {
     // A second signal, or a flush that hangs, still ends the process within the 10 s promised to pm2.
     setTimeout(() => {
-      log.error('shutdown took too long; exiting');
+      log.error({ held: daemon.held }, 'shutdown took too long; exiting');
       log.flush();
-      process.exit(0);
+      process.exit(1);
     }, HARD_EXIT_MS).unref();
     daemon.shutdown(signal).then(
-      () => {
+      ({ lost }) => {
         log.flush();
-        process.exit(0);
+        // Events that could be neither written nor spooled were lost: say so with the exit code too.
+        process.exit(lost > 0 ? 1 : 0);
       },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');

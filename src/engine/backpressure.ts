@@ -32,6 +32,8 @@ export function backpressureFor(flushMaxEvents: number, maxBufferedEvents: numbe
 export class Backpressure {
   /** Set after a stalled pause: no new pause until Redis acknowledges a batch again. */
   private stalled = false;
+  /** This gate reason is held (the gate may also be closed for another reason). */
+  private holding = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -44,9 +46,9 @@ export class Backpressure {
 
   /** After every push to the engine. */
   check(): void {
-    if (this.gate.paused || this.stalled) return;
-    if (this.engine.buffered >= this.opts.high && this.engine.redisWritable) {
-      this.gate.set(true);
+    if (this.holding || this.stalled) return;
+    if (this.engine.buffered >= this.opts.high && this.engine.writable) {
+      this.pause(true);
       this.armStallTimer();
     }
   }
@@ -54,16 +56,21 @@ export class Backpressure {
   close(): void {
     this.engine.off('written', this.onWritten);
     if (this.timer) clearTimeout(this.timer);
-    this.gate.set(false);
+    this.pause(false);
+  }
+
+  private pause(on: boolean): void {
+    this.holding = on;
+    this.gate.set(on, 'backpressure');
   }
 
   private readonly onWritten = (): void => {
     this.stalled = false;
-    if (!this.gate.paused) return;
+    if (!this.holding) return;
     if (this.engine.buffered <= this.opts.low) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      this.gate.set(false);
+      this.pause(false);
     } else {
       this.armStallTimer();
     }
@@ -74,7 +81,7 @@ export class Backpressure {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.stalled = true;
-      this.gate.set(false);
+      this.pause(false);
     }, this.opts.maxPauseMs);
     this.timer.unref();
   }

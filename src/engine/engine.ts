@@ -1,88 +1,71 @@
 // The engine: takes events from the streams, batches them (a batch closes after FLUSH_INTERVAL_MS or at
-// FLUSH_MAX_EVENTS) and writes each batch in one atomic, idempotent script call. While Redis is unreachable it
-// holds events in memory up to MAX_BUFFERED_EVENTS, then appends to the spool; nothing is dropped. Held events
-// are written in order once Redis is back: memory first, then the spool files, oldest first.
+// FLUSH_MAX_EVENTS) and writes each batch in one atomic, idempotent script call. While Redis cannot take them,
+// events wait in the hold (hold.ts: memory, then the spool, then memory up to MAX_HELD_EVENTS). Held events are
+// written in order once Redis is back: memory first, then the spool files, oldest first.
+//
+// Whether Redis takes writes is followed by the writes themselves (write-state.ts), not by the connection: an
+// idle engine probes with a small write every few seconds, which also checks the instance marker (marker.ts) so
+// that a Redis that lost data is noticed.
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { MarkerSpec } from './batch.js';
 import type { LiquidationEvent } from './event.js';
+import { Hold, type HoldEvents, type SpoolState } from './hold.js';
+import { redisRunId } from './marker.js';
 import type { Spool } from './spool.js';
-import { BucketWriter } from './writer.js';
+import { WriteState, type WriteStateView, isAuthError, redisErrorCode } from './write-state.js';
+import { BucketWriter, type WriteResult } from './writer.js';
 
 /** Batches written concurrently: two keep both the daemon and Redis busy; more only hold more memory in flight. */
 export const MAX_INFLIGHT = 2;
+
+/** An idle engine proves Redis takes writes this often (a small write to the marker). */
+export const PROBE_INTERVAL_MS = 5_000;
 
 export interface EngineOptions {
   flushIntervalMs: number;
   flushMaxEvents: number;
   maxBufferedEvents: number;
+  /** Ceiling of events held in memory when the spool cannot be written (default 2 × maxBufferedEvents). */
+  maxHeldEvents?: number;
   bucketRetentionHours: number;
   eventLogRetentionHours: number;
+  /** The instance marker (marker.ts); without one, data loss is not watched for. */
+  marker?: MarkerSpec;
+  probeIntervalMs?: number;
 }
 
-/**
- * FIFO of events in chunks (as the streams push them, one chunk per frame). Taking a batch walks a head index
- * instead of shifting the array: with a million events held, Array.shift() copied the whole chunk list per batch.
- */
-export class ChunkQueue {
-  private chunks: Array<LiquidationEvent[] | undefined> = [];
-  private head = 0; // first live chunk
-  private offset = 0; // into chunks[head]
-  size = 0;
-
-  push(events: LiquidationEvent[]): void {
-    if (events.length === 0) return;
-    this.chunks.push(events);
-    this.size += events.length;
-  }
-
-  unshift(events: LiquidationEvent[]): void {
-    if (events.length === 0) return;
-    if (this.offset > 0) {
-      this.chunks[this.head] = this.chunks[this.head]!.slice(this.offset);
-      this.offset = 0;
-    }
-    if (this.head > 0) this.chunks[--this.head] = events;
-    else this.chunks.unshift(events);
-    this.size += events.length;
-  }
-
-  take(n: number): LiquidationEvent[] {
-    const out: LiquidationEvent[] = [];
-    while (out.length < n && this.head < this.chunks.length) {
-      const chunk = this.chunks[this.head]!;
-      const want = n - out.length;
-      const avail = chunk.length - this.offset;
-      const upto = avail <= want ? chunk.length : this.offset + want;
-      for (let i = this.offset; i < upto; i++) out.push(chunk[i]);
-      if (upto === chunk.length) {
-        this.chunks[this.head++] = undefined; // let the consumed chunk be collected
-        this.offset = 0;
-      } else {
-        this.offset = upto;
-      }
-    }
-    // Drop the consumed prefix now and then, so the list does not grow without bound.
-    if (this.head >= 1024 && this.head * 2 >= this.chunks.length) {
-      this.chunks = this.chunks.slice(this.head);
-      this.head = 0;
-    }
-    this.size -= out.length;
-    return out;
-  }
+export interface DataLoss {
+  /** Events this instance had written that Redis no longer holds. */
+  lost: bigint;
+  at: number;
+  /** Redis's run_id changed since the last connection (it restarted). */
+  restarted: boolean;
 }
 
-export class Engine extends EventEmitter {
-  private readonly queue = new ChunkQueue();
+export interface EngineEvents extends HoldEvents {
+  written: [result: WriteResult];
+  writeState: [now: WriteStateView, before: WriteStateView];
+  dataLoss: [loss: DataLoss];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly hold: Hold;
+  private readonly queue;
   private readonly writer: BucketWriter;
+  private readonly writes: WriteState;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
+  private runId: string | undefined;
+  private restarted = false;
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   /** Resolves the running pump's wait (set only while it waits). */
   private wake: (() => void) | undefined;
   /** A partial batch may go: set by each kick, cleared when the pump sends one. */
   private partialDue = false;
-  private spoolMode = false;
   private retryAt = 0;
   private stopped = false;
   /** Batches being written right now, oldest first (spooled at shutdown if their write has not finished). */
@@ -102,16 +85,46 @@ export class Engine extends EventEmitter {
     private readonly metrics?: Metrics,
   ) {
     super();
+    this.hold = new Hold(
+      spool,
+      { maxBufferedEvents: opts.maxBufferedEvents, maxHeldEvents: opts.maxHeldEvents ?? 2 * opts.maxBufferedEvents, flushMaxEvents: opts.flushMaxEvents },
+      log,
+      (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
+    );
+    this.queue = this.hold.queue;
     this.writer = new BucketWriter(redis, opts);
+    this.writes = new WriteState((now, before) => this.onWriteState(now, before));
     redis.on('ready', () => {
-      this.metrics?.redisUp.set(1);
       this.kick();
+      void this.checkRestart().then(() => this.probe());
     });
-    redis.on('close', () => this.metrics?.redisUp.set(0));
+    // A connection that fails before it is ready (a wrong password, a refused AUTH) never reaches a write: its error is the state.
+    redis.on('error', (err: Error) => {
+      if (isAuthError(codeOf(err))) this.writes.failed(err);
+    });
   }
 
-  get redisWritable(): boolean {
+  /** Connected (commands can be sent). Whether they succeed is `writable`. */
+  get connected(): boolean {
     return this.redis.status === 'ready';
+  }
+
+  /** Connected, and the last write (a batch or the probe) succeeded. */
+  get writable(): boolean {
+    return this.connected && this.writes.view().ok;
+  }
+
+  get writeState(): WriteStateView {
+    return this.writes.view();
+  }
+
+  get spoolState(): SpoolState {
+    return this.hold.spoolStatus;
+  }
+
+  /** Reading is paused because MAX_HELD_EVENTS are held. */
+  get holdLimitReached(): boolean {
+    return this.hold.paused;
   }
 
   get buffered(): number {
@@ -122,31 +135,30 @@ export class Engine extends EventEmitter {
     return this.spool.pendingEstimate;
   }
 
-  /** Starts the flush timer; a spool left by an earlier run is replayed before anything newer. */
+  /** Starts the flush timer and the idle probe; a spool left by an earlier run is replayed before anything newer. */
   start(): void {
     this.spool.init();
     if (this.spool.files().length > 0) {
-      this.spoolMode = true;
+      this.hold.spoolMode = true;
       this.log.info({ files: this.spool.files().length, dir: this.spool.dir }, 'spool from an earlier run found; replaying it first');
     }
-    this.timer = setInterval(() => this.kick(), this.opts.flushIntervalMs);
+    this.timer = setInterval(() => {
+      this.hold.retry();
+      this.kick();
+    }, this.opts.flushIntervalMs);
     this.timer.unref();
+    const every = this.opts.probeIntervalMs ?? PROBE_INTERVAL_MS;
+    this.probeTimer = setInterval(() => {
+      const at = this.writes.view().at;
+      if (at === null || Date.now() - at >= every) void this.probe();
+    }, Math.max(100, Math.floor(every / 5)));
+    this.probeTimer.unref();
   }
 
   push(events: LiquidationEvent[]): void {
     if (events.length === 0) return;
     this.lastEventAt = Date.now();
-    if (this.spoolMode || this.queue.size + events.length > this.opts.maxBufferedEvents) {
-      if (!this.spoolMode) {
-        this.log.warn({ buffered: this.queue.size, max: this.opts.maxBufferedEvents }, 'memory buffer full; spooling to disk');
-      }
-      this.spoolMode = true;
-      this.spool.append(events);
-      this.metrics?.spooled.set(this.spool.pendingEstimate);
-    } else {
-      this.queue.push(events);
-    }
-    this.metrics?.buffered.set(this.queue.size);
+    this.hold.accept(events);
     if (this.queue.size >= this.opts.flushMaxEvents) {
       if (this.pumping) this.wakePump();
       else this.kick();
@@ -171,8 +183,8 @@ export class Engine extends EventEmitter {
       return;
     }
     if (this.stopped) return;
-    if (!this.redisWritable || Date.now() < this.retryAt) return;
-    if (this.queue.size === 0 && !this.spoolMode) return;
+    if (!this.connected || Date.now() < this.retryAt) return;
+    if (this.queue.size === 0 && !this.hold.spoolMode) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
     });
@@ -202,8 +214,8 @@ export class Engine extends EventEmitter {
     const canStart = () =>
       failed.length === 0 &&
       this.queue.size > 0 &&
-      (this.queue.size >= this.opts.flushMaxEvents || this.partialDue || this.spoolMode || this.stopped);
-    while (this.redisWritable) {
+      (this.queue.size >= this.opts.flushMaxEvents || this.partialDue || this.hold.spoolMode || this.stopped);
+    while (this.connected) {
       if (canStart()) {
         if (running.size >= MAX_INFLIGHT) {
           await Promise.race(running);
@@ -225,7 +237,7 @@ export class Engine extends EventEmitter {
       }
       if (!(await settle())) return;
       if (canStart()) continue;
-      if (this.queue.size > 0 || !this.spoolMode) return; // a partial batch: the next kick sends it
+      if (this.queue.size > 0 || !this.hold.spoolMode) return; // a partial batch: the next kick sends it
       if (!(await this.replaySpool())) return;
     }
     await settle();
@@ -241,14 +253,21 @@ export class Engine extends EventEmitter {
         count += batch.length;
       }
       this.spool.remove(file, count);
-      this.metrics?.spooled.set(this.spool.pendingEstimate);
+      this.countUnreadable();
       this.log.info({ file, events: count }, 'spool file replayed');
     }
     // Events pushed while we replayed went to a new file: go round again until none is left.
     if (this.spool.hasWork()) return true;
-    this.spoolMode = false;
+    this.hold.spoolMode = false;
     this.log.info('spool drained; holding events in memory again');
     return true;
+  }
+
+  private unreadableSeen = 0;
+  private countUnreadable(): void {
+    const n = this.spool.unreadable - this.unreadableSeen;
+    if (n > 0) this.metrics?.dropped.inc({ reason: 'spool_unreadable' }, n);
+    this.unreadableSeen = this.spool.unreadable;
   }
 
   private async writeBatch(batch: LiquidationEvent[]): Promise<boolean> {
@@ -256,6 +275,7 @@ export class Engine extends EventEmitter {
     this.inflight.add(batch);
     try {
       const r = await this.writer.write(batch);
+      this.writes.succeeded();
       this.metrics?.writeSeconds.observe((performance.now() - started) / 1000);
       this.metrics?.batches.inc();
       this.metrics?.written.inc(r.written);
@@ -263,36 +283,104 @@ export class Engine extends EventEmitter {
       if (r.expired) this.metrics?.expired.inc(r.expired);
       for (const e of r.overflow) this.metrics?.rejected.inc({ exchange: e.exchange, reason: 'out_of_range' });
       if (r.overflow.length > 0) {
-        this.log.error({ count: r.overflow.length, sample: r.overflow[0] && { ...r.overflow[0], qtyE8: String(r.overflow[0].qtyE8) } }, 'events refused: their bucket quantity sum would overflow 64 bits');
+        const e = r.overflow[0];
+        this.log.error(
+          { count: r.overflow.length, sample: { ...e, qtyE8: String(e.qtyE8) } },
+          'events refused (out_of_range): they would carry a bucket sum past 2^63 - 1; the rest of the batch was written',
+        );
       }
+      if (r.lost !== undefined) this.reportLoss(r.lost);
       for (const [ex, n] of r.byExchange) this.writtenByExchange.set(ex, (this.writtenByExchange.get(ex) ?? 0) + n);
       this.lastWriteAt = Date.now();
-      this.metrics?.buffered.set(this.queue.size);
+      this.hold.checkLimit();
       this.emit('written', r);
       return true;
     } catch (err) {
-      this.metrics?.writeErrors.inc();
-      this.log.warn({ err, events: batch.length, redis: this.redis.status }, 'batch write failed; events kept for retry');
+      this.writes.failed(err);
+      const code = codeOf(err);
+      this.metrics?.writeErrors.inc({ error: code });
+      this.log.debug({ error: errText(err), code, events: batch.length, redis: this.redis.status }, 'batch write failed; events kept for retry');
       // A non-connection error (Redis answering with an error) is retried after a pause, not in a hot loop.
-      if (this.redisWritable) this.retryAt = Date.now() + 1000;
+      if (this.connected) this.retryAt = Date.now() + 1000;
       return false;
     } finally {
       this.inflight.delete(batch);
     }
   }
 
+  /** The idle probe: a small write that says whether Redis takes writes, and checks the marker. */
+  private async probe(): Promise<void> {
+    if (this.probing || !this.connected || this.stopped) return;
+    this.probing = true;
+    try {
+      const lost = await this.writer.probe();
+      this.writes.succeeded();
+      if (lost > 0n) this.reportLoss(lost);
+    } catch (err) {
+      this.writes.failed(err);
+      this.metrics?.writeErrors.inc({ error: codeOf(err) });
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  /** Redis's run_id at each (re)connection: a change means Redis restarted; the marker says whether data went with it. */
+  private async checkRestart(): Promise<void> {
+    let id: string | undefined;
+    try {
+      id = await redisRunId(this.redis);
+    } catch {
+      return; // the probe that follows reports a Redis that does not answer
+    }
+    if (id === undefined) return;
+    if (this.runId !== undefined && id !== this.runId) {
+      this.restarted = true;
+      this.log.warn({ before: this.runId, now: id }, 'Redis restarted (its run_id changed)');
+    }
+    this.runId = id;
+  }
+
+  private reportLoss(lost: bigint): void {
+    const loss: DataLoss = { lost, at: Date.now(), restarted: this.restarted };
+    this.restarted = false;
+    this.metrics?.dataLoss.inc();
+    this.metrics?.lostEvents.inc(Number(lost));
+    this.log.error(
+      { lost: Number(lost), restarted: loss.restarted, marker: this.opts.marker?.key },
+      'Redis lost data: events this instance had written are gone (was it restarted without persistence, or failed over to a replica that was behind?)',
+    );
+    this.emit('dataLoss', loss);
+  }
+
+  private onWriteState(now: WriteStateView, before: WriteStateView): void {
+    this.metrics?.redisUp.set(now.ok ? 1 : 0);
+    if (now.ok) {
+      this.log.info({ was: before.code }, 'Redis takes writes again');
+      return;
+    }
+    if (now.code !== undefined && isAuthError(now.code)) {
+      this.log.error({ code: now.code, error: now.error }, 'Redis authentication failed: check the user and password in REDIS_URL');
+    } else {
+      this.log.error({ code: now.code, error: now.error, held: this.queue.size }, 'Redis refuses writes: events are held until it takes them again');
+    }
+  }
+
   /**
-   * Stops taking events and flushes what is held until `deadlineMs` from now. What cannot be written in time
-   * (Redis down, or too slow) goes to the spool. Resolves with how many events were spooled.
+   * Stops taking events and flushes what is held until `flushMs` from now. What cannot be written in time (Redis
+   * down, or too slow) goes to the spool, retried until `spoolMs` from now if the disk refuses. Resolves with how
+   * many events were spooled and how many could be neither written nor spooled (lost, counted and logged).
    */
-  async stop(deadlineMs = 8000): Promise<{ spooled: number }> {
+  async stop(flushMs = 8000, spoolMs = flushMs + 1000): Promise<{ spooled: number; lost: number }> {
+    const t0 = Date.now();
     if (this.timer) clearInterval(this.timer);
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.timer = undefined;
-    const deadline = Date.now() + deadlineMs;
+    this.probeTimer = undefined;
+    const deadline = t0 + flushMs;
     this.stopped = true;
     if (this.pumping) await Promise.race([this.pumping, sleep(Math.max(0, deadline - Date.now()))]);
     this.stopped = false;
-    while (this.redisWritable && this.queue.size > 0 && Date.now() < deadline) {
+    while (this.connected && this.queue.size > 0 && Date.now() < deadline) {
       this.retryAt = 0;
       this.kick();
       if (!this.pumping) break;
@@ -304,13 +392,25 @@ export class Engine extends EventEmitter {
     if (this.pumping) await Promise.race([this.pumping, sleep(500)]);
     const rest = [...this.failed.splice(0), ...this.inflight].flat();
     for (const e of this.queue.take(this.queue.size)) rest.push(e);
-    if (rest.length > 0) {
-      this.spool.append(rest);
-      this.spool.seal();
-      this.log.warn({ events: rest.length, dir: this.spool.dir }, 'Redis not writable at shutdown: held events spooled for the next start');
+    if (rest.length === 0) return { spooled: 0, lost: 0 };
+    const why = !this.connected ? 'Redis not reachable' : !this.writes.view().ok ? `Redis refuses writes (${this.writes.view().code})` : 'Redis too slow to take everything before the deadline';
+    const lost = await this.hold.spoolRest(rest, t0 + spoolMs);
+    const spooled = rest.length - lost;
+    if (spooled > 0) this.log.warn({ events: spooled, dir: this.spool.dir, why }, 'shutdown: held events spooled for the next start');
+    if (lost > 0) {
+      this.metrics?.dropped.inc({ reason: 'spool_failed' }, lost);
+      this.log.error({ lost, spooled, dir: this.spool.dir, why, spool: this.hold.spoolStatus }, `shutdown: ${lost} events could be neither written to Redis nor spooled: they are lost`);
     }
-    return { spooled: rest.length };
+    return { spooled, lost };
   }
+}
+
+function codeOf(err: unknown): string {
+  return redisErrorCode(err);
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,6 +8,7 @@
 //   liq:down:60s:{START_MS}           hash, venue → state, for each stream that was not receiving during that minute
 //   liq:events                        stream, one entry per counted event, trimmed by age
 //   liq:status:{instance}             hash, connection name → JSON status, short TTL, rewritten every few seconds
+//   liq:marker:{instance}             hash, started (ms) and written (events this instance counted): notices data loss
 // Every per-minute key expires at the minute's end plus BUCKET_RETENTION_HOURS.
 
 export const BUCKET_MS = 60_000;
@@ -42,6 +43,11 @@ export function downKey(start: number): string {
 
 export function statusKey(instance: string): string {
   return `${STATUS_PREFIX}${instance}`;
+}
+
+/** The instance's marker (src/engine/marker.ts). */
+export function markerKey(instance: string): string {
+  return `liq:marker:${instance}`;
 }
 
 /** Unix seconds at which every key of the minute starting at `start` expires. */

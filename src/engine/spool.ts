@@ -2,7 +2,7 @@
 // shutdown with Redis down, appended as NDJSON files under SPOOL_DIR. Nothing is dropped: files are replayed
 // when Redis is writable again, or at the next start. Replaying is idempotent, so a crash mid-replay only
 // means the file is replayed again.
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from '../log.js';
@@ -21,11 +21,50 @@ function alive(pid: number): boolean {
   }
 }
 
+export class SpoolDirError extends Error {
+  override name = 'SpoolDirError';
+}
+
+/**
+ * Start-up check: SPOOL_DIR exists (or is created) and a file can be written, fsynced and removed there. Throws
+ * SpoolDirError with one line naming the directory and the reason, so the daemon refuses to start rather than
+ * finding out during the first Redis outage that it cannot hold what it receives. A directory that is writable but
+ * full (ENOSPC, EDQUOT) is not refused, since it may hold a spool to replay: the result says so, for an error line.
+ */
+export function checkSpoolDir(dir: string): 'ok' | 'full' {
+  const probe = path.join(dir, `.probe-${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(probe, 'w');
+    try {
+      writeSync(fd, 'liqd spool probe\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(probe);
+    return 'ok';
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+      try {
+        unlinkSync(probe);
+      } catch {
+        // never created
+      }
+      return 'full';
+    }
+    throw new SpoolDirError(`SPOOL_DIR ${dir} is not writable (${e.code ?? 'error'}: ${e.message}); set SPOOL_DIR to a writable directory`);
+  }
+}
+
 export class Spool {
   private current: string | undefined;
   private seq = 0;
   /** Events appended by this process and not yet replayed (approximate across files left by others). */
   private appended = 0;
+  /** Lines of spool files that could not be read back (torn or corrupt), since start: those events are gone. */
+  unreadable = 0;
 
   constructor(
     readonly dir: string,
@@ -36,21 +75,39 @@ export class Spool {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** Appends events durably (fsync) to the current file. Synchronous: it must also work during shutdown. */
+  /**
+   * Appends events durably (fsync) to the current file, or throws (ENOSPC, EROFS, EIO, …) leaving the file as it
+   * was: a write that fails half-way is cut back, so no torn line is left behind for events the caller still holds.
+   * Synchronous: it must also work during shutdown.
+   */
   append(events: readonly LiquidationEvent[]): void {
     if (events.length === 0) return;
-    if (this.current === undefined) {
-      this.current = path.join(this.dir, `spool-${Date.now()}-${process.pid}-${this.seq++}.ndjson`);
-      this.log.warn({ file: this.current }, 'spooling events to disk');
-    }
     let text = '';
     for (const e of events) text += eventToJson(e) + '\n';
-    appendFileSync(this.current, text);
-    const fd = openSync(this.current, 'r');
+    const file = this.current ?? path.join(this.dir, `spool-${Date.now()}-${process.pid}-${this.seq++}.ndjson`);
+    const fd = openSync(file, 'a');
+    let size = -1;
     try {
+      size = fstatSync(fd).size;
+      const bytes = Buffer.from(text);
+      // write(2) may write less than asked (a filling disk): go on until all is written or it throws
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
+    } catch (err) {
+      if (size >= 0) {
+        try {
+          ftruncateSync(fd, size);
+        } catch {
+          // the file may be gone or the filesystem read-only: the reader skips a torn last line anyway
+        }
+      }
+      throw err;
     } finally {
       closeSync(fd);
+    }
+    if (this.current === undefined) {
+      this.current = file;
+      this.log.warn({ file }, 'spooling events to disk');
     }
     this.appended += events.length;
   }
@@ -124,7 +181,10 @@ export class Spool {
       }
     }
     if (batch.length > 0) yield batch;
-    if (bad > 0) this.log.error({ file, badLines: bad }, 'spool file had unreadable lines; they were skipped');
+    if (bad > 0) {
+      this.unreadable += bad;
+      this.log.error({ file, badLines: bad }, 'spool file had unreadable lines: those events are lost (counted in liq_dropped_total{reason="spool_unreadable"})');
+    }
   }
 
   remove(file: string, events: number): void {

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { type MarkerSpec, buildPacked } from './batch.js';
 import type { LiquidationEvent } from './event.js';
 import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from './keys.js';
+import { MarkerWatch, defineMarkerProbe } from './marker.js';
 import { WRITE_BATCH_LUA } from './script.js';
 
 /** HINCRBY's limit: a bucket field never goes past it. */
@@ -25,6 +26,8 @@ export interface WriteResult {
   byExchange: Map<string, number>;
   /** The marker's count before this batch (undefined without a marker or when nothing was written). */
   markerBefore?: bigint;
+  /** Events this instance had written that Redis no longer holds, noticed by this batch (see marker.ts). */
+  lost?: bigint;
 }
 
 export interface WriterOptions {
@@ -37,7 +40,10 @@ export interface WriterOptions {
 type ScriptReply = [string, ...string[]];
 
 // The whole batch goes as one JSON argument (see script.ts).
-type LiqCommands = { liqWriteBatch(packed: Buffer): Promise<ScriptReply> };
+type LiqCommands = {
+  liqWriteBatch(packed: Buffer): Promise<ScriptReply>;
+  liqMarkerProbe(key: string, started: number, ttlMs: number): Promise<string>;
+};
 
 /** Every (bucket key, field) an event adds to, with the amount: the same fields combine() sums. */
 function contributions(e: LiquidationEvent): Array<[string, string, bigint]> {
@@ -91,6 +97,10 @@ export function splitOverflow(
 }
 
 export class BucketWriter {
+  // Replies are observed in the order Redis executed the calls: each is read in the first continuation after its
+  // command resolves (ioredis resolves in reply order), never after a further await.
+  private readonly watch = new MarkerWatch();
+
   constructor(
     private readonly redis: Redis,
     private readonly opts: WriterOptions,
@@ -98,6 +108,21 @@ export class BucketWriter {
     if (typeof (redis as Redis & Partial<LiqCommands>).liqWriteBatch !== 'function') {
       redis.defineCommand('liqWriteBatch', { numberOfKeys: 0, lua: WRITE_BATCH_LUA });
     }
+    if (opts.marker !== undefined) defineMarkerProbe(redis);
+  }
+
+  /**
+   * The idle probe: a small write that refreshes (or recreates) the marker. Resolves with the events Redis no longer
+   * holds (0n when none); throws as a write would (OOM, READONLY, …). Without a marker, a PING.
+   */
+  async probe(): Promise<bigint> {
+    const m = this.opts.marker;
+    if (m === undefined) {
+      await this.redis.ping();
+      return 0n;
+    }
+    const before = BigInt(await (this.redis as Redis & LiqCommands).liqMarkerProbe(m.key, m.start, m.ttlMs));
+    return this.watch.observe(before, 0);
   }
 
   async write(events: readonly LiquidationEvent[], now = Date.now()): Promise<WriteResult> {
@@ -119,7 +144,11 @@ export class BucketWriter {
       const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;
-        if (this.opts.marker !== undefined) result.markerBefore = BigInt(reply[2] ?? '0');
+        if (this.opts.marker !== undefined) {
+          result.markerBefore = BigInt(reply[2] ?? '0');
+          const lost = this.watch.observe(result.markerBefore, pending.length);
+          if (lost > 0n) result.lost = lost;
+        }
         for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
         break;
       }

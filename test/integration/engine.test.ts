@@ -87,7 +87,7 @@ describe('engine through a Redis outage', () => {
       pushSome(50); // 1000 events while Redis is down: more than the memory bound
       await sleep(5);
     }
-    expect(engine.redisWritable).toBe(false);
+    expect(engine.connected).toBe(false);
     expect(readdirSync(spoolDir).length).toBeGreaterThan(0);
     await redis.start();
     for (let i = 0; i < 10; i++) {
@@ -183,7 +183,7 @@ describe('engine through a Redis outage', () => {
     engine.start();
     await client.connect();
     await redis.kill();
-    await waitFor(() => !engine.redisWritable);
+    await waitFor(() => !engine.connected);
     const held = Array.from({ length: 500 }, (_, i) => event(100_000 + i));
     engine.push(held);
     const { spooled } = await engine.stop(500);

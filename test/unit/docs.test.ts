@@ -28,7 +28,8 @@ describe('how the daemon is started', () => {
     expect(DAEMON_NODE_ARGS.length).toBeGreaterThan(0);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     const vars = Object.entries(DAEMON_ENV).map(([k, v]) => `${k}=${v} `).join('');
-    expect(pkg.scripts.start).toBe(`${vars}node ${DAEMON_NODE_ARGS.join(' ')} dist/src/main.js`);
+    // exec: the shell npm runs the script in is replaced by node, so a signal to `npm start` reaches the daemon
+    expect(pkg.scripts.start).toBe(`${vars}exec node ${DAEMON_NODE_ARGS.join(' ')} dist/src/main.js`);
     const { createRequire } = await import('node:module');
     const eco = createRequire(import.meta.url)('../../ecosystem.config.cjs') as { apps: Array<{ node_args: string[]; env: Record<string, string> }> };
     expect(eco.apps[0].node_args).toEqual(DAEMON_NODE_ARGS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkQueue } from '../../src/engine/engine.js';
+import { ChunkQueue } from '../../src/engine/queue.js';
 
 describe('ChunkQueue', () => {
   it('keeps FIFO order across chunk boundaries, unshift and compaction', () => {
