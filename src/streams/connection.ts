@@ -4,8 +4,9 @@
 //  - reconnects with exponential backoff + equal jitter (backoff.ts); the attempt counter resets once a
 //    socket has been open for `healthyResetMs`;
 //  - honours Retry-After on a 429/418 answer to the upgrade;
-//  - keeps the socket alive (ws ping frames, or venue text pings) and terminates it when the keepalive goes
-//    unanswered (watchdog);
+//  - keeps the socket alive: a keepalive (ws ping frame, or the venue's text ping) goes out whenever the socket
+//    has sent nothing for the interval, whatever it received (OKX closes a client that has *sent* nothing for
+//    30 s however much it is pushing); a keepalive unanswered for the timeout terminates the socket (watchdog);
 //  - re-sends every subscribe message after each (re)connect;
 //  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost.
 // Logging: state changes only, never per message.
@@ -25,10 +26,8 @@ export interface KeepaliveSpec {
   kind: 'ws-ping' | 'text';
   message?: () => string;
   isPong?: (text: string) => boolean;
-  /** Bybit: every 20 s; OKX: when nothing arrived for 20 s (idleOnly: true). */
+  /** Sent whenever the socket has sent nothing (subscribe, send(), keepalive) for this long, whatever it received. */
   intervalMs: number;
-  /** Only send when nothing was received for intervalMs (OKX rule). */
-  idleOnly?: boolean;
   /** Watchdog: no pong/message within timeoutMs after a keepalive was sent → terminate() and reconnect. */
   timeoutMs: number;
 }
@@ -122,7 +121,8 @@ interface Sock {
   openedAt: number | null;
   /** last frame of any kind (message, ping, pong) */
   lastRxAt: number;
-  lastKeepaliveAt: number;
+  /** last time we sent anything (subscribe, send(), keepalive): the keepalive clock */
+  lastTxAt: number;
   gotMessage: boolean;
   closed: boolean;
   timers: Partial<Record<TimerKey, NodeJS.Timeout>>;
@@ -271,7 +271,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       opened: false,
       openedAt: null,
       lastRxAt: now,
-      lastKeepaliveAt: now,
+      lastTxAt: now,
       gotMessage: false,
       closed: false,
       timers: {},
@@ -334,7 +334,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // ws ignores pause() before the upgrade completes: a socket opened while the gate is closed starts paused.
     if (this.#gate?.paused) sock.ws.pause();
     sock.lastRxAt = now;
-    sock.lastKeepaliveAt = now;
+    sock.lastTxAt = now;
     let messages: string[] = [];
     try {
       messages = this.#spec.subscribeMessages();
@@ -491,13 +491,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (sock.closed || sock.role === 'retired') return;
     const ka = this.#spec.keepalive;
     const now = Date.now();
-    if (ka.idleOnly) {
-      // OKX: ping only when nothing arrived (and nothing was sent) for intervalMs.
-      const quietFor = now - Math.max(sock.lastRxAt, sock.lastKeepaliveAt);
-      if (quietFor < ka.intervalMs) {
-        this.#scheduleKeepalive(sock, ka.intervalMs - quietFor);
-        return;
-      }
+    // What was sent decides, never what was received: a venue that counts client silence (OKX) closes a
+    // client that only reads, and one that counts traffic both ways is satisfied too.
+    const quietFor = now - sock.lastTxAt;
+    if (quietFor < ka.intervalMs) {
+      this.#scheduleKeepalive(sock, ka.intervalMs - quietFor);
+      return;
     }
     this.#sendKeepalive(sock, now);
     this.#scheduleKeepalive(sock, ka.intervalMs);
@@ -506,8 +505,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #sendKeepalive(sock: Sock, now: number): void {
     if (sock.ws.readyState !== WebSocket.OPEN) return;
     const ka = this.#spec.keepalive;
-    sock.lastKeepaliveAt = now;
     if (ka.kind === 'ws-ping') {
+      sock.lastTxAt = now;
       try {
         sock.ws.ping();
       } catch (err) {
@@ -535,6 +534,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   // ---------------------------------------------------------------- helpers
 
   #sendOn(sock: Sock, text: string): void {
+    sock.lastTxAt = Date.now();
     try {
       sock.ws.send(text, (err) => {
         if (err) sock.failErr ??= err; // the socket is going down; 'close' follows
