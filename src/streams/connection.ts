@@ -7,6 +7,7 @@
 //  - keeps the socket alive: a keepalive (ws ping frame, or the venue's text ping) goes out whenever the socket
 //    has sent nothing for the interval, whatever it received (OKX closes a client that has *sent* nothing for
 //    30 s however much it is pushing); a keepalive unanswered for the timeout terminates the socket (watchdog);
+//  - refuses frames over maxPayloadBytes (ws closes with 1009): the connection is logged and reconnected;
 //  - re-sends every subscribe message after each (re)connect;
 //  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost.
 // Logging: state changes only, never per message.
@@ -61,6 +62,8 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Read flow control: while the gate is closed, open sockets are not read (see gate.ts). */
   gate?: ReadGate;
+  /** WS_MAX_PAYLOAD_BYTES: a bigger message closes the socket (1009) and reconnects (default 16 MiB). */
+  maxPayloadBytes?: number;
 }
 
 export interface StateInfo {
@@ -105,6 +108,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 const DEFAULT_HEALTHY_RESET_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_HANDOVER_TIMEOUT_MS = 60_000;
+/** ws's own default is 100 MiB: one such frame costs hundreds of MB of RSS. No venue sends more than a few KB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 /** A socket we closed politely that has not finished closing after this long is terminated. */
 const CLOSE_GRACE_MS = 2_000;
 /** A throwing consumer listener is logged at most this often. */
@@ -143,6 +148,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #healthyResetMs: number;
   readonly #connectTimeoutMs: number;
   readonly #handoverTimeoutMs: number;
+  readonly #maxPayloadBytes: number;
 
   #state: ConnState = 'idle';
   #since = Date.now();
@@ -175,6 +181,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#healthyResetMs = opts.healthyResetMs ?? DEFAULT_HEALTHY_RESET_MS;
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#handoverTimeoutMs = spec.handoverTimeoutMs ?? DEFAULT_HANDOVER_TIMEOUT_MS;
+    this.#maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.#gate = opts.gate;
     this.#gate?.on('change', this.#onGate);
   }
@@ -252,7 +259,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #openSock(role: Role): Sock | null {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.#spec.url, { handshakeTimeout: this.#connectTimeoutMs, perMessageDeflate: false });
+      ws = new WebSocket(this.#spec.url, {
+        handshakeTimeout: this.#connectTimeoutMs,
+        perMessageDeflate: false,
+        maxPayload: this.#maxPayloadBytes,
+      });
     } catch (err) {
       // An invalid URL throws synchronously: treat like a failed attempt (backoff), never throw out.
       if (role === 'primary') {
@@ -295,14 +306,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     ws.on('unexpected-response', (_req: unknown, res: IncomingMessage) =>
       this.#guard(() => this.#onUnexpectedResponse(sock, res)),
     );
-    ws.on('error', (err: Error) =>
-      this.#guard(() => {
-        sock.failErr ??= err;
-        sock.failReason ??= `error: ${err.message}`;
-      }),
-    );
+    ws.on('error', (err: Error) => this.#guard(() => this.#onError(sock, err)));
     ws.on('close', (code: number, reason: Buffer) => this.#guard(() => this.#onClose(sock, code, reason.toString())));
     return sock;
+  }
+
+  #onError(sock: Sock, err: Error): void {
+    if ((err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      // ws has already dropped the frame and is closing with 1009: what it carried is lost, so say so loudly.
+      sock.failReason = `frame too large: over the ${this.#maxPayloadBytes} bytes of WS_MAX_PAYLOAD_BYTES (close 1009)`;
+      this.#log.error(
+        { conn: this.#spec.name, sock: sock.id, limitBytes: this.#maxPayloadBytes, code: 1009 },
+        'frame too large: over WS_MAX_PAYLOAD_BYTES, its content is lost; closing and reconnecting',
+      );
+    }
+    sock.failErr ??= err;
+    sock.failReason ??= `error: ${err.message}`;
   }
 
   #onUnexpectedResponse(sock: Sock, res: IncomingMessage): void {

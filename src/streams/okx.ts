@@ -52,6 +52,7 @@ export function createOkx(cfg: Readonly<Config>, deps: StreamDeps): VenueGroup {
       reconnectBaseMs: cfg.RECONNECT_BASE_MS,
       reconnectMaxMs: cfg.RECONNECT_MAX_MS,
       gate: deps.gate,
+      maxPayloadBytes: cfg.WS_MAX_PAYLOAD_BYTES,
     },
   );
   conn.on('message', (text, receivedAt) => {
