@@ -270,7 +270,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.#primary = null;
         this.#scheduleReconnect({ reason: `cannot connect: ${errMessage(err)}`, err: toError(err) });
       } else {
-        this.#log.warn({ err: toError(err), conn: this.#spec.name }, 'rotation: cannot open replacement');
+        this.#log.warn({ ...errorFields(toError(err)), conn: this.#spec.name }, 'rotation: cannot open replacement');
       }
       return null;
     }
@@ -411,7 +411,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (sock.role === 'replacement') {
       if (this.#replacement === sock) this.#replacement = null;
       const p = this.#primary;
-      this.#log.warn({ err: sock.failErr, conn: this.#spec.name, code, reason: why }, 'rotation: replacement failed');
+      this.#log.warn({ ...errorFields(sock.failErr), conn: this.#spec.name, code, reason: why }, 'rotation: replacement failed');
       if (p && p.opened && !p.closed) {
         const retryMs = backoffDelay(p.rotationFailures++, this.#base, this.#max);
         this.#setTimer(p, 'lifetime', retryMs, () => this.#rotate(p));
@@ -453,8 +453,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     let delayMs = backoffDelay(attempt, this.#base, this.#max);
     if (f.retryAfterMs !== undefined) delayMs = Math.max(delayMs, f.retryAfterMs);
     this.#setState('backoff', { reason: f.reason, attempt, delayMs, status: f.status });
+    // An ordinary network failure (ECONNREFUSED, a reset) is named, not traced: its stack says nothing.
     this.#log.warn(
-      { err: f.err, conn: this.#spec.name, attempt, delayMs, code: f.code, status: f.status, reason: f.reason },
+      { conn: this.#spec.name, attempt, delayMs, code: f.code, status: f.status, reason: f.reason, ...errorFields(f.err) },
       'reconnect scheduled',
     );
     this.#backoffTimer = setTimeout(() => {
@@ -654,6 +655,13 @@ function safeTerminate(ws: WebSocket): void {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** An error as log fields: its message and code, no stack (for failures that are expected, not bugs). */
+function errorFields(err: Error | undefined): { error?: string; errorCode?: string } {
+  if (err === undefined) return {};
+  const code = (err as NodeJS.ErrnoException).code;
+  return { error: err.message, ...(typeof code === 'string' ? { errorCode: code } : {}) };
 }
 
 function errMessage(err: unknown): string {

@@ -1,12 +1,12 @@
-// Frames over the size limit: real ws servers on port 0, the stand-ins, and a real pino logger whose JSON lines
-// are parsed (no mocked logger).
+// Frames over the size limit, and how connection failures are logged: real ws servers on port 0 and a real pino
+// logger whose JSON lines are parsed (no mocked logger).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createStreams } from '../../src/streams/index.js';
 import { VENUES } from '../../src/streams/types.js';
 import { startStandins } from '../../scripts/standins/index.js';
-import { captureLog, makeConn, onCleanup, runCleanups, statesOf, waitFor, wsServer } from '../support/connection.js';
+import { captureLog, freePort, makeConn, onCleanup, runCleanups, statesOf, waitFor, wsServer } from '../support/connection.js';
 
 afterEach(runCleanups);
 
@@ -70,5 +70,42 @@ describe('frame size limit (maxPayloadBytes)', () => {
     expect(loadConfig({}).WS_MAX_PAYLOAD_BYTES).toBe(16 * 1024 * 1024);
     expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: '100' })).toThrow(/WS_MAX_PAYLOAD_BYTES must be an integer from 1024 to 1073741824/);
     expect(() => loadConfig({ WS_MAX_PAYLOAD_BYTES: '2000000000' })).toThrow(/WS_MAX_PAYLOAD_BYTES/);
+  });
+});
+
+describe('reconnect warnings', () => {
+  it('name the error and its code, without a stack trace', async () => {
+    const port = await freePort();
+    const h = makeConn({ url: `ws://127.0.0.1:${port}/` });
+    h.conn.start();
+    await waitFor(() => h.lines.filter((l) => l.msg === 'reconnect scheduled').length >= 3, 5000, '3 reconnect lines');
+    await h.conn.stop();
+    const lines = h.lines.filter((l) => l.msg === 'reconnect scheduled');
+    for (const l of lines) {
+      expect(JSON.stringify(l)).not.toContain('"stack"');
+      expect(l.err).toBeUndefined();
+      expect(l).toMatchObject({
+        level: 'warn',
+        conn: 'test#1',
+        error: `connect ECONNREFUSED 127.0.0.1:${port}`,
+        errorCode: 'ECONNREFUSED',
+        reason: expect.stringContaining('ECONNREFUSED'),
+      });
+    }
+  });
+
+  it('a server close names the close code and reason, with no error fields', async () => {
+    const { wss, url } = await wsServer();
+    let n = 0;
+    wss.on('connection', (ws: ServerSocket) => {
+      if (++n === 1) ws.close(4004, 'No data received in 30s.');
+    });
+    const h = makeConn({ url });
+    h.conn.start();
+    await waitFor(() => n === 2 && h.conn.state === 'open', 5000, 'reconnected');
+    const [line] = h.lines.filter((l) => l.msg === 'reconnect scheduled');
+    expect(line).toMatchObject({ level: 'warn', code: 4004, reason: 'closed by server: 4004 No data received in 30s.' });
+    expect(JSON.stringify(line)).not.toContain('"stack"');
+    expect(line.error).toBeUndefined();
   });
 });
