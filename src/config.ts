@@ -80,6 +80,7 @@ export const ENV_SCHEMA = {
   },
   PING_INTERVAL_MS: { def: '20000', parse: int(100, 600_000) },
   PONG_TIMEOUT_MS: { def: '10000', parse: int(100, 600_000) },
+  WS_MAX_PAYLOAD_BYTES: { def: '16777216', parse: int(1024, 1_073_741_824) },
   BINANCE_ROTATE_HOURS: { def: '23.5', parse: z.string().trim().regex(/^\d+(\.\d+)?$/, 'a number of hours below 24').transform(Number).pipe(z.number().gt(0, 'a number of hours below 24').lt(24, 'a number of hours below 24')) },
   BYBIT_MAX_ARGS_CHARS: { def: '10000', parse: int(100, 20_000) },
   STATUS_INTERVAL_MS: { def: '5000', parse: int(100, 600_000) },

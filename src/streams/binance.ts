@@ -25,7 +25,13 @@ export function binanceSpec(cfg: Readonly<Config>, venue: Venue, url: string): C
 
 export function createBinance(cfg: Readonly<Config>, deps: StreamDeps): VenueGroup {
   const retentionMs = cfg.BUCKET_RETENTION_HOURS * 3_600_000;
-  const connOpts = { log: deps.log, reconnectBaseMs: cfg.RECONNECT_BASE_MS, reconnectMaxMs: cfg.RECONNECT_MAX_MS, gate: deps.gate };
+  const connOpts = {
+    log: deps.log,
+    reconnectBaseMs: cfg.RECONNECT_BASE_MS,
+    reconnectMaxMs: cfg.RECONNECT_MAX_MS,
+    gate: deps.gate,
+    maxPayloadBytes: cfg.WS_MAX_PAYLOAD_BYTES,
+  };
   const usdm = new Connection(binanceSpec(cfg, 'binance-usdm', cfg.BINANCE_USDM_WS_URL), connOpts);
   const coinm = new Connection(binanceSpec(cfg, 'binance-coinm', cfg.BINANCE_COINM_WS_URL), connOpts);
   const log = deps.log.child({ venue: 'binance-coinm' });

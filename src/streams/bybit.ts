@@ -141,7 +141,13 @@ class Category {
           timeoutMs: this.cfg.PONG_TIMEOUT_MS,
         },
       },
-      { log: this.deps.log, reconnectBaseMs: this.cfg.RECONNECT_BASE_MS, reconnectMaxMs: this.cfg.RECONNECT_MAX_MS, gate: this.deps.gate },
+      {
+        log: this.deps.log,
+        reconnectBaseMs: this.cfg.RECONNECT_BASE_MS,
+        reconnectMaxMs: this.cfg.RECONNECT_MAX_MS,
+        gate: this.deps.gate,
+        maxPayloadBytes: this.cfg.WS_MAX_PAYLOAD_BYTES,
+      },
     );
     shard.conn.on('message', (text, receivedAt) => {
       if (isBybitPong(text)) return;

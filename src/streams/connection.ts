@@ -4,8 +4,10 @@
 //  - reconnects with exponential backoff + equal jitter (backoff.ts); the attempt counter resets once a
 //    socket has been open for `healthyResetMs`;
 //  - honours Retry-After on a 429/418 answer to the upgrade;
-//  - keeps the socket alive (ws ping frames, or venue text pings) and terminates it when the keepalive goes
-//    unanswered (watchdog);
+//  - keeps the socket alive: a keepalive (ws ping frame, or the venue's text ping) goes out whenever the socket
+//    has sent nothing for the interval, whatever it received (OKX closes a client that has *sent* nothing for
+//    30 s however much it is pushing); a keepalive unanswered for the timeout terminates the socket (watchdog);
+//  - refuses frames over maxPayloadBytes (ws closes with 1009): the connection is logged and reconnected;
 //  - re-sends every subscribe message after each (re)connect;
 //  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost.
 // Logging: state changes only, never per message.
@@ -25,10 +27,8 @@ export interface KeepaliveSpec {
   kind: 'ws-ping' | 'text';
   message?: () => string;
   isPong?: (text: string) => boolean;
-  /** Bybit: every 20 s; OKX: when nothing arrived for 20 s (idleOnly: true). */
+  /** Sent whenever the socket has sent nothing (subscribe, send(), keepalive) for this long, whatever it received. */
   intervalMs: number;
-  /** Only send when nothing was received for intervalMs (OKX rule). */
-  idleOnly?: boolean;
   /** Watchdog: no pong/message within timeoutMs after a keepalive was sent → terminate() and reconnect. */
   timeoutMs: number;
 }
@@ -62,6 +62,8 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Read flow control: while the gate is closed, open sockets are not read (see gate.ts). */
   gate?: ReadGate;
+  /** WS_MAX_PAYLOAD_BYTES: a bigger message closes the socket (1009) and reconnects (default 16 MiB). */
+  maxPayloadBytes?: number;
 }
 
 export interface StateInfo {
@@ -106,6 +108,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 const DEFAULT_HEALTHY_RESET_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_HANDOVER_TIMEOUT_MS = 60_000;
+/** ws's own default is 100 MiB: one such frame costs hundreds of MB of RSS. No venue sends more than a few KB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
 /** A socket we closed politely that has not finished closing after this long is terminated. */
 const CLOSE_GRACE_MS = 2_000;
 /** A throwing consumer listener is logged at most this often. */
@@ -122,7 +126,8 @@ interface Sock {
   openedAt: number | null;
   /** last frame of any kind (message, ping, pong) */
   lastRxAt: number;
-  lastKeepaliveAt: number;
+  /** last time we sent anything (subscribe, send(), keepalive): the keepalive clock */
+  lastTxAt: number;
   gotMessage: boolean;
   closed: boolean;
   timers: Partial<Record<TimerKey, NodeJS.Timeout>>;
@@ -143,6 +148,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #healthyResetMs: number;
   readonly #connectTimeoutMs: number;
   readonly #handoverTimeoutMs: number;
+  readonly #maxPayloadBytes: number;
 
   #state: ConnState = 'idle';
   #since = Date.now();
@@ -175,6 +181,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#healthyResetMs = opts.healthyResetMs ?? DEFAULT_HEALTHY_RESET_MS;
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#handoverTimeoutMs = spec.handoverTimeoutMs ?? DEFAULT_HANDOVER_TIMEOUT_MS;
+    this.#maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.#gate = opts.gate;
     this.#gate?.on('change', this.#onGate);
   }
@@ -252,14 +259,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #openSock(role: Role): Sock | null {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.#spec.url, { handshakeTimeout: this.#connectTimeoutMs, perMessageDeflate: false });
+      ws = new WebSocket(this.#spec.url, {
+        handshakeTimeout: this.#connectTimeoutMs,
+        perMessageDeflate: false,
+        maxPayload: this.#maxPayloadBytes,
+      });
     } catch (err) {
       // An invalid URL throws synchronously: treat like a failed attempt (backoff), never throw out.
       if (role === 'primary') {
         this.#primary = null;
         this.#scheduleReconnect({ reason: `cannot connect: ${errMessage(err)}`, err: toError(err) });
       } else {
-        this.#log.warn({ err: toError(err), conn: this.#spec.name }, 'rotation: cannot open replacement');
+        this.#log.warn({ ...errorFields(toError(err)), conn: this.#spec.name }, 'rotation: cannot open replacement');
       }
       return null;
     }
@@ -271,7 +282,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       opened: false,
       openedAt: null,
       lastRxAt: now,
-      lastKeepaliveAt: now,
+      lastTxAt: now,
       gotMessage: false,
       closed: false,
       timers: {},
@@ -295,14 +306,22 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     ws.on('unexpected-response', (_req: unknown, res: IncomingMessage) =>
       this.#guard(() => this.#onUnexpectedResponse(sock, res)),
     );
-    ws.on('error', (err: Error) =>
-      this.#guard(() => {
-        sock.failErr ??= err;
-        sock.failReason ??= `error: ${err.message}`;
-      }),
-    );
+    ws.on('error', (err: Error) => this.#guard(() => this.#onError(sock, err)));
     ws.on('close', (code: number, reason: Buffer) => this.#guard(() => this.#onClose(sock, code, reason.toString())));
     return sock;
+  }
+
+  #onError(sock: Sock, err: Error): void {
+    if ((err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      // ws has already dropped the frame and is closing with 1009: what it carried is lost, so say so loudly.
+      sock.failReason = `frame too large: over the ${this.#maxPayloadBytes} bytes of WS_MAX_PAYLOAD_BYTES (close 1009)`;
+      this.#log.error(
+        { conn: this.#spec.name, sock: sock.id, limitBytes: this.#maxPayloadBytes, code: 1009 },
+        'frame too large: over WS_MAX_PAYLOAD_BYTES, its content is lost; closing and reconnecting',
+      );
+    }
+    sock.failErr ??= err;
+    sock.failReason ??= `error: ${err.message}`;
   }
 
   #onUnexpectedResponse(sock: Sock, res: IncomingMessage): void {
@@ -334,7 +353,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // ws ignores pause() before the upgrade completes: a socket opened while the gate is closed starts paused.
     if (this.#gate?.paused) sock.ws.pause();
     sock.lastRxAt = now;
-    sock.lastKeepaliveAt = now;
+    sock.lastTxAt = now;
     let messages: string[] = [];
     try {
       messages = this.#spec.subscribeMessages();
@@ -392,7 +411,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (sock.role === 'replacement') {
       if (this.#replacement === sock) this.#replacement = null;
       const p = this.#primary;
-      this.#log.warn({ err: sock.failErr, conn: this.#spec.name, code, reason: why }, 'rotation: replacement failed');
+      this.#log.warn({ ...errorFields(sock.failErr), conn: this.#spec.name, code, reason: why }, 'rotation: replacement failed');
       if (p && p.opened && !p.closed) {
         const retryMs = backoffDelay(p.rotationFailures++, this.#base, this.#max);
         this.#setTimer(p, 'lifetime', retryMs, () => this.#rotate(p));
@@ -434,8 +453,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     let delayMs = backoffDelay(attempt, this.#base, this.#max);
     if (f.retryAfterMs !== undefined) delayMs = Math.max(delayMs, f.retryAfterMs);
     this.#setState('backoff', { reason: f.reason, attempt, delayMs, status: f.status });
+    // An ordinary network failure (ECONNREFUSED, a reset) is named, not traced: its stack says nothing.
     this.#log.warn(
-      { err: f.err, conn: this.#spec.name, attempt, delayMs, code: f.code, status: f.status, reason: f.reason },
+      { conn: this.#spec.name, attempt, delayMs, code: f.code, status: f.status, reason: f.reason, ...errorFields(f.err) },
       'reconnect scheduled',
     );
     this.#backoffTimer = setTimeout(() => {
@@ -491,13 +511,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (sock.closed || sock.role === 'retired') return;
     const ka = this.#spec.keepalive;
     const now = Date.now();
-    if (ka.idleOnly) {
-      // OKX: ping only when nothing arrived (and nothing was sent) for intervalMs.
-      const quietFor = now - Math.max(sock.lastRxAt, sock.lastKeepaliveAt);
-      if (quietFor < ka.intervalMs) {
-        this.#scheduleKeepalive(sock, ka.intervalMs - quietFor);
-        return;
-      }
+    // What was sent decides, never what was received: a venue that counts client silence (OKX) closes a
+    // client that only reads, and one that counts traffic both ways is satisfied too.
+    const quietFor = now - sock.lastTxAt;
+    if (quietFor < ka.intervalMs) {
+      this.#scheduleKeepalive(sock, ka.intervalMs - quietFor);
+      return;
     }
     this.#sendKeepalive(sock, now);
     this.#scheduleKeepalive(sock, ka.intervalMs);
@@ -506,8 +525,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #sendKeepalive(sock: Sock, now: number): void {
     if (sock.ws.readyState !== WebSocket.OPEN) return;
     const ka = this.#spec.keepalive;
-    sock.lastKeepaliveAt = now;
     if (ka.kind === 'ws-ping') {
+      sock.lastTxAt = now;
       try {
         sock.ws.ping();
       } catch (err) {
@@ -535,6 +554,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   // ---------------------------------------------------------------- helpers
 
   #sendOn(sock: Sock, text: string): void {
+    sock.lastTxAt = Date.now();
     try {
       sock.ws.send(text, (err) => {
         if (err) sock.failErr ??= err; // the socket is going down; 'close' follows
@@ -635,6 +655,13 @@ function safeTerminate(ws: WebSocket): void {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** An error as log fields: its message and code, no stack (for failures that are expected, not bugs). */
+function errorFields(err: Error | undefined): { error?: string; errorCode?: string } {
+  if (err === undefined) return {};
+  const code = (err as NodeJS.ErrnoException).code;
+  return { error: err.message, ...(typeof code === 'string' ? { errorCode: code } : {}) };
 }
 
 function errMessage(err: unknown): string {

@@ -1,5 +1,5 @@
 // https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
-// https://www.okx.com/docs-v5/en/#overview-websocket-overview (send the text 'ping' when nothing arrived for N < 30 s)
+// https://www.okx.com/docs-v5/en/#overview-websocket-overview (text 'ping'/'pong'; a connection idle for 30 s is closed)
 // https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
 // OKX `liquidation-orders` for SWAP and FUTURES: one subscription per instType covers the whole market. Sizes are
 // contracts: contract values come from the instruments endpoint; a frame naming an unknown instId waits (bounded)
@@ -13,6 +13,9 @@ import { OKX, parseOkx } from './parsers/okx.js';
 import { sampleOf } from './parsers/common.js';
 
 export const OKX_INST_TYPES = ['SWAP', 'FUTURES'] as const;
+/** OKX closes a connection that has sent nothing for 30 s (4004): a longer PING_INTERVAL_MS (fine for the other
+ *  venues) is capped here, with room for a late timer on a busy event loop. */
+export const OKX_MAX_PING_INTERVAL_MS = 25_000;
 
 export function okxSubscribe(): string {
   return JSON.stringify({ op: 'subscribe', args: OKX_INST_TYPES.map((instType) => ({ channel: 'liquidation-orders', instType })) });
@@ -36,17 +39,21 @@ export function createOkx(cfg: Readonly<Config>, deps: StreamDeps): VenueGroup {
       venue: 'okx',
       url: cfg.OKX_WS_URL,
       subscribeMessages: () => [okxSubscribe()],
-      // The server closes a connection idle for 30 s (code 4004): ping whenever nothing arrived for PING_INTERVAL_MS.
       keepalive: {
         kind: 'text',
         message: () => 'ping',
         isPong: (t) => t === 'pong',
-        intervalMs: Math.min(cfg.PING_INTERVAL_MS, 25_000),
-        idleOnly: true,
+        intervalMs: Math.min(cfg.PING_INTERVAL_MS, OKX_MAX_PING_INTERVAL_MS),
         timeoutMs: cfg.PONG_TIMEOUT_MS,
       },
     },
-    { log: deps.log, reconnectBaseMs: cfg.RECONNECT_BASE_MS, reconnectMaxMs: cfg.RECONNECT_MAX_MS, gate: deps.gate },
+    {
+      log: deps.log,
+      reconnectBaseMs: cfg.RECONNECT_BASE_MS,
+      reconnectMaxMs: cfg.RECONNECT_MAX_MS,
+      gate: deps.gate,
+      maxPayloadBytes: cfg.WS_MAX_PAYLOAD_BYTES,
+    },
   );
   conn.on('message', (text, receivedAt) => {
     if (text === 'pong') return;

@@ -1,119 +1,23 @@
 // The connection loop against tiny ws servers scripted here (port 0, short intervals).
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { createLogger, type Logger } from '../../src/log.js';
+import { parseRetryAfter } from '../../src/streams/connection.js';
 import {
-  Connection,
-  parseRetryAfter,
-  type ConnState,
-  type ConnectionOptions,
-  type ConnectionSpec,
-  type StateInfo,
-} from '../../src/streams/connection.js';
+  closeWss,
+  freePort,
+  makeConn,
+  onCleanup,
+  rawServer,
+  runCleanups,
+  sleep,
+  statesOf,
+  waitFor,
+  wsServer,
+} from '../support/connection.js';
 
-// ------------------------------------------------------------------ helpers
-
-interface LogLine {
-  level: string;
-  msg: string;
-  [k: string]: unknown;
-}
-
-function captureLog(): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const log = createLogger('debug', { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
-  return { log, lines };
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function wsServer(opts: { autoPong?: boolean } = {}): Promise<{ wss: WebSocketServer; url: string; port: number }> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: opts.autoPong ?? true });
-  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
-  const port = (wss.address() as net.AddressInfo).port;
-  cleanups.push(() => closeWss(wss));
-  return { wss, url: `ws://127.0.0.1:${port}/ws`, port };
-}
-
-function closeWss(wss: WebSocketServer): Promise<void> {
-  for (const c of wss.clients) c.terminate();
-  return new Promise((resolve) => wss.close(() => resolve()));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A TCP server that does something nasty with every connection (destroy it, or hold it without answering). */
-async function rawServer(onSocket: (s: net.Socket) => void): Promise<{ port: number; sockets: net.Socket[] }> {
-  const sockets: net.Socket[] = [];
-  const srv = net.createServer((s) => {
-    sockets.push(s);
-    s.on('error', () => {});
-    onSocket(s);
-  });
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  );
-  return { port: (srv.address() as net.AddressInfo).port, sockets };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-interface Harness {
-  conn: Connection;
-  states: Array<{ state: ConnState; info: StateInfo; at: number }>;
-  messages: Array<{ text: string; at: number }>;
-  opens: number[];
-  lines: LogLine[];
-}
-
-function makeConn(spec: Partial<ConnectionSpec> & { url: string }, opts: Partial<ConnectionOptions> = {}): Harness {
-  const { log, lines } = captureLog();
-  const conn = new Connection(
-    {
-      name: 'test#1',
-      venue: 'bybit-linear',
-      subscribeMessages: () => [],
-      keepalive: { kind: 'ws-ping', intervalMs: 10_000, timeoutMs: 10_000 },
-      ...spec,
-    },
-    { log, reconnectBaseMs: 20, reconnectMaxMs: 10_000, healthyResetMs: 60_000, connectTimeoutMs: 2_000, ...opts },
-  );
-  const h: Harness = { conn, states: [], messages: [], opens: [], lines };
-  conn.on('state', (state, info) => h.states.push({ state, info, at: Date.now() }));
-  conn.on('message', (text, at) => h.messages.push({ text, at }));
-  conn.on('open', () => h.opens.push(Date.now()));
-  cleanups.push(() => conn.stop());
-  return h;
-}
-
-const statesOf = (h: Harness, s: ConnState) => h.states.filter((x) => x.state === s);
+afterEach(runCleanups);
 
 // ------------------------------------------------------------------ tests
 
@@ -267,7 +171,7 @@ describe('Connection', () => {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await closeWss(wss);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -375,52 +279,6 @@ describe('Connection', () => {
     expect(h.messages.filter((m) => m.text.includes('"op":"pong"')).length).toBeGreaterThanOrEqual(8);
   });
 
-  it('OKX idle-only keepalive sends "ping" only after silence; a Bybit-style interval pings regardless', async () => {
-    const { wss, url } = await wsServer();
-    const server: Array<{ pingsAt: number[]; lastDataAt: number; busyUntil: number }> = [];
-    wss.on('connection', (ws: ServerSocket) => {
-      const rec = { pingsAt: [] as number[], lastDataAt: 0, busyUntil: Date.now() + 400 };
-      server.push(rec);
-      const iv = setInterval(() => {
-        if (Date.now() >= rec.busyUntil || ws.readyState !== ws.OPEN) return clearInterval(iv);
-        ws.send('{"data":[1]}');
-        rec.lastDataAt = Date.now();
-      }, 25);
-      ws.on('close', () => clearInterval(iv));
-      ws.on('message', (d) => {
-        if (d.toString() === 'ping') {
-          rec.pingsAt.push(Date.now());
-          ws.send('pong');
-        }
-      });
-    });
-    const okx = makeConn({
-      url,
-      venue: 'okx',
-      keepalive: { kind: 'text', message: () => 'ping', isPong: (t) => t === 'pong', intervalMs: 100, idleOnly: true, timeoutMs: 300 },
-    });
-    okx.conn.start();
-    await sleep(900);
-    const rec = server[0];
-    expect(rec.lastDataAt).toBeGreaterThan(0);
-    // No ping while data flowed; the first one ~100 ms after the last data frame.
-    expect(rec.pingsAt.length).toBeGreaterThanOrEqual(2);
-    expect(rec.pingsAt[0] - rec.lastDataAt).toBeGreaterThanOrEqual(90);
-    expect(rec.pingsAt[0] - rec.lastDataAt).toBeLessThan(250);
-    for (let i = 1; i < rec.pingsAt.length; i++) expect(rec.pingsAt[i] - rec.pingsAt[i - 1]).toBeGreaterThanOrEqual(90);
-    expect(statesOf(okx, 'backoff')).toHaveLength(0); // pongs answered: no watchdog
-    await okx.conn.stop();
-
-    // Control: without idleOnly the same server sees pings during the busy period.
-    const bybit = makeConn({
-      url,
-      keepalive: { kind: 'text', message: () => 'ping', intervalMs: 100, timeoutMs: 300 },
-    });
-    bybit.conn.start();
-    await waitFor(() => server.length === 2 && server[1].pingsAt.length >= 2, 3000, 'interval pings');
-    expect(server[1].pingsAt[0]).toBeLessThan(server[1].busyUntil);
-  });
-
   it('rotation: a replacement opens before maxLifetimeMs; the old socket closes only after the new one received a message; nothing is lost', async () => {
     const { wss, url } = await wsServer();
     interface Rec {
@@ -450,7 +308,7 @@ describe('Connection', () => {
       seq++;
       for (const r of to) r.ws.send(JSON.stringify({ c: r.id, seq }));
     }, 5);
-    cleanups.push(() => clearInterval(feed));
+    onCleanup(() => clearInterval(feed));
 
     const h = makeConn({ url, venue: 'binance-usdm', subscribeMessages: () => ['sub'], maxLifetimeMs: 300 });
     h.conn.start();

@@ -159,6 +159,21 @@ const goodCases: Array<[string, Venue, string, Expected[]]> = [
     [{ exchange: 'binance', symbol: 'IOTXUSDT', side: 'long', ts: T, price: '0.06669', quantity: '3661', valueCents: 24415, qtyE8: 366_100_000_000n }],
   ],
   [
+    'Binance combined stream whose data is an array of forceOrder events (each one counted)',
+    'binance-usdm',
+    JSON.stringify({
+      stream: '!forceOrder@arr',
+      data: [
+        { e: 'forceOrder', E: T + 5, o: binanceOrder({ z: '1', ap: '10' }) },
+        { e: 'forceOrder', E: T + 5, o: binanceOrder({ s: 'ETHUSDT', S: 'BUY', z: '2', ap: '5' }) },
+      ],
+    }),
+    [
+      { exchange: 'binance', symbol: 'BTCUSDT', side: 'long', ts: T, price: '10', quantity: '1', valueCents: 1000, qtyE8: 100_000_000n },
+      { exchange: 'binance', symbol: 'ETHUSDT', side: 'short', ts: T, price: '5', quantity: '2', valueCents: 1000, qtyE8: 200_000_000n },
+    ],
+  ],
+  [
     'Binance USD-M bare, BUY → short, price string kept as sent',
     'binance-usdm',
     binanceBare({ S: 'BUY', ap: '18990.00', z: '0.009', q: '0.009' }),
@@ -367,7 +382,6 @@ const quietCases: Array<[string, Venue, string]> = [
   ['Binance error frame', 'binance-usdm', '{"error":{"code":2,"msg":"Invalid request"},"id":1}'],
   ['Binance other stream', 'binance-usdm', '{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","s":"BTCUSDT"}}'],
   ['Binance other event, bare', 'binance-coinm', '{"e":"markPriceUpdate","s":"BTCUSD_PERP"}'],
-  ['Binance JSON null', 'binance-usdm', 'null'],
   ['Bybit subscribe ack', 'bybit-linear', '{"success":true,"ret_msg":"","conn_id":"c1","req_id":"1","op":"subscribe"}'],
   ['Bybit pong', 'bybit-linear', '{"success":true,"ret_msg":"pong","conn_id":"c1","req_id":"2","op":"ping"}'],
   ['Bybit error', 'bybit-inverse', '{"success":false,"ret_msg":"error:handler not found","conn_id":"c1","op":"subscribe"}'],
@@ -379,7 +393,6 @@ const quietCases: Array<[string, Venue, string]> = [
   ['OKX other channel', 'okx', '{"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"last":"1"}]}'],
   ['OKX empty data', 'okx', okxFrame([])],
   ['unrelated JSON object', 'okx', '{"hello":"world"}'],
-  ['JSON array', 'bybit-linear', '[1,2,3]'],
 ];
 
 describe('parsers: acks, pongs, errors and unrelated frames yield nothing', () => {
@@ -402,6 +415,15 @@ const rejectCases: Array<[RejectReason, string, Venue, string]> = [
   ['bad_shape', 'OKX data not an array', 'okx', okxFrame({ instId: 'BTC-USDT-SWAP' })],
   ['bad_shape', 'OKX item without details', 'okx', okxFrame([{ instId: 'BTC-USDT-SWAP' }])],
   ['bad_shape', 'OKX detail not an object', 'okx', okxFrame([okxItem('BTC-USDT-SWAP', ['x'])])],
+  // Valid JSON that is not an object at the top level: no venue sends it, so it is counted, never dropped unseen.
+  ...(['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'] as const).flatMap((v): Array<[RejectReason, string, Venue, string]> => [
+    ['bad_shape', `${v}: top-level JSON string`, v, '"forceOrder"'],
+    ['bad_shape', `${v}: top-level JSON number`, v, '42'],
+    ['bad_shape', `${v}: top-level JSON array`, v, '[1,2,3]'],
+    ['bad_shape', `${v}: top-level JSON array of valid-looking payloads`, v, `[${v.startsWith('binance') ? binanceBare() : v === 'okx' ? okxFrame([okxItem('BTC-USDT-SWAP', [okxDetail()])]) : bybitFrame([bybitItem()])}]`],
+    ['bad_shape', `${v}: top-level JSON null`, v, 'null'],
+    ['bad_shape', `${v}: top-level JSON true`, v, 'true'],
+  ]),
   ['missing_field', 'Binance without ap', 'binance-usdm', binanceBare({ ap: undefined })],
   ['missing_field', 'Binance empty z', 'binance-usdm', binanceBare({ z: '' })],
   ['missing_field', 'Binance without symbol', 'binance-usdm', binanceBare({ s: undefined })],

@@ -58,7 +58,11 @@ function parseFrame(text: string, opts: ParseOptions, sizes: Lookup<Decimal> | u
       reject(result, BINANCE, 'invalid_json', text);
       return result;
     }
-    if (!isObject(msg)) return result;
+    // Every Binance message is an object; only a combined stream's `data` may be an array of them.
+    if (!isObject(msg)) {
+      reject(result, BINANCE, 'bad_shape', text);
+      return result;
+    }
     let payload: unknown = msg;
     let onTopic = false;
     const stream = msg.stream;

@@ -49,8 +49,12 @@ export function parseBybit(text: string, opts: BybitParseOptions): ParseResult {
       reject(result, BYBIT, 'invalid_json', text);
       return result;
     }
+    // Every Bybit message is an object: anything else is counted, never dropped unseen.
+    if (!isObject(msg)) {
+      reject(result, BYBIT, 'bad_shape', text);
+      return result;
+    }
     // Pongs ({"op":"ping","ret_msg":"pong"…}), subscribe acks and other topics carry no liquidation.
-    if (!isObject(msg)) return result;
     const topic = msg.topic;
     if (typeof topic !== 'string' || !topic.startsWith(TOPIC_PREFIX)) return result;
     const data = msg.data;

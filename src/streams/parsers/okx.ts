@@ -54,7 +54,11 @@ export function parseOkx(text: string, opts: OkxParseOptions): ParseResult {
       reject(result, OKX, 'invalid_json', text);
       return result;
     }
-    if (!isObject(msg)) return result;
+    // Every OKX message but the text 'pong' is an object: anything else is counted, never dropped unseen.
+    if (!isObject(msg)) {
+      reject(result, OKX, 'bad_shape', text);
+      return result;
+    }
     // {"event":"subscribe"…}, {"event":"error"…}, notices: no liquidation.
     if (msg.event !== undefined) return result;
     const arg = msg.arg;
