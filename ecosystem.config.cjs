@@ -16,7 +16,8 @@ module.exports = {
       listen_timeout: 30_000,
       kill_timeout: 12_000,
       exp_backoff_restart_delay: 1_000,
-      max_memory_restart: '1G',
+      // above what MAX_HELD_EVENTS can hold at its default (about 1.1 GB): a restart there would drop held events
+      max_memory_restart: '1500M',
       time: true,
       log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
       merge_logs: true,

@@ -169,7 +169,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #lastListenerErrorLogAt = 0;
   readonly #gate: ReadGate | undefined;
   readonly #onGate = (paused: boolean) => {
-    for (const s of this.#socks) if (s.opened && !s.closed) paused ? s.ws.pause() : s.ws.resume();
+    for (const s of this.#socks) {
+      if (!s.opened || s.closed) continue;
+      if (paused) {
+        s.ws.pause();
+        // Nothing is read while paused, so no answer can arrive: the watchdog would kill a healthy socket and lose
+        // what the venue had already sent on it. Keepalives still go out; the watchdog is armed again after resume.
+        this.#clearTimer(s, 'watchdog');
+      } else {
+        s.ws.resume();
+      }
+    }
   };
 
   constructor(spec: ConnectionSpec, opts: ConnectionOptions) {
@@ -541,8 +551,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       this.#sendOn(sock, text);
     }
-    // Armed by the first unanswered keepalive; any frame received disarms it.
-    if (!sock.timers.watchdog) {
+    // Armed by the first unanswered keepalive; any frame received disarms it. Not while reading is paused (see #onGate).
+    if (!sock.timers.watchdog && !this.#gate?.paused) {
       this.#setTimer(sock, 'watchdog', ka.timeoutMs, () => {
         sock.failReason = `watchdog: no answer to keepalive within ${ka.timeoutMs} ms`;
         this.#log.warn({ conn: this.#spec.name, sock: sock.id, timeoutMs: ka.timeoutMs }, 'watchdog: keepalive unanswered, terminating');

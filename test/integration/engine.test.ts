@@ -10,7 +10,11 @@ import { makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.j
 import { createRedis } from '../../src/engine/redis.js';
 import { Spool } from '../../src/engine/spool.js';
 import { createLogger } from '../../src/log.js';
+import { captureLog } from '../support/log.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
+import { createMetrics } from '../../src/metrics.js';
+import { writeFileSync } from 'node:fs';
+import { eventToJson } from '../../src/engine/event.js';
 
 const log = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,7 +111,8 @@ describe('engine through a Redis outage', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
     const client = createRedis(redis.url, log);
     const opts = { flushIntervalMs: 10, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 };
-    const engine = new Engine(client, new Spool(dir, log), opts, log);
+    const captured = captureLog('info');
+    const engine = new Engine(client, new Spool(dir, log), opts, captured.log);
     engine.start();
     await client.connect();
     await client.ping();
@@ -123,6 +128,8 @@ describe('engine through a Redis outage', () => {
     const { spooled } = await engine.stop(200);
     expect(spooled).toBe(500); // both unacknowledged batches and the queue
     expect(Date.now() - t0).toBeLessThan(3000); // all of the above happened while Redis slept
+    // Redis was only busy: the log says so, not "not writable"
+    expect(captured.lines.find((l) => l.msg === 'shutdown: held events spooled for the next start')).toMatchObject({ level: 'warn', events: 500, why: 'Redis too slow to take everything before the deadline' });
     client.disconnect();
     await stalled;
     staller.disconnect();
@@ -179,15 +186,17 @@ describe('engine through a Redis outage', () => {
   it('spools what it holds at stop() when Redis is down, and a new engine replays it at start', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
     const client = createRedis(redis.url, log);
-    const engine = new Engine(client, new Spool(dir, log), { flushIntervalMs: 10, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 }, log);
+    const captured = captureLog('info');
+    const engine = new Engine(client, new Spool(dir, log), { flushIntervalMs: 10, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 }, captured.log);
     engine.start();
     await client.connect();
     await redis.kill();
     await waitFor(() => !engine.connected);
     const held = Array.from({ length: 500 }, (_, i) => event(100_000 + i));
     engine.push(held);
-    const { spooled } = await engine.stop(500);
-    expect(spooled).toBe(500);
+    const { spooled, lost } = await engine.stop(500);
+    expect({ spooled, lost }).toEqual({ spooled: 500, lost: 0 });
+    expect(captured.lines.find((l) => l.msg === 'shutdown: held events spooled for the next start')).toMatchObject({ events: 500, why: 'Redis not reachable' });
     client.disconnect();
     expect(readdirSync(dir).length).toBe(1);
 
@@ -205,6 +214,28 @@ describe('engine through a Redis outage', () => {
     expect(readdirSync(dir)).toEqual([]);
     await engine2.stop();
     client2.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts spool lines that cannot be read back as dropped (liq_dropped_total{reason="spool_unreadable"}) and logs them at error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
+    const good = Array.from({ length: 3 }, (_, i) => event(300_000 + i));
+    const lines = [eventToJson(good[0]), '{"exchange":"binance","broken', eventToJson(good[1]), 'not json at all', eventToJson(good[2]), '{"half":'];
+    writeFileSync(path.join(dir, 'spool-1-1-0.ndjson'), lines.join('\n'));
+    const metrics = createMetrics();
+    const captured = captureLog('info');
+    const client = createRedis(redis.url, log);
+    const spool = new Spool(dir, log);
+    const engine = new Engine(client, spool, { flushIntervalMs: 10, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 }, captured.log, metrics);
+    const before = await totals(redis, good);
+    engine.start();
+    await client.connect();
+    await waitFor(async () => !spool.hasWork());
+    const after = await totals(redis, good);
+    expect(after.count - before.count).toBe(3);
+    expect(await metrics.registry.getSingleMetricAsString('liq_dropped_total')).toContain('liq_dropped_total{reason="spool_unreadable"} 3');
+    await engine.stop();
+    client.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -3,21 +3,10 @@
 // `afterEach(runCleanups)`.
 import net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { createLogger, type Logger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
+import { captureLog } from './log.js';
+export { captureLog, type LogLine } from './log.js';
 import { Connection, type ConnState, type ConnectionOptions, type ConnectionSpec, type StateInfo } from '../../src/streams/connection.js';
-
-export interface LogLine {
-  level: string;
-  msg: string;
-  [k: string]: unknown;
-}
-
-/** A real pino logger whose JSON lines are parsed into `lines` (no mock: the same serializers as in production). */
-export function captureLog(level = 'debug'): { log: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const log = createLogger(level, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
-  return { log, lines };
-}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
