@@ -11,6 +11,7 @@ import type { Check } from './report.js';
 import type { Reply } from './resp.js';
 import { PMAX, PMIN, type Vec, addEvents, newVec } from './totals.js';
 import type { IdSet } from './idset.js';
+import { PriceSamples } from './medians.js';
 
 const MAX_SAFE_SUM = Number.MAX_SAFE_INTEGER;
 // per exchange: count long/short, value long/short, qty long/short, price min/max
@@ -26,6 +27,11 @@ export class LogMinute {
   private nEx: number;
   private data: Float64Array;
   private big: Map<number, bigint> | undefined;
+  /** Every price of the minute while the log is read (finish() turns them into medians). */
+  private samples: PriceSamples | undefined;
+  /** The median price of each symbol (slot) and exchange at [slot × medianEx + ex], 0 where none: set by finish(). */
+  private medianData: Float64Array;
+  private medianEx: number;
   /** Number of logged events of the minute. */
   events: number;
 
@@ -36,10 +42,30 @@ export class LogMinute {
     this.data = d?.data ?? new Float64Array(0);
     this.big = d?.big;
     this.events = d?.events ?? 0;
+    this.medianData = d?.medians ?? new Float64Array(0);
+    this.medianEx = d?.nEx ?? 0;
   }
 
+  /** The aggregates to send to another thread (after finish(), so that they carry the medians). */
   toData(): LogMinuteData {
-    return { slots: this.slots, nEx: this.nEx, data: this.data, big: this.big, events: this.events };
+    return { slots: this.slots, nEx: this.nEx, data: this.data, big: this.big, events: this.events, medians: this.medianData };
+  }
+
+  /** Reduces the minute's prices to their medians per symbol and exchange (once the log is read). */
+  finish(): void {
+    this.medianData = this.samples?.medians(this.slots.size, this.nEx) ?? new Float64Array(0);
+    this.medianEx = this.nEx;
+    this.samples = undefined;
+  }
+
+  /** The median logged price of the symbol in `slot` on the log's exchange `ex` (its index here), or 0 when none. */
+  medianAt(slot: number, ex: number): number {
+    return ex < this.medianEx ? this.medianData[slot * this.medianEx + ex] : 0;
+  }
+
+  /** How many exchanges the log's indices run over (for median()). */
+  get exchangeCount(): number {
+    return this.medianEx;
   }
 
   private slotOf(symbol: string, ex: number): number {
@@ -86,7 +112,9 @@ export class LogMinute {
 
   add(symbol: string, ex: number, side: number, value: Num, qty: Num, price: number): void {
     this.events++;
-    const base = this.slotOf(symbol, ex) * this.nEx * PER_EX + ex * PER_EX;
+    const slot = this.slotOf(symbol, ex);
+    (this.samples ??= new PriceSamples()).add(slot, ex, price);
+    const base = slot * this.nEx * PER_EX + ex * PER_EX;
     this.inc(base + side, 1);
     this.inc(base + 2 + side, value);
     this.inc(base + 4 + side, qty);
@@ -194,6 +222,8 @@ export interface LogMinuteData {
   readonly data: Float64Array;
   readonly big: Map<number, bigint> | undefined;
   readonly events: number;
+  /** Median price per [slot × nEx + ex] (see LogMinute.finish). */
+  readonly medians: Float64Array;
 }
 
 /** Identities to look up in liq:seen:60s:{minute}, per minute, with each one's symbol. */

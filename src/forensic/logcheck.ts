@@ -68,6 +68,7 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
     return page;
   });
   await Promise.all(lookups);
+  for (const lm of minutes.values()) lm.finish();
   return {
     state,
     logEntries,
