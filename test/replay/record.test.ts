@@ -14,6 +14,7 @@ import { neededRoutes, play, startCaptureStandins, waitForSubscribers } from '..
 import { VENUES } from '../../src/streams/types.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
 import {
+  DELIVERY,
   defaultBinanceCoinm,
   defaultBybitInverse,
   defaultBybitLinear,
@@ -43,7 +44,7 @@ const SERVED: Array<{ venue: Venue; frame: string }> = [
   { venue: 'binance-coinm', frame: binanceFrame({ symbol: 'BTCUSD_PERP', side: 'BUY', price: '97010.0', qty: '7', ts: T + 5 }) },
   { venue: 'bybit-inverse', frame: bybitFrame([{ symbol: 'BTCUSD', side: 'Buy', price: '96900.50', size: '25000', ts: T + 6 }]) },
   { venue: 'bybit-linear', frame: '{ "topic" : "allLiquidation.ETHUSDT", "type": "snapshot", "ts": 1, "data": [ {"T":1,"s":"ETHUSDT","S":"Buy","v":"0.10","p":"3400.5"} ] }' },
-  { venue: 'okx', frame: okxFrame('FUTURES', [{ instId: 'BTC-USD-261225', details: [{ posSide: 'short', side: 'buy', bkPx: '98000.0', sz: '2', ts: T + 7 }] }]) },
+  { venue: 'okx', frame: okxFrame('FUTURES', [{ instId: `BTC-USD-${DELIVERY.yymmdd}`, details: [{ posSide: 'short', side: 'buy', bkPx: '98000.0', sz: '2', ts: T + 7 }] }]) },
   { venue: 'binance-usdm', frame: 'garbage {"stream":' },
   { venue: 'binance-usdm', frame: binanceFrame({ symbol: 'ETHUSDT', side: 'BUY', price: '3401.00', qty: '1.5', ts: T + 8 }) },
 ];
