@@ -7,7 +7,7 @@ import { divHalfUp } from '../engine/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
 import { redactUrl } from '../redact.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
-import { LogMinute } from './entries.js';
+import { LogMinute } from './log-minute.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
 import { LogConnectError, type LogWorker, startLogWorker } from './logcheck.js';
 import { wholeInLog } from './log.js';
