@@ -81,7 +81,7 @@ function crossExchange(warning: Warning, key: () => string, log: Vec, medians: M
   warning.warn(() => {
     const byEx: Record<string, number> = {};
     const events: Record<string, number> = {};
-    const parts: string[] = [];
+    const parts: Array<[string, string]> = [];
     for (let lx = 0; lx < medians.count; lx++) {
       const m = medians.median(lx);
       if (m === 0) continue;
@@ -89,14 +89,16 @@ function crossExchange(warning: Warning, key: () => string, log: Vec, medians: M
       const name = exNames[ex];
       byEx[name] = Number(fmt(m));
       events[name] = Number(get(log, E(COUNT, ex)));
-      parts.push(`${name} ${fmt(m)} (${events[name]} ${events[name] === 1 ? 'event' : 'events'})`);
+      parts.push([name, `${name} ${fmt(m)} (${events[name]} ${events[name] === 1 ? 'event' : 'events'})`]);
     }
+    // by name: the exchanges' order in the log is the order their first entries arrived in
+    parts.sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const spread = Math.round((hi / lo - 1) * 10_000) / 100;
     return {
       key: key(),
       field: 'median price',
       expected: 'medians of the exchanges within 2% of each other',
-      actual: `${parts.join(', ')}: ${spread.toFixed(2)}% apart`,
+      actual: `${parts.map((p) => p[1]).join(', ')}: ${spread.toFixed(2)}% apart`,
       figures: { medians: byEx, events, spreadPercent: spread },
     };
   });
