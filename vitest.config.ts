@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // a TMPDIR of the run's own, which must be empty at the end (test/support/tmpdir.ts)
+    globalSetup: ['test/support/tmpdir.ts'],
     // Integration tests start private redis-server processes and real daemons; give them room.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -149,7 +149,14 @@ async function main(): Promise<number> {
     const genMs = performance.now() - t0;
     const window = o.hours === 24 ? '24h' : o.hours <= 1 ? '1h' : o.hours <= 4 ? '4h' : o.hours <= 12 ? '12h' : o.hours <= 24 ? '24h' : '7d';
     const run = await runForensic(url, ['--window', window, '--json']);
-    let report: { ok?: boolean; buckets?: number; logEntries?: number; elapsedMs?: number; checks?: Array<{ id: number; name: string; passed: number; failed: number }> } = {};
+    let report: {
+      ok?: boolean;
+      buckets?: number;
+      logEntries?: number;
+      elapsedMs?: number;
+      checks?: Array<{ id: number; name: string; passed: number; failed: number }>;
+      warnings?: Array<{ name: string; compared: number; warned: number }>;
+    } = {};
     try {
       report = JSON.parse(run.stdout) as typeof report;
     } catch {
@@ -168,6 +175,7 @@ async function main(): Promise<number> {
       bucketsChecked: report.buckets,
       logEntriesRead: report.logEntries,
       checks: report.checks?.map((c) => ({ id: c.id, name: c.name, passed: c.passed, failed: c.failed })),
+      warnings: report.warnings?.map((w) => ({ name: w.name, compared: w.compared, warned: w.warned })),
     };
     if (o.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else {
@@ -179,6 +187,7 @@ async function main(): Promise<number> {
           `, ${report.buckets ?? '?'} buckets, ${report.logEntries ?? '?'} log entries\n`,
       );
       for (const c of figures.checks ?? []) process.stdout.write(`  ${c.id}. ${c.name}: ${c.passed} passed, ${c.failed} failed\n`);
+      for (const w of figures.warnings ?? []) process.stdout.write(`  warning ${w.name}: ${w.compared} compared, ${w.warned} warned\n`);
       if (run.code !== 0) process.stdout.write(run.stderr);
     }
     return run.code ?? 2;

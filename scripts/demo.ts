@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// npm run demo: the whole system in one command. A Redis (REDIS_URL if it answers, else a private redis-server),
-// the stand-in exchanges serving the sample capture, the real daemon writing it, and the pro dashboard on top.
+// npm run demo: the whole system in one command. A private redis-server (or the Redis named by --redis), the
+// stand-in exchanges serving the sample capture, the real daemon writing it, and the pro dashboard on top.
 // Quitting the dashboard (q) stops everything the demo started; so does Ctrl-C or SIGTERM to the demo.
+// The demo writes tens of thousands of made-up liquidations timestamped now: it never writes into a Redis it was
+// not explicitly given (not REDIS_URL, not the default 127.0.0.1:6379), where they would mix with real buckets.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCapture, type Capture } from './lib/capture.js';
 import { cleanup, installSignalHandlers, spawnChild } from './lib/children.js';
-import { UsageError, die, int } from './lib/cli.js';
+import { UsageError, die, int, usd } from './lib/cli.js';
 import { DIST } from './lib/daemon.js';
-import { NoRedisError, chooseRedis } from './lib/redis.js';
-import { durationOf, lastTOf, parseSpeed, play, type PlayProgress } from './lib/serve.js';
+import { minutesOf, parseCapture, totalsByExchange } from './lib/expected.js';
+import { lookupsFrom } from './lib/meta.js';
+import { NoRedisError, REDIS_INSTALL, pingRedis, startPrivateRedis } from './lib/redis.js';
+import { durationOf, lastTOf, parseSpeed, play, startCaptureStandins, type PlayProgress } from './lib/serve.js';
+import { ENV_SCHEMA } from '../src/config.js';
+import { redactUrl } from '../src/redact.js';
 import { defaultShift } from './lib/shift.js';
 import { StackError, makeTempDir, startStack, type Stack } from './lib/stack.js';
 
@@ -24,34 +30,52 @@ const TARGET_MS = 120_000;
 const HELP = `liqd-demo: the whole system in one command, on a recorded-style liquidation cascade
 
 Usage:
-  npm run demo [-- --speed <n>] [-- --capture <file>]
+  npm run demo [-- --speed <n>] [-- --capture <file>] [-- --redis <url>]
 
 What it does:
-  1. Redis: REDIS_URL (default redis://127.0.0.1:6379) when it answers PING within 1 s; otherwise a private
-     redis-server from PATH on a free port with a temporary directory; otherwise it stops and says how to get one.
+  1. Redis: a private redis-server from PATH on a free port with a temporary directory, removed at exit (without
+     redis-server it stops and says how to get one). With --redis <url>, that Redis instead: the demo first prints
+     what it will write there (how many events, which keys, how long they are kept).
   2. The stand-in exchanges (Binance USD-M and COIN-M, Bybit linear and inverse, OKX) serving the sample capture
      samples/cascade.ndjson.gz (ten minutes of a cascade), and the real daemon connected to them.
   3. The sample replayed at a speed that takes about two minutes (about 5×), timestamps moved so it ends now.
   4. The pro dashboard (dist/scripts/dashboard.js pro) on that Redis. Keys: q / Esc / Ctrl-C quit, w window, s symbol.
 
 Quitting the dashboard stops the daemon, the stand-ins and a private redis-server, and removes the temporary
-files; Ctrl-C or SIGTERM to the demo does the same. With a Redis of your own (REDIS_URL), the sample's events are
-written into it like live ones (they expire after BUCKET_RETENTION_HOURS); use a private one to leave it untouched.
+files; Ctrl-C or SIGTERM to the demo does the same.
+
+The demo's liquidations are made up but timestamped now: written into a Redis that holds real buckets they would
+be counted with them. So it never uses a Redis it was not given: REDIS_URL in the environment is refused (exit 2)
+unless --redis names the same URL, and 127.0.0.1:6379 is never tried.
 
 Options:
   --speed <n>       replay speed instead of the two-minute pace (max: no pauses)
   --capture <file>  another capture instead of the sample
+  --redis <url>     write into this Redis (redis:// or rediss://) instead of a private one; its events are kept
+                    like live ones (buckets ${ENV_SCHEMA.BUCKET_RETENTION_HOURS.def} h, the event log ${ENV_SCHEMA.EVENT_LOG_RETENTION_HOURS.def} h)
   -h, --help        this help
+
+Exit status: 0 quit; 1 failure; 2 bad option (or REDIS_URL set without --redis naming it).
 `;
 
-function parseCli(argv: string[]): { speed: number | undefined; capture: string } | 'help' {
+/** Bucket and log retention of the daemon the demo starts (it gets no retention variables: the defaults). */
+const BUCKET_HOURS = Number(ENV_SCHEMA.BUCKET_RETENTION_HOURS.def);
+const LOG_HOURS = Number(ENV_SCHEMA.EVENT_LOG_RETENTION_HOURS.def);
+
+interface Options {
+  speed: number | undefined;
+  capture: string;
+  redis: string | undefined;
+}
+
+function parseCli(argv: string[]): Options | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: { speed: { type: 'string' }, capture: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { speed: { type: 'string' }, capture: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -62,7 +86,37 @@ function parseCli(argv: string[]): { speed: number | undefined; capture: string 
     speed = parseSpeed(parsed.values.speed);
     if (speed === undefined) throw new UsageError('--speed must be a positive number or max');
   }
-  return { speed, capture: parsed.values.capture ?? SAMPLE };
+  const redis = parsed.values.redis;
+  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// or rediss:// URL (got ${JSON.stringify(redis)})`);
+  return { speed, capture: parsed.values.capture ?? SAMPLE, redis };
+}
+
+/**
+ * What the demo will write into a Redis it was given, in a few lines: the capture's frames parsed with its own
+ * metadata (read back from stand-ins serving it, as the daemon will) and counted once per identity.
+ */
+async function writePlan(capture: Capture, url: string, shiftMs: number): Promise<string[]> {
+  const standins = await startCaptureStandins(capture);
+  let outcome;
+  try {
+    outcome = parseCapture(capture.frames, await lookupsFrom(standins.env), { shiftMs, retentionMs: BUCKET_HOURS * 3_600_000 });
+  } finally {
+    await standins.close();
+  }
+  const events = outcome.unique;
+  let cents = 0n;
+  for (const t of totalsByExchange(events).values()) cents += t.valueCents;
+  const minutes = minutesOf(events);
+  const symbols = new Set(events.map((e) => e.symbol)).size;
+  const when = (m: number) => new Date(m).toISOString().slice(0, 16).replace('T', ' ');
+  const span = minutes.length > 0 ? `, timestamped ${when(minutes[0])}–${when(minutes[minutes.length - 1] + 60_000).slice(11)} UTC,` : '';
+  return [
+    `--redis ${redactUrl(url)}: the demo will write ${int(events.length)} made-up liquidations (${usd(cents)})${span} into it:`,
+    `  liq:agg:{SYMBOL|ALL}:60s:{minute} (${int(minutes.length)} minutes × ${int(symbols)} symbols + ALL), liq:seen:60s:*, liq:top:60s:*,` +
+      ` liq:big:60s:*, liq:down:60s:*, kept ${BUCKET_HOURS} h after their minute;`,
+    `  liq:events (one entry per event, trimmed after ${LOG_HOURS} h), liq:status:liqd-demo and liq:instances;` +
+      ` anything reading that Redis counts them like live liquidations`,
+  ];
 }
 
 async function main(): Promise<number> {
@@ -77,6 +131,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const say = (line: string) => process.stderr.write(`${PROG}: ${line}\n`);
+  // refused before anything starts: one line, exit 2
+  const env = process.env.REDIS_URL?.trim();
+  if (env && env !== opts.redis) {
+    die(
+      PROG,
+      `REDIS_URL is set (${redactUrl(env)}) but the demo writes made-up liquidations and uses only a Redis named by ` +
+        `--redis: unset REDIS_URL for a private redis-server, or pass --redis ${redactUrl(env)} to write into it`,
+      2,
+    );
+  }
   if (!existsSync(DASHBOARD)) die(PROG, `the pro dashboard is not built (${path.relative(process.cwd(), DASHBOARD) || DASHBOARD} missing): run npm run build`);
   if (!existsSync(opts.capture)) die(PROG, `no capture at ${opts.capture}`);
 
@@ -89,14 +153,24 @@ async function main(): Promise<number> {
   } catch (err) {
     die(PROG, `cannot read ${opts.capture}: ${(err as Error).message}`);
   }
-  let redis;
-  try {
-    redis = await chooseRedis();
-  } catch (err) {
-    if (err instanceof NoRedisError) die(PROG, err.message);
-    throw err;
+  const duration = durationOf(capture.frames);
+  const speed = opts.speed ?? Math.max(1, duration / TARGET_MS);
+  let redis: { url: string; private: boolean };
+  if (opts.redis !== undefined) {
+    if (!(await pingRedis(opts.redis, 2000))) die(PROG, `no Redis answers at ${redactUrl(opts.redis)} (--redis)`);
+    const plannedShift = defaultShift(lastTOf(capture.frames), Date.now() + (Number.isFinite(speed) ? duration / speed : 0));
+    for (const line of await writePlan(capture, opts.redis, plannedShift)) say(line);
+    redis = { url: opts.redis, private: false };
+  } else {
+    try {
+      const priv = await startPrivateRedis();
+      redis = { url: priv.url, private: true };
+      say(`started a private redis-server on port ${priv.port} (temporary, removed at exit)`);
+    } catch (err) {
+      if (err instanceof NoRedisError) die(PROG, `${err.message}: the demo runs on a private redis-server; ${REDIS_INSTALL}, or pass --redis <url>`);
+      throw err;
+    }
   }
-  say(redis.note);
   const dir = makeTempDir('liqd-demo-');
   say('starting the stand-in exchanges and the daemon…');
   let stack: Stack;
@@ -109,8 +183,6 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const duration = durationOf(capture.frames);
-  const speed = opts.speed ?? Math.max(1, duration / TARGET_MS);
   const shiftMs = defaultShift(lastTOf(capture.frames), Date.now() + (Number.isFinite(speed) ? duration / speed : 0));
   say(`replaying ${int(capture.frames.length)} frames at ${Number.isFinite(speed) ? `${speed.toFixed(1)}×` : 'max'}; opening the pro dashboard (q quits)`);
   let progress: PlayProgress | undefined;
@@ -127,7 +199,8 @@ async function main(): Promise<number> {
   await cleanup();
   const sent = progress ? `${int(progress.sent)} of ${int(progress.total)} frames replayed` : 'nothing replayed';
   say(
-    `stopped: ${sent}; the daemon, the stand-ins${redis.private ? ' and the private redis-server' : ''} are stopped and the temporary files removed`,
+    `stopped: ${sent}; the daemon${redis.private ? ', the stand-ins and the private redis-server' : ' and the stand-ins'} are stopped and the temporary files removed` +
+      (redis.private ? '' : ` (the Redis at ${redactUrl(redis.url)} keeps what was written)`),
   );
   return typeof code === 'number' ? code : 1;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // liqd-forensic: validates the buckets, indexes and event log in Redis against each other (see --help).
-// Exit 0 every check holds, 1 a check failed, 2 cannot run.
+// Exit 0 every check holds (warnings do not count unless --strict), 1 a check failed, 2 cannot run.
 import { HELP, UsageError, parseCli } from '../src/forensic/options.js';
 import { stderrProgress } from '../src/forensic/progress.js';
 import { renderText } from '../src/forensic/report.js';
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
       redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
       window: opts.window,
       symbol: opts.symbol,
+      strict: opts.strict,
       logRetentionHours: retention ? Number(retention) : 24,
       progress: progress.update,
     });

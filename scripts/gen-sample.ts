@@ -27,6 +27,11 @@ import { mulberry32 } from './lib/prng.js';
 export const SAMPLE_START = Date.UTC(2026, 9, 9, 13, 30, 0);
 const DURATION_S = 600;
 const SEED = 0x11d5eed;
+/**
+ * 2026-12-25T08:00:00Z: the quarterly delivery of the sample's dated futures, fixed because the sample is a
+ * recording of 2026-10-09 and must regenerate byte for byte (the stand-ins' own fixtures take the next delivery
+ * after now: scripts/standins/fixtures.ts).
+ */
 const DEC_25_2026 = 1798185600000;
 
 // ------------------------------------------------------------------------------------------------ PRNG

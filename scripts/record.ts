@@ -42,7 +42,9 @@ Nothing is written to Redis. Log lines (warnings, reconnects) go to stderr as JS
 On a terminal a status line shows the frames per venue and the time elapsed.
 
 Ctrl-C (or SIGTERM) ends the recording cleanly: the connections are closed and the file is complete.
-Exit status: 0 recorded; 1 the file could not be written; 2 bad option or configuration.
+A venue that delivered no frame at all is named at the end; when none did, the file holds only the metadata and
+the exit status is 1.
+Exit status: 0 recorded; 1 nothing captured, or the file could not be written; 2 bad option or configuration.
 `;
 
 interface Options {
@@ -150,8 +152,15 @@ async function main(): Promise<number> {
   say(`recording ${cfg.EXCHANGES.join(', ')} into ${opts.out}${opts.minutes ? ` for ${opts.minutes} min` : ''} (Ctrl-C to stop)`);
 
   const venuesShown = VENUES.filter((v) => cfg.EXCHANGES.some((e) => v.startsWith(e)));
-  const showStatus = () =>
+  // venues with a connection seen open (sampled every second): says why a venue that captured nothing did not
+  const opened = new Set<string>();
+  const noteOpen = () => {
+    for (const st of streams.statuses()) if (st.state === 'open') opened.add(st.venue);
+  };
+  const showStatus = () => {
+    noteOpen();
     status.update(`${elapsed(Date.now() - startedAt)}  ${venuesShown.map((v) => `${v} ${int(counts[v])}`).join('  ')}  total ${int(total)}`);
+  };
   const statusTimer = setInterval(showStatus, 1000);
   showStatus();
 
@@ -168,7 +177,7 @@ async function main(): Promise<number> {
   refreshTimer.unref();
 
   const limitTimer = opts.minutes !== undefined ? setTimeout(() => stopRequested('time'), opts.minutes * 60_000) : undefined;
-  const why = await stopped;
+  const reason = await stopped;
   stopping = true;
   if (limitTimer) clearTimeout(limitTimer);
   clearInterval(statusTimer);
@@ -185,8 +194,20 @@ async function main(): Promise<number> {
     say(`writing ${opts.out} failed: ${writer.error.message}`);
     return 1;
   }
+  const took = elapsed(Date.now() - startedAt);
+  const silent = venuesShown.filter((v) => counts[v] === 0);
+  const why = (vs: readonly string[]) => {
+    const never = vs.filter((v) => !opened.has(v));
+    if (never.length === vs.length) return 'no connection opened: is the network reachable, are the *_WS_URL variables right?';
+    return never.length === 0 ? 'connected, no frame received' : `no connection opened to ${never.join(', ')}`;
+  };
+  if (total === 0) {
+    say(`nothing captured: 0 frames in ${took} from ${silent.join(', ')} (${why(silent)}); ${opts.out} holds only the metadata`);
+    return 1;
+  }
+  if (silent.length > 0) say(`nothing captured from ${silent.join(', ')} (${why(silent)})`);
   say(
-    `${why === 'time' ? 'done' : `stopped (${why})`}: ${int(total)} frames in ${elapsed(Date.now() - startedAt)} written to ${opts.out} (` +
+    `${reason === 'time' ? 'done' : `stopped (${reason})`}: ${int(total)} frames in ${took} written to ${opts.out} (` +
       venuesShown.map((v) => `${v} ${int(counts[v])}`).join(', ') +
       ')',
   );

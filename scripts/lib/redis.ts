@@ -1,5 +1,5 @@
-// Redis for the scripts (replay --with-daemon, demo): REDIS_URL when it answers PING within a second, otherwise a
-// private redis-server from PATH on a free port with a temporary directory (nothing persisted, removed at exit).
+// Redis for the scripts: a private redis-server from PATH on a free port with a temporary directory (nothing
+// persisted, removed at exit), for the demo always and for replay --with-daemon when REDIS_URL does not answer.
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,8 +10,8 @@ import { ENV_SCHEMA } from '../../src/config.js';
 import { redactUrl } from '../../src/redact.js';
 import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
 
-export const REDIS_HOWTO =
-  'Redis is needed: set REDIS_URL to a running Redis, or install redis-server (apt-get install redis-server / brew install redis)';
+export const REDIS_INSTALL = 'install redis-server (apt-get install redis-server / brew install redis)';
+export const REDIS_HOWTO = `Redis is needed: set REDIS_URL to a running Redis, or ${REDIS_INSTALL}`;
 
 export class NoRedisError extends Error {
   override name = 'NoRedisError';

@@ -1,9 +1,61 @@
 // Realistic default metadata for the stand-ins, shaped field for field like the exchanges' REST answers,
 // so the daemon's metadata code sees what it sees live (strings where the exchange sends strings, numbers
 // where it sends numbers).
+import { yymmddUtc } from '../../src/streams/parsers/common.js';
 import type { BinanceCoinmSymbol, BybitInstrument, OkxInstrument } from './types.js';
 
-const DEC_25_2026 = '1798185600000'; // 2026-12-25T08:00:00Z, the quarterly delivery
+/** March, June, September, December (UTC months, 0-based). */
+const QUARTER_MONTHS = [2, 5, 8, 11];
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+/** Futures month codes, January to December (Bybit's inverse futures: BTCUSDZ26 is December 2026). */
+const MONTH_CODES = 'FGHJKMNQUVXZ';
+
+/** The last Friday of a UTC month at 08:00 UTC, when Binance, Bybit and OKX deliver their quarterly futures. */
+function lastFriday0800(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  const back = (last.getUTCDay() - 5 + 7) % 7;
+  return Date.UTC(year, month, last.getUTCDate() - back, 8);
+}
+
+/** The first quarterly delivery after `now`: the last Friday of March, June, September or December, 08:00 UTC. */
+export function nextQuarterlyDelivery(now: number): number {
+  for (let year = new Date(now).getUTCFullYear(); ; year++) {
+    for (const month of QUARTER_MONTHS) {
+      const t = lastFriday0800(year, month);
+      if (t > now) return t;
+    }
+  }
+}
+
+export interface Delivery {
+  /** The delivery time, ms. */
+  readonly ms: number;
+  /** YYMMDD (UTC): OKX BTC-USD-YYMMDD, Binance COIN-M BTCUSD_YYMMDD, and the daemon's symbols BTCUSD_YYMMDD. */
+  readonly yymmdd: string;
+  /** DDMMMYY: Bybit's linear futures, BTCUSDT-DDMMMYY. */
+  readonly bybitLinear: string;
+  /** Month code and YY: Bybit's inverse futures, BTCUSD + this. */
+  readonly bybitInverse: string;
+}
+
+export function deliveryOf(ms: number): Delivery {
+  const d = new Date(ms);
+  const yy = String(d.getUTCFullYear() % 100).padStart(2, '0');
+  return {
+    ms,
+    yymmdd: yymmddUtc(ms),
+    bybitLinear: `${String(d.getUTCDate()).padStart(2, '0')}${MONTHS[d.getUTCMonth()]}${yy}`,
+    bybitInverse: `${MONTH_CODES[d.getUTCMonth()]}${yy}`,
+  };
+}
+
+/**
+ * The stand-ins' dated futures deliver at the next quarterly delivery after this process started, so that they are
+ * always in the future (a fixed date passes). Computed once: the stand-ins and a test comparing names with them
+ * agree even across a delivery.
+ */
+export const DELIVERY: Delivery = deliveryOf(nextQuarterlyDelivery(Date.now()));
+const DELIVERY_MS = String(DELIVERY.ms);
 
 interface BybitSpec {
   symbol: string;
@@ -64,14 +116,14 @@ export function defaultBybitLinear(): BybitInstrument[] {
     usdcPerp('BTC', '0.10', '0.001'),
     usdcPerp('ETH', '0.01', '0.01'),
     bybitInstrument({
-      symbol: 'BTCUSDT-25DEC26',
+      symbol: `BTCUSDT-${DELIVERY.bybitLinear}`,
       contractType: 'LinearFutures',
       baseCoin: 'BTC',
       quoteCoin: 'USDT',
       settleCoin: 'USDT',
       tickSize: '0.50',
       qtyStep: '0.001',
-      deliveryTime: DEC_25_2026,
+      deliveryTime: DELIVERY_MS,
     }),
   ];
 }
@@ -82,14 +134,14 @@ export function defaultBybitInverse(): BybitInstrument[] {
     inversePerp('ETH', '0.05'),
     inversePerp('SOL', '0.010'),
     bybitInstrument({
-      symbol: 'BTCUSDZ26',
+      symbol: `BTCUSD${DELIVERY.bybitInverse}`,
       contractType: 'InverseFutures',
       baseCoin: 'BTC',
       quoteCoin: 'USD',
       settleCoin: 'BTC',
       tickSize: '0.50',
       qtyStep: '1',
-      deliveryTime: DEC_25_2026,
+      deliveryTime: DELIVERY_MS,
     }),
   ];
 }
@@ -179,8 +231,8 @@ export function defaultOkxInstruments(): { SWAP: OkxInstrument[]; FUTURES: OkxIn
       okxInstrument({ instId: 'ETH-USD-SWAP', instType: 'SWAP', ctType: 'inverse', ctVal: '10', tickSz: '0.01', lotSz: '1' }),
     ],
     FUTURES: [
-      okxInstrument({ instId: 'BTC-USD-261225', instType: 'FUTURES', ctType: 'inverse', ctVal: '100', tickSz: '0.1', lotSz: '1', expTime: DEC_25_2026 }),
-      okxInstrument({ instId: 'ETH-USD-261225', instType: 'FUTURES', ctType: 'inverse', ctVal: '10', tickSz: '0.01', lotSz: '1', expTime: DEC_25_2026 }),
+      okxInstrument({ instId: `BTC-USD-${DELIVERY.yymmdd}`, instType: 'FUTURES', ctType: 'inverse', ctVal: '100', tickSz: '0.1', lotSz: '1', expTime: DELIVERY_MS }),
+      okxInstrument({ instId: `ETH-USD-${DELIVERY.yymmdd}`, instType: 'FUTURES', ctType: 'inverse', ctVal: '10', tickSz: '0.01', lotSz: '1', expTime: DELIVERY_MS }),
     ],
   };
 }
@@ -238,11 +290,11 @@ export function defaultBinanceCoinm(): BinanceCoinmSymbol[] {
     binanceCoinmSymbol({ symbol: 'ETHUSD_PERP', contractType: 'PERPETUAL', contractSize: 10, pricePrecision: 2 }),
     binanceCoinmSymbol({ symbol: 'SOLUSD_PERP', contractType: 'PERPETUAL', contractSize: 10, pricePrecision: 3 }),
     binanceCoinmSymbol({
-      symbol: 'BTCUSD_261225',
+      symbol: `BTCUSD_${DELIVERY.yymmdd}`,
       contractType: 'CURRENT_QUARTER',
       contractSize: 100,
       pricePrecision: 1,
-      deliveryDate: Number(DEC_25_2026),
+      deliveryDate: DELIVERY.ms,
     }),
   ];
 }

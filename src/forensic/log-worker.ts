@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   try {
     const result = await checkLog(client, p, (done, total) => post({ type: 'progress', done, total }));
-    post({ type: 'result', result }, result.minutes.map(([, d]) => d.data.buffer as ArrayBuffer));
+    post({ type: 'result', result }, result.minutes.flatMap(([, d]) => [d.data.buffer as ArrayBuffer, d.medians.buffer as ArrayBuffer]));
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err), connecting: false });
   } finally {

@@ -3,7 +3,8 @@
 // parsing a day of log entries and reading the window's buckets use both cores instead of one after the other.
 import { Worker } from 'node:worker_threads';
 import { bucketKey, seenKey } from '../engine/keys.js';
-import { type EntryContext, LogMinute, type LogMinuteData, type SeenLookups } from './entries.js';
+import type { EntryContext, SeenLookups } from './entries.js';
+import { LogMinute, type LogMinuteData } from './log-minute.js';
 import { Exchanges } from './fields.js';
 import { IdSet } from './idset.js';
 import { FUTURE_MS, type LogState, logState, readLog } from './log.js';
@@ -68,6 +69,7 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
     return page;
   });
   await Promise.all(lookups);
+  for (const lm of minutes.values()) lm.finish();
   return {
     state,
     logEntries,

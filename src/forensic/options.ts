@@ -8,6 +8,7 @@ export interface Options {
   window: WindowName;
   symbol?: string;
   json: boolean;
+  strict: boolean;
   help: boolean;
 }
 
@@ -15,8 +16,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const HELP = `usage: liqd-forensic [--window 24h] [--symbol SYM] [--json]
-       npm run forensic -- [--window 24h] [--symbol SYM] [--json]
+export const HELP = `usage: liqd-forensic [--window 24h] [--symbol SYM] [--json] [--strict]
+       npm run forensic -- [--window 24h] [--symbol SYM] [--json] [--strict]
 
 Validates what the daemon wrote to Redis (REDIS_URL, default redis://127.0.0.1:6379), reading only: the buckets
 of every minute of the window (found through liq:top:60s:{minute}, never KEYS or SCAN), their expiry, the event
@@ -34,24 +35,32 @@ Checks (over every symbol bucket and ALL bucket of the window):
                     8 decimals); no two entries share an id; every id is in liq:seen:60s:{minute}
   7. sanity         every field a string of digits; value_cents > 0 where count > 0; buckets start on a minute
                     and expire at a minute end; exchange shares of the window total sum to 100% (±0.01 each)
-  8. prices         within a symbol and minute, prices of different exchanges agree within 2%, and the
-                    bucket's implied price (value ÷ quantity) lies within the logged prices (±0.5% + rounding)
+  8. prices         the bucket's implied price (value ÷ quantity) lies within the minute's logged prices of its
+                    symbol (±0.5% + rounding): a value or a quantity in the wrong unit lands far outside
+
+Warnings (reported with their figures; they do not change the exit code unless --strict):
+  cross-exchange prices  within a symbol and minute, each exchange's median logged price is within 2% of every
+                    other exchange's. Not a failure: a cascade moves more than 2% in a minute, and the exchanges
+                    publish different prices by design (Bybit p and OKX bkPx are bankruptcy prices, Binance ap the
+                    average fill); medians much further apart point at a symbol mapped to the wrong instrument
 
 Options:
   --window W    15m, 1h, 4h, 12h, 24h or 7d (default 24h): the window's full minutes ending with the current one
   --symbol SYM  check only this symbol's buckets and log entries (check 4 is skipped)
-  --json        print the report as one JSON document
+  --json        print the report as one JSON document (warnings under "warnings", each finding with its figures)
+  --strict      a warning counts as a failure (exit 1)
   -h, --help    this text
 
 Environment: REDIS_URL; EVENT_LOG_RETENTION_HOURS (default 24, as the daemon's) bounds how much of the log may
 have been trimmed when an entry was removed from inside it.
 
-Exit codes: 0 every check holds, 1 a check failed, 2 cannot run (Redis unreachable, bad usage, nothing to check).
+Exit codes: 0 every check holds (warnings or not), 1 a check failed (or, with --strict, a warning was found),
+2 cannot run (Redis unreachable, bad usage, nothing to check).
 Progress goes to stderr when stderr is a terminal.
 `;
 
 export function parseCli(argv: readonly string[]): Options {
-  const o: Options = { window: '24h', json: false, help: false };
+  const o: Options = { window: '24h', json: false, strict: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.indexOf('=');
@@ -70,6 +79,7 @@ export function parseCli(argv: readonly string[]): Options {
       if (!/^[\p{L}\p{N}_]{1,40}$/u.test(v)) throw new UsageError(`--symbol must be a symbol such as BTCUSDT (got ${JSON.stringify(v)})`);
       o.symbol = v;
     } else if (name === '--json') o.json = true;
+    else if (name === '--strict') o.strict = true;
     else if (name === '--help' || name === '-h') o.help = true;
     else throw new UsageError(`unknown argument ${JSON.stringify(a)} (see --help)`);
   }

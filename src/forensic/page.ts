@@ -6,7 +6,8 @@
 // which states every finding: this path only ever passes what addEntry would pass, with the same aggregates.
 import { minuteOf } from '../engine/keys.js';
 import { MAX_SAFE, POW10, scaleSafe, usdOverPriceE8 } from '../engine/small.js';
-import { EX_RE, type EntryContext, LogMinute, type SeenLookups, addEntry } from './entries.js';
+import { EX_RE, type EntryContext, type SeenLookups, addEntry } from './entries.js';
+import { LogMinute } from './log-minute.js';
 import { IdSet } from './idset.js';
 import { type Interner, decodeAt, decodeBulk, rawError } from './resp.js';
 

@@ -1,4 +1,6 @@
-// The eight checks' tallies and the report: human text or one JSON document with the same content.
+// The eight checks' tallies, the warnings', and the report: human text or one JSON document with the same content.
+// A failed check is an inconsistency (exit 1); a warning is a finding that real data can show (a cascade moves
+// prices more than 2% within a minute): reported with its figures, exit 0, unless --strict.
 
 export interface Failure {
   /** The offending key: a bucket key, or `liq:events` / `liq:events#<entry id>` for the log. */
@@ -16,7 +18,11 @@ export const CHECKS = [
   { id: 5, name: 'raw log', unit: 'buckets', what: 'buckets of minutes wholly inside the log retention equal the aggregation of liq:events' },
   { id: 6, name: 'entries', unit: 'entries', what: 'value_cents (and quantity) follow from the entry; ids unique and in liq:seen' },
   { id: 7, name: 'sanity', unit: 'buckets', what: 'digit-string integers, value where count, minute start, TTL at a minute end, shares sum to 100%' },
-  { id: 8, name: 'prices', unit: 'symbol-minutes', what: 'exchanges agree within 2%; implied price inside the logged price range' },
+  { id: 8, name: 'prices', unit: 'symbol-minutes', what: "the bucket's implied price (value ÷ quantity) lies inside its logged price range" },
+] as const;
+
+export const WARNINGS = [
+  { name: 'cross-exchange prices', unit: 'symbol-minutes', what: "each exchange's median price of the symbol-minute within 2% of the others'" },
 ] as const;
 
 export const MAX_EXAMPLES = 5;
@@ -41,6 +47,37 @@ export class Check {
   }
 }
 
+/** A finding of a warning: where, and its figures (in `actual` as text, in `figures` as numbers). */
+export interface Finding extends Failure {
+  readonly figures?: Record<string, unknown>;
+}
+
+export class Warning {
+  compared = 0;
+  warned = 0;
+  readonly examples: Finding[] = [];
+  constructor(
+    readonly name: string,
+    readonly unit: string,
+    readonly what: string,
+  ) {}
+  pass(): void {
+    this.compared++;
+  }
+  warn(finding: () => Finding): void {
+    this.compared++;
+    this.warned++;
+    // built only for the ones reported
+    if (this.examples.length < MAX_EXAMPLES) this.examples.push(finding());
+  }
+}
+
+export type Warnings = readonly [Warning];
+
+export function newWarnings(): Warnings {
+  return WARNINGS.map((w) => new Warning(w.name, w.unit, w.what)) as unknown as Warnings;
+}
+
 export type Checks = readonly [Check, Check, Check, Check, Check, Check, Check, Check];
 
 export function newChecks(): Checks {
@@ -48,7 +85,10 @@ export function newChecks(): Checks {
 }
 
 export interface Report {
+  /** No check failed (and, with --strict, no warning). */
   ok: boolean;
+  /** --strict: a warning counts as a failure. */
+  strict: boolean;
   window: string;
   symbol: string | null;
   from: string;
@@ -61,14 +101,16 @@ export interface Report {
   logMinutes: number;
   notes: string[];
   checks: Array<{ id: number; name: string; unit: string; passed: number; failed: number; firstFailure: Failure | null; examples: Failure[] }>;
+  warnings: Array<{ name: string; unit: string; what: string; compared: number; warned: number; firstWarning: Finding | null; examples: Finding[] }>;
 }
 
 export function buildReport(
   checks: Checks,
-  info: Omit<Report, 'ok' | 'checks'>,
+  warnings: Warnings,
+  info: Omit<Report, 'ok' | 'checks' | 'warnings'>,
 ): Report {
   return {
-    ok: checks.every((c) => c.failed === 0),
+    ok: checks.every((c) => c.failed === 0) && (!info.strict || warnings.every((w) => w.warned === 0)),
     ...info,
     checks: checks.map((c) => ({
       id: c.id,
@@ -78,6 +120,15 @@ export function buildReport(
       failed: c.failed,
       firstFailure: c.examples[0] ?? null,
       examples: c.examples,
+    })),
+    warnings: warnings.map((w) => ({
+      name: w.name,
+      unit: w.unit,
+      what: w.what,
+      compared: w.compared,
+      warned: w.warned,
+      firstWarning: w.examples[0] ?? null,
+      examples: w.examples,
     })),
   };
 }
@@ -97,7 +148,19 @@ export function renderText(r: Report): string {
     const f = c.firstFailure;
     if (f) lines.push(`       first: ${f.key}  field ${f.field}  expected ${f.expected}  actual ${f.actual}`);
   }
+  const warned = r.warnings.filter((w) => w.warned > 0);
+  lines.push(`warnings (${r.strict ? 'failures with --strict' : 'exit code unchanged; --strict makes them failures'}):`);
+  for (const w of r.warnings) {
+    const mark = w.warned === 0 ? 'ok  ' : r.strict ? 'FAIL' : 'WARN';
+    lines.push(`${mark}    ${w.name.padEnd(22)} ${n(w.compared).padStart(10)} compared ${n(w.warned).padStart(6)} warned  (${w.unit})`);
+    const f = w.firstWarning;
+    if (f) lines.push(`       first: ${f.key}  ${f.field}: ${f.actual}  (expected ${f.expected})`);
+  }
   for (const note of r.notes) lines.push(`note: ${note}`);
-  lines.push(r.ok ? 'result: every check holds' : `result: ${r.checks.filter((c) => c.failed > 0).map((c) => `${c.id}. ${c.name}`).join(', ')} failed`);
+  const failed = r.checks.filter((c) => c.failed > 0).map((c) => `${c.id}. ${c.name}`);
+  if (r.strict) failed.push(...warned.map((w) => `${w.name} (a warning, --strict)`));
+  const warnedText = warned.map((w) => `${n(w.warned)} ${w.unit} warned by ${w.name}`).join(', ');
+  if (failed.length > 0) lines.push(`result: ${failed.join(', ')} failed`);
+  else lines.push(`result: every check holds${warned.length > 0 ? `; ${warnedText} (not failures)` : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,20 +1,20 @@
 // The validator. The log (liq:events) is read and checked in a worker thread (logcheck.ts) while this thread reads
 // the window's buckets, minute batch by minute batch (one pipeline per batch, read from its bytes, two batches
 // requested ahead), and checks each bucket on its own (1, 2, 3, 7) and adds up the minute's sums (4) as it arrives.
-// The checks that compare buckets with the log (4's comparisons, 5, 8) run once the worker has reported, in the
-// order of the minutes.
+// The checks that compare buckets with the log (4's comparisons, 5, 8 and the price warning) run once the worker
+// has reported, in the order of the minutes.
 import { divHalfUp } from '../engine/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
 import { redactUrl } from '../redact.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
-import { LogMinute } from './entries.js';
+import { LogMinute } from './log-minute.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
 import { LogConnectError, type LogWorker, startLogWorker } from './logcheck.js';
 import { wholeInLog } from './log.js';
 import { isZero } from './num.js';
 import { type WindowName, windowStarts } from './options.js';
-import { checkPrices } from './prices.js';
-import { type Report, buildReport, newChecks } from './report.js';
+import { type Medians, checkPrices } from './prices.js';
+import { type Report, buildReport, newChecks, newWarnings } from './report.js';
 import { Encoder, Interner, type Reply, RespClient, decodeAt, ok } from './resp.js';
 import { E, EVENTS, type Vec, VecStore, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
 
@@ -26,6 +26,8 @@ export interface RunOptions {
   redisUrl: string;
   window: WindowName;
   symbol?: string;
+  /** Warnings count as failures (the report is not ok when one was found). */
+  strict?: boolean;
   /** EVENT_LOG_RETENTION_HOURS of the daemon (default 24). */
   logRetentionHours?: number;
   now?: number;
@@ -101,6 +103,8 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   const to = starts[starts.length - 1];
   const checks = newChecks();
   const [, , , c4, c5, c6, c7, c8] = checks;
+  const warnings = newWarnings();
+  const [w1] = warnings;
   const notes: string[] = [];
   const progress = opts.progress ?? (() => {});
   const bySymbol = opts.symbol !== undefined;
@@ -231,8 +235,14 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
 
   let wholeMinutes = 0;
   const exNames = exchanges.names;
+  // one view on the medians of the symbol-minute being checked (a million symbol-minutes: no object each)
+  let medLm: LogMinute | undefined;
+  let medSlot = 0;
+  const medians: Medians & { count: number } = { count: 0, exMap, median: (lx) => medLm!.medianAt(medSlot, lx) };
   for (const { start: minute, items, sum, symbolBuckets } of minutes) {
     const lm = logMinutes.get(minute);
+    medLm = lm;
+    medians.count = lm?.exchangeCount ?? 0;
     const whole = wholeInLog(state, minute, now);
     if (whole) wholeMinutes++;
     let all: Vec | undefined;
@@ -264,7 +274,10 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
         if (d) c5.fail(key(), d.field, `${d.expected} (from liq:events)`, d.actual);
         else c5.pass();
       }
-      if (!isAll && group !== undefined) checkPrices(c8, key, bucket, group, whole, exNames);
+      if (!isAll && group !== undefined) {
+        medSlot = lm!.slots.get(s.symbol)!;
+        checkPrices(c8, w1, key, bucket, group, medians, whole, exNames);
+      }
     }
     if (!bySymbol) {
       if (all !== undefined) addVec(windowTotals, all, false);
@@ -302,10 +315,11 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
     );
   }
   if (bySymbol) notes.push('check 4 (market-wide) needs every symbol: skipped with --symbol');
-  if (!state.exists) notes.push('liq:events does not exist: checks 5, 6 and 8 had nothing to compare');
+  if (!state.exists) notes.push('liq:events does not exist: checks 5, 6, 8 and the price warning had nothing to compare');
   else if (wholeMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
   if (state.insideRemoval) notes.push(`an entry was removed from inside liq:events (${state.insideRemoval})`);
-  return buildReport(checks, {
+  return buildReport(checks, warnings, {
+    strict: opts.strict === true,
     window: opts.window,
     symbol: opts.symbol ?? null,
     from: new Date(from).toISOString(),

@@ -1,12 +1,15 @@
 // Runs the built CLI (dist/scripts/dashboard.js) as a real process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/scripts/dashboard.js');
 export const LOG_DIR = mkdtempSync(path.join(os.tmpdir(), 'liqd-dash-log-'));
+// registered for the test file that imports this module (one LOG_DIR each)
+afterAll(() => rmSync(LOG_DIR, { recursive: true, force: true }));
 
 export interface RunResult {
   code: number | null;

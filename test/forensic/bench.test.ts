@@ -28,6 +28,7 @@ describe('bench-forensic (2 h × 50 symbols)', () => {
       bucketsChecked: number;
       logEntriesRead: number;
       checks: Array<{ id: number; passed: number; failed: number }>;
+      warnings: Array<{ name: string; compared: number; warned: number }>;
     };
     expect(figures.validatorExit).toBe(0);
     expect(figures.symbolBuckets).toBe(2 * 60 * 50);
@@ -39,6 +40,10 @@ describe('bench-forensic (2 h × 50 symbols)', () => {
       expect(c.failed).toBe(0);
       expect(c.passed).toBeGreaterThan(0);
     }
+    // the generator's exchanges trade within 0.2% of one price: compared, never warned
+    expect(figures.warnings).toHaveLength(1);
+    expect(figures.warnings[0].compared).toBeGreaterThan(1000);
+    expect(figures.warnings[0].warned).toBe(0);
 
     // the same data through the CLI, then one corrupted bucket
     expect((await forensicJson(redis.url, ['--window', '4h'])).run.code).toBe(0);

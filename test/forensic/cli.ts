@@ -45,13 +45,32 @@ export interface JsonCheck {
   examples: Array<{ key: string; field: string; expected: string; actual: string }>;
 }
 
+export interface JsonFinding {
+  key: string;
+  field: string;
+  expected: string;
+  actual: string;
+  figures?: Record<string, unknown>;
+}
+
+export interface JsonWarning {
+  name: string;
+  unit: string;
+  compared: number;
+  warned: number;
+  firstWarning: JsonFinding | null;
+  examples: JsonFinding[];
+}
+
 export interface JsonReport {
   ok: boolean;
+  strict: boolean;
   buckets: number;
   logEntries: number;
   logMinutes: number;
   notes: string[];
   checks: JsonCheck[];
+  warnings: JsonWarning[];
 }
 
 export async function forensicJson(redisUrl: string, args: string[] = []): Promise<{ run: Run; report: JsonReport }> {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../../scripts/standins/index.js';
+import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../../scripts/standins/index.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
@@ -71,7 +71,7 @@ function burst(s: Standins, t0 = MIN) {
     { instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '2', ts: t0 + 700 }] }, // 0.02 BTC, $1,000
     { instId: 'BTC-USD-SWAP', details: [{ posSide: 'net', side: 'buy', bkPx: '50000', sz: '3', ts: t0 + 800 }] }, // net+buy = short, $300
   ]));
-  s.send('okx', okxFrame('FUTURES', [{ instId: 'BTC-USD-261225', details: [{ posSide: 'short', side: 'buy', bkPx: '51000', sz: '1', ts: t0 + 900 }] }])); // $100, 0.00196078 BTC
+  s.send('okx', okxFrame('FUTURES', [{ instId: `BTC-USD-${DELIVERY.yymmdd}`, details: [{ posSide: 'short', side: 'buy', bkPx: '51000', sz: '1', ts: t0 + 900 }] }])); // $100, 0.00196078 BTC
 }
 
 const EXPECTED_BTCUSDT = {
@@ -106,7 +106,7 @@ describe('daemon against stand-in exchanges', () => {
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'nine events');
     expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
     expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSD_261225:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
+    expect(await client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
     expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3350525');
     expect(await client.xlen('liq:events')).toBe(9);
 

@@ -153,7 +153,8 @@ describe('engine through a Redis outage', () => {
   it('sends a batch that fills while another is in flight at once, without waiting for every write to finish', async () => {
     const client = createRedis(redis.url, log);
     const opts = { flushIntervalMs: 10_000, flushMaxEvents: 100, maxBufferedEvents: 10_000, bucketRetentionHours: 168, eventLogRetentionHours: 24 };
-    const engine = new Engine(client, new Spool(mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-')), log), opts, log);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-spool-'));
+    const engine = new Engine(client, new Spool(dir, log), opts, log);
     engine.start();
     await client.connect();
     await client.ping();
@@ -181,6 +182,7 @@ describe('engine through a Redis outage', () => {
     expect(after.count - before.count).toBe(300);
     expect(after.logLen - before.logLen).toBe(300);
     client.disconnect();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('spools what it holds at stop() when Redis is down, and a new engine replays it at start', async () => {

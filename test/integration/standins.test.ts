@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type ClientOptions } from 'ws';
 import {
+  DELIVERY,
   startStandins,
   manyBybitLinear,
   defaultBybitInverse,
@@ -115,7 +116,7 @@ describe('bybit', () => {
       expect(new Set(seen).size).toBe(2345);
       expect(new Set(seen)).toEqual(new Set(linear.map((i) => i.symbol)));
       expect(seen).toContain('BTCPERP');
-      expect(seen).toContain('BTCUSDT-25DEC26');
+      expect(seen).toContain(`BTCUSDT-${DELIVERY.bybitLinear}`);
 
       // Default limit is 500; more than 1000 is capped; the requests were recorded by the linear venue.
       const first = await getJson(`${s.env.BYBIT_REST_URL}/v5/market/instruments-info?category=linear`);
@@ -133,7 +134,7 @@ describe('bybit', () => {
 
       const inv = await getJson(`${s.env.BYBIT_REST_URL}/v5/market/instruments-info?category=inverse`);
       const invResult = inv.body.result as { list: { symbol: string; contractType: string }[]; nextPageCursor: string };
-      expect(invResult.list.map((i) => i.symbol)).toEqual(['BTCUSD', 'BTCUSDZ26', 'ETHUSD', 'SOLUSD']);
+      expect(invResult.list.map((i) => i.symbol)).toEqual(['BTCUSD', `BTCUSD${DELIVERY.bybitInverse}`, 'ETHUSD', 'SOLUSD']);
       expect(invResult.nextPageCursor).toBe('');
       expect(s.venues['bybit-inverse'].restRequests()).toEqual(['/v5/market/instruments-info?category=inverse']);
     });
@@ -326,8 +327,8 @@ describe('okx', () => {
       expect(ids).toEqual(expect.arrayContaining(['BTC-USDT-SWAP', 'BTC-USD-SWAP']));
       const fut = await getJson(`${s.env.OKX_REST_URL}/api/v5/public/instruments?instType=FUTURES`);
       expect(fut.body.data).toEqual([
-        expect.objectContaining({ instId: 'BTC-USD-261225', ctType: 'inverse', ctVal: '100', expTime: '1798185600000' }),
-        expect.objectContaining({ instId: 'ETH-USD-261225' }),
+        expect.objectContaining({ instId: `BTC-USD-${DELIVERY.yymmdd}`, ctType: 'inverse', ctVal: '100', expTime: String(DELIVERY.ms) }),
+        expect.objectContaining({ instId: `ETH-USD-${DELIVERY.yymmdd}` }),
       ]);
       const bad = await getJson(`${s.env.OKX_REST_URL}/api/v5/public/instruments?instType=PERP`);
       expect(bad.body.code).toBe('51000');
@@ -390,7 +391,7 @@ describe('binance', () => {
       const info = JSON.parse(text) as { timezone: string; symbols: BinanceCoinmSymbol[] };
       expect(info.timezone).toBe('UTC');
       expect(info.symbols.map((x) => [x.symbol, x.contractSize])).toEqual(
-        expect.arrayContaining([['BTCUSD_PERP', 100], ['ETHUSD_PERP', 10], ['BTCUSD_261225', 100]]),
+        expect.arrayContaining([['BTCUSD_PERP', 100], ['ETHUSD_PERP', 10], [`BTCUSD_${DELIVERY.yymmdd}`, 100]]),
       );
 
       s.venues['binance-coinm'].setRestDown(true);

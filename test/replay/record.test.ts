@@ -14,6 +14,7 @@ import { neededRoutes, play, startCaptureStandins, waitForSubscribers } from '..
 import { VENUES } from '../../src/streams/types.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
 import {
+  DELIVERY,
   defaultBinanceCoinm,
   defaultBybitInverse,
   defaultBybitLinear,
@@ -23,6 +24,7 @@ import {
   type Venue,
 } from '../../scripts/standins/index.js';
 import { waitUntil } from '../support/daemon.js';
+import { freePort } from '../support/redis.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RECORD = path.join(ROOT, 'dist/scripts/record.js');
@@ -42,7 +44,7 @@ const SERVED: Array<{ venue: Venue; frame: string }> = [
   { venue: 'binance-coinm', frame: binanceFrame({ symbol: 'BTCUSD_PERP', side: 'BUY', price: '97010.0', qty: '7', ts: T + 5 }) },
   { venue: 'bybit-inverse', frame: bybitFrame([{ symbol: 'BTCUSD', side: 'Buy', price: '96900.50', size: '25000', ts: T + 6 }]) },
   { venue: 'bybit-linear', frame: '{ "topic" : "allLiquidation.ETHUSDT", "type": "snapshot", "ts": 1, "data": [ {"T":1,"s":"ETHUSDT","S":"Buy","v":"0.10","p":"3400.5"} ] }' },
-  { venue: 'okx', frame: okxFrame('FUTURES', [{ instId: 'BTC-USD-261225', details: [{ posSide: 'short', side: 'buy', bkPx: '98000.0', sz: '2', ts: T + 7 }] }]) },
+  { venue: 'okx', frame: okxFrame('FUTURES', [{ instId: `BTC-USD-${DELIVERY.yymmdd}`, details: [{ posSide: 'short', side: 'buy', bkPx: '98000.0', sz: '2', ts: T + 7 }] }]) },
   { venue: 'binance-usdm', frame: 'garbage {"stream":' },
   { venue: 'binance-usdm', frame: binanceFrame({ symbol: 'ETHUSDT', side: 'BUY', price: '3401.00', qty: '1.5', ts: T + 8 }) },
 ];
@@ -216,6 +218,27 @@ describe('npm run record', () => {
     help.proc.stdout!.on('data', (d: Buffer) => (text += d.toString()));
     expect(await help.exit).toBe(0);
     expect(text).toMatch(/pongs[\s\S]*not\s+data\s+frames/i);
+  });
+
+  it('captures nothing when no venue answers: exit 1 with one line naming the venues, the metadata still written', async () => {
+    const out = path.join(dir, 'nothing.ndjson.gz');
+    // the metadata from the stand-ins, the WebSockets at ports where nothing listens
+    const closed = `ws://127.0.0.1:${await freePort()}`;
+    const urls = { ...standins.env };
+    for (const k of Object.keys(urls)) if (k.endsWith('_WS_URL')) urls[k] = closed;
+    const rec = startRecorder(['--out', out, '--minutes', '0.03'], urls);
+    expect(await rec.exit).toBe(1);
+    const lines = rec.stderr().trim().split('\n').filter((l) => l.startsWith('liqd-record: ') && !l.includes('recording '));
+    expect(lines, rec.stderr()).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^liqd-record: nothing captured: 0 frames in 00:00:0\d from binance-usdm, binance-coinm, bybit-linear, bybit-inverse, okx \(no connection opened/,
+    );
+    expect(lines[0]).toContain(`${out} holds only the metadata`);
+    // what it has is written: a complete file with the metadata
+    expect(() => gunzipSync(readFileSync(out))).not.toThrow();
+    const cap = await loadCapture(out);
+    expect(cap.frames).toEqual([]);
+    expect(listsOfMeta(cap.meta.rest).okxSwap).toEqual(defaultOkxInstruments().SWAP);
   });
 
   it('refuses a missing --out with one line and exit 2', async () => {

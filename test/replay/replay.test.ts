@@ -1,6 +1,6 @@
 // The sample capture replayed through the real daemon (dist/scripts/replay.js --with-daemon) into a private Redis:
-// every bucket equals what the parsers compute directly from the capture's frames with the capture's metadata, and
-// a second replay with the same shift changes nothing.
+// every bucket equals what the parsers compute directly from the capture's frames with the capture's metadata, a
+// second replay with the same shift changes nothing, and the forensic validator passes on it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { expectedBuckets as expectedBucketsOf, parseFrame } from '../../scripts/
 import { lookupsFrom, type Lookups } from '../../scripts/lib/meta.js';
 import { startCaptureStandins } from '../../scripts/lib/serve.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
+import { forensicJson } from '../forensic/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REPLAY = path.join(ROOT, 'dist/scripts/replay.js');
@@ -125,6 +126,15 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     // The whole capture went through the daemon again, and every event was found already counted.
     expect(second.stdout).toContain(`${expected.events.toLocaleString('en-US')} events parsed, 0 newly counted`);
     expect(await snapshot()).toEqual(before);
+
+    // The forensic validator (as `npm run forensic`, last 24 h) passes on what the daemon wrote from a real-looking
+    // cascade: the exchanges' prices that differ by more than 2% within a minute are warnings, not failures.
+    const { run: v, report } = await forensicJson(redis.url);
+    expect(v.stderr).toBe('');
+    expect(v.code, JSON.stringify(report.checks.filter((c) => c.failed > 0))).toBe(0);
+    expect(report.logEntries).toBe(expected.events);
+    for (const c of report.checks) expect(c.failed, c.name).toBe(0);
+    expect(report.checks.find((c) => c.id === 8)!.passed).toBeGreaterThan(1000);
 
     // Nothing of either run is left running: no daemon, no stand-ins (the replay processes have exited).
     const status = await keys('liq:status:*');
