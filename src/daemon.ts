@@ -245,7 +245,11 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
           await Promise.race([status.remove().catch(() => undefined), sleep(500)]);
           await Promise.race([redis.quit().catch(() => undefined), sleep(500)]);
         }
-        redis.disconnect();
+        if (redis.status !== 'end') {
+          const ended = new Promise<void>((r) => redis.once('end', () => r()));
+          redis.disconnect();
+          await Promise.race([ended, sleep(500)]); // its state lines come before the last one
+        }
         if (health) {
           health.closeAllConnections();
           await new Promise<void>((r) => health!.close(() => r()));

@@ -11,7 +11,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? pino.destination({ fd: 1, sync: false }),
+    // minLength 1 writes at once as with 0, but makes flush(cb) wait until every write has reached the fd: with 0,
+    // sonic-boom calls back at once, and an exit right after could land the last lines out of order or lose them.
+    destination ?? pino.destination({ fd: 1, sync: false, minLength: 1 }),
   );
 }
 

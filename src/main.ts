@@ -2,7 +2,7 @@
 // liqd daemon entry: `npm start` (foreground) or under pm2 (ecosystem.config.cjs).
 import { ConfigError, loadConfig } from './config.js';
 import { startDaemon } from './daemon.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 
 const HARD_EXIT_MS = 9_500;
 
@@ -29,8 +29,7 @@ async function main(): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
-    log.flush();
-    process.exit(1);
+    exitAfterLog(log, 1);
   });
   process.on('unhandledRejection', (err) => {
     log.error({ err }, 'unhandled rejection');
@@ -40,24 +39,36 @@ async function main(): Promise<void> {
     // A second signal, or a flush that hangs, still ends the process within the 10 s promised to pm2.
     setTimeout(() => {
       log.error({ held: daemon.held }, 'shutdown took too long; exiting');
-      log.flush();
-      process.exit(1);
+      exitAfterLog(log, 1);
     }, HARD_EXIT_MS).unref();
     daemon.shutdown(signal).then(
       ({ lost }) => {
-        log.flush();
         // Events that could be neither written nor spooled were lost: say so with the exit code too.
-        process.exit(lost > 0 ? 1 : 0);
+        exitAfterLog(log, lost > 0 ? 1 : 0);
       },
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
-        log.flush();
-        process.exit(1);
+        exitAfterLog(log, 1);
       },
     );
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+}
+
+/**
+ * Exits once the log has reached stdout. The logger writes asynchronously: exiting at once would let pino's exit hook
+ * write the last lines synchronously while an earlier write is still in flight, so the final lines could land out of
+ * order (or, under a slow pipe, not at all). Bounded: a stuck stdout does not keep the process alive.
+ */
+function exitAfterLog(log: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, 300).unref();
+  try {
+    log.flush(() => exit());
+  } catch {
+    exit();
+  }
 }
 
 main().catch((err: unknown) => {

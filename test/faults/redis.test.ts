@@ -111,9 +111,12 @@ describe('/health follows whether writes succeed, not the connection', () => {
   it('a read-only replica (READONLY): 503 down from the first probe, with no traffic at all', async () => {
     const replica = await startRedis();
     servers.push(replica);
-    await replica.client().replicaof('127.0.0.1', String(redis.port));
+    const rc = replica.client();
+    await rc.replicaof('127.0.0.1', String(redis.port));
+    await waitUntil(async () => /master_link_status:up/.test(await rc.info('replication')), 15_000, 'replica in sync');
     const d = await launch(replica.url, { EXCHANGES: 'okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1' });
-    await waitUntil(async () => (await d.health()).status === 503, 15_000, '503');
+    await waitUntil(async () => ((await d.health()).body.redis as { code?: string }).code === 'READONLY', 15_000, 'READONLY named');
+    expect((await d.health()).status).toBe(503);
     expect((await d.health()).body).toMatchObject({ status: 'down', redis: { state: 'ready', connected: true, writable: false, code: 'READONLY' } });
     expect(metric(await d.metrics(), 'liq_redis_writable')).toBe(0);
   });

@@ -71,6 +71,11 @@ describe('npm start', () => {
       expect(streams.every((s) => s.state !== 'open')).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
       expect(metrics).toContain('liq_redis_writable');
+      // process and Node.js metrics under their standard names, so the usual dashboards work
+      expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect(metrics).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+      expect(metrics).not.toContain('liq_process_');
+      expect(metrics).toMatch(/^liq_dropped_total\{reason="spool_failed"\} 0$/m);
       // SIGTERM to the daemon itself (as pm2 or systemd would send it); npm then exits with the daemon's code.
       const daemonPid = Number(JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!).pid);
       expect(daemonPid).toBeGreaterThan(0);
@@ -87,6 +92,45 @@ describe('npm start', () => {
     expect(parsed.some((l) => l.msg === 'reconnect scheduled')).toBe(true);
     expect(parsed.some((l) => l.msg === 'instrument metadata failing')).toBe(true);
     expect(parsed.at(-1)?.msg).toBe('stopped');
+  });
+
+  it('SIGTERM to the npm process alone (docker stop, systemd KillMode=process) reaches the daemon: it flushes and exits, no orphan', async () => {
+    const dead = await closedPort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      REDIS_URL: redis.url,
+      HEALTH_PORT: '0',
+      SPOOL_DIR: spool,
+      EXCHANGES: 'okx',
+      OKX_WS_URL: `ws://127.0.0.1:${dead}/ws/v5/public`,
+      OKX_REST_URL: `http://127.0.0.1:${dead}`,
+    };
+    const proc = spawn('npm', ['start'], { cwd: path.resolve(path.dirname(DAEMON), '../..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    let daemonPid = 0;
+    try {
+      await waitUntil(() => out.includes('"msg":"ready"'), 20_000, 'ready');
+      daemonPid = Number(JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!).pid);
+      expect(daemonPid).not.toBe(proc.pid);
+      proc.kill('SIGTERM'); // npm only
+      expect(await exited).toBe(0);
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    }
+    expect(out).toContain('"msg":"shutting down: stopping streams, flushing held events"');
+    expect(out).toContain('"msg":"stopped"');
+    const alive = () => {
+      try {
+        process.kill(daemonPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitUntil(() => !alive(), 5_000, 'the daemon gone');
   });
 
   it.each([
