@@ -13,7 +13,7 @@ import { UsageError, die, int, usd } from './lib/cli.js';
 import { DIST } from './lib/daemon.js';
 import { minutesOf, parseCapture, totalsByExchange } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
-import { NoRedisError, REDIS_INSTALL, pingRedis, startPrivateRedis } from './lib/redis.js';
+import { NoRedisError, RedisNotGivenError, redisToWrite, type RedisChoice } from './lib/redis.js';
 import { durationOf, lastTOf, parseSpeed, play, startCaptureStandins, type PlayProgress } from './lib/serve.js';
 import { ENV_SCHEMA } from '../src/config.js';
 import { redactUrl } from '../src/redact.js';
@@ -131,16 +131,6 @@ async function main(): Promise<number> {
     return 0;
   }
   const say = (line: string) => process.stderr.write(`${PROG}: ${line}\n`);
-  // refused before anything starts: one line, exit 2
-  const env = process.env.REDIS_URL?.trim();
-  if (env && env !== opts.redis) {
-    die(
-      PROG,
-      `REDIS_URL is set (${redactUrl(env)}) but the demo writes made-up liquidations and uses only a Redis named by ` +
-        `--redis: unset REDIS_URL for a private redis-server, or pass --redis ${redactUrl(env)} to write into it`,
-      2,
-    );
-  }
   if (!existsSync(DASHBOARD)) die(PROG, `the pro dashboard is not built (${path.relative(process.cwd(), DASHBOARD) || DASHBOARD} missing): run npm run build`);
   if (!existsSync(opts.capture)) die(PROG, `no capture at ${opts.capture}`);
 
@@ -155,21 +145,19 @@ async function main(): Promise<number> {
   }
   const duration = durationOf(capture.frames);
   const speed = opts.speed ?? Math.max(1, duration / TARGET_MS);
-  let redis: { url: string; private: boolean };
-  if (opts.redis !== undefined) {
-    if (!(await pingRedis(opts.redis, 2000))) die(PROG, `no Redis answers at ${redactUrl(opts.redis)} (--redis)`);
+  let redis: RedisChoice;
+  try {
+    redis = await redisToWrite(opts.redis, 'made-up liquidations');
+  } catch (err) {
+    if (err instanceof RedisNotGivenError) die(PROG, err.message, 2);
+    if (err instanceof NoRedisError) die(PROG, `${err.message}: the demo runs on a private redis-server`);
+    throw err;
+  }
+  if (redis.private === undefined) {
     const plannedShift = defaultShift(lastTOf(capture.frames), Date.now() + (Number.isFinite(speed) ? duration / speed : 0));
-    for (const line of await writePlan(capture, opts.redis, plannedShift)) say(line);
-    redis = { url: opts.redis, private: false };
+    for (const line of await writePlan(capture, redis.url, plannedShift)) say(line);
   } else {
-    try {
-      const priv = await startPrivateRedis();
-      redis = { url: priv.url, private: true };
-      say(`started a private redis-server on port ${priv.port} (temporary, removed at exit)`);
-    } catch (err) {
-      if (err instanceof NoRedisError) die(PROG, `${err.message}: the demo runs on a private redis-server; ${REDIS_INSTALL}, or pass --redis <url>`);
-      throw err;
-    }
+    say(redis.note);
   }
   const dir = makeTempDir('liqd-demo-');
   say('starting the stand-in exchanges and the daemon…');

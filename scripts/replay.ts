@@ -13,7 +13,7 @@ import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/
 import { parseCapture, minutesOf, totalsByExchange, type ParseOutcome } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
 import { redactUrl } from '../src/redact.js';
-import { NoRedisError, chooseRedis } from './lib/redis.js';
+import { NoRedisError, RedisNotGivenError, redisToWrite } from './lib/redis.js';
 import {
   describeMissing,
   durationOf,
@@ -36,13 +36,15 @@ const PROG = 'liqd-replay';
 const HELP = `liqd-replay: serves a capture (npm run record, or samples/cascade.ndjson.gz) through the stand-in exchanges
 
 Usage:
-  npm run replay -- <capture> [--speed 1|10|max|<n>] [--with-daemon] [--keep-time | --shift-ms <N>]
+  npm run replay -- <capture> [--speed 1|10|max|<n>] [--with-daemon [--redis <url>]] [--keep-time | --shift-ms <N>]
 
 Options:
   --speed <s>        1 (as recorded, default), any factor (10 = ten times faster), or max (no pauses)
-  --with-daemon      also run the daemon (dist/src/main.js) against the stand-ins, writing into REDIS_URL when it
-                     answers, else into a private redis-server (started from PATH, removed at exit); exit once the
+  --with-daemon      also run the daemon (dist/src/main.js) against the stand-ins, writing into a private
+                     redis-server (started from PATH, removed at exit) or the Redis named by --redis; exit once the
                      whole capture is delivered and written, with a summary read from the ALL buckets
+  --redis <url>      with --with-daemon: write into this Redis instead of a private one (its events are kept and
+                     counted like live ones there). REDIS_URL alone is refused (exit 2) unless --redis names it.
   --keep-time        leave the timestamps in the frames as recorded (the daemon rejects events older than
                      BUCKET_RETENTION_HOURS)
   --shift-ms <N>     move every timestamp by exactly N ms (may be negative)
@@ -69,6 +71,7 @@ interface Options {
   keepTime: boolean;
   shiftMs: number | undefined;
   waitSeconds: number | undefined;
+  redis: string | undefined;
 }
 
 function parseCli(argv: string[]): Options | 'help' {
@@ -81,6 +84,7 @@ function parseCli(argv: string[]): Options | 'help' {
       options: {
         speed: { type: 'string' },
         'with-daemon': { type: 'boolean' },
+        redis: { type: 'string' },
         'keep-time': { type: 'boolean' },
         'shift-ms': { type: 'string' },
         'wait-seconds': { type: 'string' },
@@ -106,7 +110,10 @@ function parseCli(argv: string[]): Options | 'help' {
     waitSeconds = Number(v['wait-seconds']);
     if (!/^\d+(\.\d+)?$/.test(v['wait-seconds']) || !(waitSeconds > 0)) throw new UsageError('--wait-seconds must be a positive number');
   }
-  return { capture: parsed.positionals[0], speed, withDaemon: v['with-daemon'] === true, keepTime: v['keep-time'] === true, shiftMs, waitSeconds };
+  const redis = v.redis as string | undefined;
+  if (redis !== undefined && v['with-daemon'] !== true) throw new UsageError('--redis goes with --with-daemon');
+  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// or rediss:// URL (got ${JSON.stringify(redis)})`);
+  return { capture: parsed.positionals[0], speed, withDaemon: v['with-daemon'] === true, keepTime: v['keep-time'] === true, shiftMs, waitSeconds, redis };
 }
 
 const speedText = (s: Speed) => (Number.isFinite(s) ? `${s}×` : 'max');
@@ -268,8 +275,12 @@ async function withDaemon(
 ): Promise<number> {
   let redis;
   try {
-    redis = await chooseRedis();
+    redis = await redisToWrite(opts.redis, 'the capture\'s liquidations');
   } catch (err) {
+    if (err instanceof RedisNotGivenError) {
+      say(err.message);
+      return 2;
+    }
     if (err instanceof NoRedisError) {
       say(err.message);
       return 1;

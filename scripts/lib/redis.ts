@@ -1,17 +1,15 @@
 // Redis for the scripts: a private redis-server from PATH on a free port with a temporary directory (nothing
-// persisted, removed at exit), for the demo always and for replay --with-daemon when REDIS_URL does not answer.
+// persisted, removed at exit), for the demo and replay --with-daemon unless --redis names a Redis to write into.
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { ENV_SCHEMA } from '../../src/config.js';
 import { redactUrl } from '../../src/redact.js';
 import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
 
 export const REDIS_INSTALL = 'install redis-server (apt-get install redis-server / brew install redis)';
-export const REDIS_HOWTO = `Redis is needed: set REDIS_URL to a running Redis, or ${REDIS_INSTALL}`;
 
 export class NoRedisError extends Error {
   override name = 'NoRedisError';
@@ -98,23 +96,35 @@ export interface RedisChoice {
   note: string;
 }
 
-/** REDIS_URL (or the daemon's default) when it answers within 1 s; otherwise a private redis-server; otherwise NoRedisError. */
-export async function chooseRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisChoice> {
-  const url = env.REDIS_URL?.trim() || ENV_SCHEMA.REDIS_URL.def;
-  if (await pingRedis(url, 1000)) return { url, note: `using the Redis at ${redactUrl(url)} (REDIS_URL)` };
+/** A Redis the caller was not given: REDIS_URL set without --redis naming it. One line, exit 2. */
+export class RedisNotGivenError extends Error {
+  override name = 'RedisNotGivenError';
+}
+
+/**
+ * The Redis a script that WRITES made-up or replayed liquidations may use: the one named by `--redis` (after it
+ * answers), else a private redis-server it starts (NoRedisError without one). Never REDIS_URL alone, never the default
+ * 127.0.0.1:6379: events written there would be counted with a user's real ones. A REDIS_URL in the environment that
+ * `--redis` does not name is refused (RedisNotGivenError), so nobody is surprised by where the events went.
+ */
+export async function redisToWrite(given: string | undefined, what: string, env: NodeJS.ProcessEnv = process.env): Promise<RedisChoice> {
+  const fromEnv = env.REDIS_URL?.trim();
+  if (fromEnv && fromEnv !== given) {
+    throw new RedisNotGivenError(
+      `REDIS_URL is set (${redactUrl(fromEnv)}) but this writes ${what} and uses only a Redis named by --redis: ` +
+        `unset REDIS_URL for a private redis-server, or pass --redis ${redactUrl(fromEnv)} to write into it`,
+    );
+  }
+  if (given !== undefined) {
+    if (!(await pingRedis(given, 2000))) throw new NoRedisError(`no Redis answers at ${redactUrl(given)} (--redis)`);
+    return { url: given, note: `writing into the Redis at ${redactUrl(given)} (--redis)` };
+  }
   let priv: PrivateRedis;
   try {
     priv = await startPrivateRedis();
   } catch (err) {
-    if (err instanceof NoRedisError) {
-      throw new NoRedisError(`no Redis answers at ${redactUrl(url)} and ${err.message}. ${REDIS_HOWTO}`);
-    }
+    if (err instanceof NoRedisError) throw new NoRedisError(`${err.message}; ${REDIS_INSTALL}, or pass --redis <url>`);
     throw err;
   }
-  return {
-    url: priv.url,
-    private: priv,
-    note: `no Redis answers at ${redactUrl(url)}: started a private redis-server on port ${priv.port} (temporary, removed on exit)`,
-  };
+  return { url: priv.url, private: priv, note: `started a private redis-server on port ${priv.port} (temporary, removed at exit)` };
 }
-

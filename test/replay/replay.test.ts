@@ -105,7 +105,7 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     const expected = expectedBuckets(shiftMs);
     expect(expected.events).toBeGreaterThan(30_000);
 
-    const first = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--shift-ms', String(shiftMs)]);
+    const first = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--redis', redis.url, '--shift-ms', String(shiftMs)]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`timestamps shifted by ${shiftMs} ms`);
     expect(first.stdout).toMatch(new RegExp(`${expected.events.toLocaleString('en-US')} newly counted`));
@@ -121,7 +121,7 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     expect(first.stdout).toMatch(new RegExp(`total\\s+${expected.events.toLocaleString('en-US')}\\s`));
 
     const before = await snapshot();
-    const second = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--shift-ms', String(shiftMs)]);
+    const second = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--redis', redis.url, '--shift-ms', String(shiftMs)]);
     expect(second.code, second.stderr).toBe(0);
     // The whole capture went through the daemon again, and every event was found already counted.
     expect(second.stdout).toContain(`${expected.events.toLocaleString('en-US')} events parsed, 0 newly counted`);
@@ -139,6 +139,14 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     // Nothing of either run is left running: no daemon, no stand-ins (the replay processes have exited).
     const status = await keys('liq:status:*');
     expect(status).toEqual([]);
+  });
+
+  it('never writes into a Redis it was not given: REDIS_URL alone is refused with one line, exit 2, nothing written', async () => {
+    const before = await client.dbsize();
+    const r = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon']); // REDIS_URL is in its environment
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/REDIS_URL is set \(redis:\/\/127\.0\.0\.1:\d+\) but this writes the capture's liquidations and uses only a Redis named by --redis/);
+    expect(await client.dbsize()).toBe(before);
   });
 
   it('refuses a file that is not a capture, with exit 2', async () => {
