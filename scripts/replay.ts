@@ -322,6 +322,9 @@ async function withDaemon(
     return 1;
   }
   const written = (await daemon.metric('liq_events_written_total')) ?? 0;
+  // A reconnect during a replay drops what was in flight on that socket (the totals below would then fall short).
+  const streams = (((await daemon.health())?.streams ?? []) as Array<{ connection: string; reconnects: number }>).filter((s) => typeof s.reconnects === 'number');
+  const reconnects = streams.filter((s) => s.reconnects > 0);
   const minutes = minutesOf(outcome.unique);
   const inRedis = await readAllBuckets(redis.url, minutes);
   const fromCapture = totalsByExchange(outcome.unique);
@@ -336,6 +339,10 @@ async function withDaemon(
   out.push(
     `daemon: ${int(done.parsed)} events parsed, ${int(written)} newly counted, ${int(done.parsed - written)} already counted or expired` +
       (outcome.rejections.length ? `; the parsers reject ${int(outcome.rejections.length)} items of the capture` : ''),
+  );
+  out.push(
+    `streams: ${streams.length} connections, ${int(reconnects.reduce((n, s) => n + s.reconnects, 0))} reconnects` +
+      (reconnects.length ? ` (${reconnects.map((s) => `${s.connection} ${s.reconnects}`).join(', ')})` : ''),
   );
   const first = minutes[0];
   const last = minutes[minutes.length - 1];

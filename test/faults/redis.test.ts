@@ -92,6 +92,9 @@ describe('/health follows whether writes succeed, not the connection', () => {
     const m = await d.metrics();
     expect(metric(m, 'liq_redis_writable')).toBe(0);
     expect(metric(m, 'liq_write_errors_total')).toBeGreaterThan(0);
+    // the gauge is read at scrape time: what is held now, as /health says
+    expect(metric(m, 'liq_buffered_events')).toBe((await d.health()).body.bufferedEvents);
+    expect(metric(m, 'liq_buffered_events')).toBe(25);
     expect(m).toMatch(/liq_write_errors_total\{error="OOM"\} [1-9]/);
     const refused = d.logs.filter((l) => l.msg === 'Redis refuses writes: events are held until it takes them again');
     expect(refused).toHaveLength(1);
@@ -105,6 +108,7 @@ describe('/health follows whether writes succeed, not the connection', () => {
     expect((await d.health()).body).toMatchObject({ status: 'ok', redis: { writable: true } });
     expect(metric(await d.metrics(), 'liq_redis_writable')).toBe(1);
     expect(metric(await d.metrics(), 'liq_dropped_total')).toBe(0);
+    expect(metric(await d.metrics(), 'liq_buffered_events')).toBe(0);
     await d.waitForLog((l) => l.msg === 'Redis takes writes again');
   });
 

@@ -109,6 +109,7 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`timestamps shifted by ${shiftMs} ms`);
     expect(first.stdout).toMatch(new RegExp(`${expected.events.toLocaleString('en-US')} newly counted`));
+    expect(first.stdout).toMatch(/^streams: 5 connections, 0 reconnects$/m);
 
     const bucketKeys = await keys('liq:agg:*');
     expect(bucketKeys).toEqual([...expected.buckets.keys()].sort());
