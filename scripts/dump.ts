@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Canonical dump of what the daemon wrote into a Redis: every bucket with every field, the top and largest indexes,
+// the identities per minute, and the event log, in a fixed order and with times moved back by --unshift-ms. Two
+// runs that wrote the same events give byte-identical dumps whatever the day they ran: the regression test of the
+// adapter redesign replays the sample through the daemon and compares the dump with one committed from before it.
+//
+//   node dist/scripts/dump.js --redis redis://127.0.0.1:6380 [--unshift-ms N] [--out dump.json.gz]
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { Redis } from 'ioredis';
+import { UsageError, die } from './lib/cli.js';
+import { redactUrl } from '../src/redact.js';
+
+const PROG = 'liqd-dump';
+const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log in a Redis (read only)
+
+Usage:
+  node dist/scripts/dump.js --redis <url> [--unshift-ms <N>] [--out <file[.gz]>]
+
+  --redis <url>       the Redis to read (nothing is written)
+  --unshift-ms <N>    subtract N ms from every time (key minutes, log ts, largest-liquidation ts): the shift a replay
+                      printed, so that dumps of replays on different days compare equal (default 0)
+  --out <file>        write there (gzip when it ends in .gz) instead of stdout
+  -h, --help          this help
+
+What is in it, one JSON value per line, sorted:
+  ["agg", key, {field: value…}]          every liq:agg:* hash, fields sorted
+  ["top", key, [[member, score]…]]       liq:top:* sorted sets
+  ["big", key, [[member without id, score]…]]   liq:big:* (the id, a hash of the identity with its time, is left out)
+  ["seen", key, count]                   liq:seen:* (how many identities each minute holds)
+  ["event", {field: value…}]             every liq:events entry without its stream id and identity id
+  ["ids", n, distinct]                   how many log entries, and how many distinct ids they carry
+The identity hashes depend on the shifted times, so they are counted, not listed; their exact values are pinned by
+test/unit/identity.test.ts.
+`;
+
+function parse(argv: string[]): { redis: string; unshift: number; out?: string } | 'help' {
+  let v;
+  try {
+    v = parseArgs({ args: argv, strict: true, options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (v.help) return 'help';
+  if (v.redis === undefined || !/^rediss?:\/\/./.test(v.redis)) throw new UsageError('--redis <redis:// URL> is required');
+  const unshift = v['unshift-ms'] === undefined ? 0 : Number(v['unshift-ms']);
+  if (!Number.isSafeInteger(unshift) || unshift % 60_000 !== 0) throw new UsageError('--unshift-ms must be a whole number of minutes in ms');
+  return { redis: v.redis, unshift, out: v.out };
+}
+
+async function keys(r: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    out.push(...batch);
+  } while (cursor !== '0');
+  return out;
+}
+
+/** key ending in :{START_MS} with the start moved back. */
+function unshiftKey(key: string, ms: number): string {
+  const i = key.lastIndexOf(':');
+  return `${key.slice(0, i + 1)}${Number(key.slice(i + 1)) - ms}`;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every line of the dump, in its canonical order. */
+export async function dumpLines(url: string, unshift: number): Promise<string[]> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await r.connect();
+  try {
+    const lines: string[] = [];
+    for (const key of (await keys(r, 'liq:agg:*')).sort()) {
+      const h = await r.hgetall(key);
+      lines.push(JSON.stringify(['agg', unshiftKey(key, unshift), Object.fromEntries(Object.entries(h).sort(([a], [b]) => cmp(a, b)))]));
+    }
+    for (const key of await keys(r, 'liq:top:*')) {
+      const z = await r.zrange(key, 0, -1, 'WITHSCORES');
+      const pairs: string[][] = [];
+      for (let i = 0; i < z.length; i += 2) pairs.push([z[i], z[i + 1]]);
+      lines.push(JSON.stringify(['top', unshiftKey(key, unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
+    }
+    for (const key of await keys(r, 'liq:big:*')) {
+      const z = await r.zrange(key, 0, -1, 'WITHSCORES');
+      const pairs: string[][] = [];
+      for (let i = 0; i < z.length; i += 2) {
+        // exchange|symbol|side|price|quantity|ts|id
+        const p = z[i].split('|');
+        pairs.push([[...p.slice(0, 5), String(Number(p[5]) - unshift)].join('|'), z[i + 1]]);
+      }
+      lines.push(JSON.stringify(['big', unshiftKey(key, unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
+    }
+    for (const key of await keys(r, 'liq:seen:*')) lines.push(JSON.stringify(['seen', unshiftKey(key, unshift), await r.hlen(key)]));
+    const events: string[] = [];
+    const ids = new Set<string>();
+    let n = 0;
+    for (let start = '-'; ; ) {
+      const page = (await r.xrange('liq:events', start, '+', 'COUNT', 5000)) as Array<[string, string[]]>;
+      for (const [, f] of page) {
+        const o: Record<string, string> = {};
+        for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
+        ids.add(o.id);
+        n++;
+        delete o.id;
+        o.ts = String(Number(o.ts) - unshift);
+        events.push(JSON.stringify(['event', Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)))]));
+      }
+      if (page.length < 5000) break;
+      start = `(${page[page.length - 1][0]}`;
+    }
+    lines.sort(cmp);
+    events.sort(cmp);
+    return [...lines, ...events, JSON.stringify(['ids', n, ids.size])];
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  let opts;
+  try {
+    opts = parse(process.argv.slice(2));
+  } catch (err) {
+    die(PROG, `${(err as Error).message} (see --help)`, 2);
+  }
+  if (opts === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  let lines: string[];
+  try {
+    lines = await dumpLines(opts.redis, opts.unshift);
+  } catch (err) {
+    die(PROG, `cannot read ${redactUrl(opts.redis)}: ${(err as Error).message}`);
+  }
+  // `| head` closing the pipe early is an ordinary end, not an error
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+  const body = Readable.from(lines.map((l) => `${l}\n`));
+  if (opts.out === undefined) await pipeline(body, process.stdout);
+  else if (opts.out.endsWith('.gz')) await pipeline(body, createGzip({ level: 9 }), createWriteStream(opts.out));
+  else await pipeline(body, createWriteStream(opts.out));
+  process.stderr.write(`${PROG}: ${lines.length} lines${opts.out ? ` into ${opts.out}` : ''}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
