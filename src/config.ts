@@ -43,10 +43,15 @@ const exchanges = z
   .transform((list) => list as ExchangeName[]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const REDIS_MANAGED_MODES = ['never', 'auto', 'always'] as const;
 
 /** Every variable, its default and its parser. README's configuration table and .env.example list the same. */
 export const ENV_SCHEMA = {
   REDIS_URL: { def: 'redis://127.0.0.1:6379', parse: redisUrl },
+  REDIS_MANAGED: { def: 'auto', parse: z.enum(REDIS_MANAGED_MODES, `one of ${REDIS_MANAGED_MODES.join(', ')}`) },
+  DATA_DIR: { def: './data', parse: z.string().trim().min(1, 'a directory path') },
+  // For tests only: they run a managed Redis on a free port and never touch the 6379 of the machine.
+  LIQD_MANAGED_REDIS_PORT: { def: '6379', parse: int(1, 65_535) },
   EXCHANGES: { def: 'binance,bybit,okx', parse: exchanges },
   BINANCE_USDM_WS_URL: { def: 'wss://fstream.binance.com/market/stream?streams=!forceOrder@arr', parse: wsUrl },
   BINANCE_COINM_WS_URL: { def: 'wss://dstream.binance.com/stream?streams=!forceOrder@arr', parse: wsUrl },
@@ -91,6 +96,8 @@ type Parsed = { [K in keyof Schema]: z.output<Schema[K]['parse']> };
 export interface Config extends Parsed {
   /** Derived: the instance name under liq:status:{instance}. */
   readonly instance: string;
+  /** REDIS_URL was given (not absent, not empty): the daemon then never starts a Redis of its own. */
+  readonly redisUrlSet: boolean;
 }
 
 /** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
@@ -112,6 +119,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `invalid configuration: RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS (${cfg.RECONNECT_BASE_MS}) (got ${cfg.RECONNECT_MAX_MS})`,
     );
   }
+  const redisUrlSet = env.REDIS_URL !== undefined && env.REDIS_URL !== '';
+  if (redisUrlSet && cfg.REDIS_MANAGED === 'always') {
+    throw new ConfigError(
+      'invalid configuration: REDIS_MANAGED=always starts a Redis of its own and cannot be used with REDIS_URL: unset one of them',
+    );
+  }
   const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
-  return Object.freeze({ ...cfg, instance });
+  return Object.freeze({ ...cfg, instance, redisUrlSet });
 }

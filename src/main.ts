@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startDaemon } from './daemon.js';
 import { createLogger } from './log.js';
+import { ManagedRedisError, provideRedis } from './managed-redis.js';
 
 const HARD_EXIT_MS = 9_500;
 
@@ -35,7 +36,20 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => {
     log.error({ err }, 'unhandled rejection');
   });
-  const daemon = await startDaemon(cfg, log);
+  let redis;
+  try {
+    redis = await provideRedis(cfg, log.child({ mod: 'managed-redis' }));
+  } catch (err) {
+    if (err instanceof ManagedRedisError) {
+      process.stderr.write(`liqd: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const daemon = await startDaemon(Object.freeze({ ...cfg, REDIS_URL: redis.url }), log);
+  // The managed Redis (if any) stops only after the daemon's final flush has been written into it.
+  const shutdownDaemon = daemon.shutdown.bind(daemon);
+  daemon.shutdown = (signal) => shutdownDaemon(signal).finally(() => redis.stop());
   const onSignal = (signal: string) => {
     // A second signal, or a flush that hangs, still ends the process within the 10 s promised to pm2.
     setTimeout(() => {
