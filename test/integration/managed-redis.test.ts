@@ -11,6 +11,8 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bybitFrame } from '../../scripts/standins/frames.js';
 import { startStandins, type Standins } from '../../scripts/standins/index.js';
+import { ENV_SCHEMA } from '../../src/config.js';
+import { parseCli } from '../../src/dashboards/options.js';
 import { probeRedis } from '../../src/redis-probe.js';
 import { DAEMON, startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
@@ -289,6 +291,14 @@ describe('managed Redis at start-up, failing with one line', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('the other tools', () => {
+  it('default to the managed Redis address, so they read it with no option', () => {
+    const managed = `redis://127.0.0.1:${ENV_SCHEMA.LIQD_MANAGED_REDIS_PORT.def}`;
+    expect(ENV_SCHEMA.REDIS_URL.def).toBe(managed); // the scripts' chooseRedis reads this default too
+    expect(parseCli(['pro'], {}).redisUrl).toBe(managed);
   });
 });
 
