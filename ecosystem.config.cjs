@@ -1,7 +1,8 @@
 // pm2 process file: `npx pm2 start ecosystem.config.cjs` (after `npm ci`, which builds dist/).
 // The daemon calls process.send('ready') once Redis is connected and the streams are started (wait_ready).
-// On SIGTERM/SIGINT it flushes what it holds (or spools it when Redis is down) and exits 0 within 10 s,
-// so kill_timeout sits above the worst flush. For a second instance (restarts without a gap), see README.
+// On SIGTERM/SIGINT it flushes what it holds (or spools it when Redis is down), then stops the Redis it started
+// itself (REDIS_URL unset, README "Redis: managed or your own"), and exits 0 within 10 s, so kill_timeout sits above
+// the worst flush plus that stop. For a second instance (restarts without a gap), see README.
 module.exports = {
   apps: [
     {
@@ -15,6 +16,8 @@ module.exports = {
       wait_ready: true,
       listen_timeout: 30_000,
       kill_timeout: 12_000,
+      // Signal the daemon only: pm2's default tree kill would also stop the managed redis-server before the final flush.
+      treekill: false,
       exp_backoff_restart_delay: 1_000,
       // above what MAX_HELD_EVENTS can hold at its default (about 1.1 GB): a restart there would drop held events
       max_memory_restart: '1500M',

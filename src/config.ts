@@ -43,10 +43,15 @@ const exchanges = z
   .transform((list) => list as ExchangeName[]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const REDIS_MANAGED_MODES = ['never', 'auto', 'always'] as const;
 
 /** Every variable, its default and its parser. README's configuration table and .env.example list the same. */
 export const ENV_SCHEMA = {
   REDIS_URL: { def: 'redis://127.0.0.1:6379', parse: redisUrl },
+  REDIS_MANAGED: { def: 'auto', parse: z.enum(REDIS_MANAGED_MODES, `one of ${REDIS_MANAGED_MODES.join(', ')}`) },
+  DATA_DIR: { def: './data', parse: z.string().trim().min(1, 'a directory path') },
+  // For tests only: they run a managed Redis on a free port and never touch the 6379 of the machine.
+  LIQD_MANAGED_REDIS_PORT: { def: '6379', parse: int(1, 65_535) },
   EXCHANGES: { def: 'binance,bybit,okx', parse: exchanges },
   BINANCE_USDM_WS_URL: { def: 'wss://fstream.binance.com/market/stream?streams=!forceOrder@arr', parse: wsUrl },
   BINANCE_COINM_WS_URL: { def: 'wss://dstream.binance.com/stream?streams=!forceOrder@arr', parse: wsUrl },
@@ -97,6 +102,8 @@ export interface Config extends Parsed {
   readonly instance: string;
   /** Derived: MAX_HELD_EVENTS, or twice MAX_BUFFERED_EVENTS when it is not set. */
   readonly maxHeldEvents: number;
+  /** REDIS_URL was given (not absent, not empty): the daemon then never starts a Redis of its own. */
+  readonly redisUrlSet: boolean;
 }
 
 /** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
@@ -124,6 +131,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `invalid configuration: MAX_HELD_EVENTS must be at least MAX_BUFFERED_EVENTS (${cfg.MAX_BUFFERED_EVENTS}) (got ${maxHeldEvents})`,
     );
   }
+  const redisUrlSet = env.REDIS_URL !== undefined && env.REDIS_URL !== '';
+  if (redisUrlSet && cfg.REDIS_MANAGED === 'always') {
+    throw new ConfigError(
+      'invalid configuration: REDIS_MANAGED=always starts a Redis of its own and cannot be used with REDIS_URL: unset one of them',
+    );
+  }
   const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
-  return Object.freeze({ ...cfg, instance, maxHeldEvents });
+  return Object.freeze({ ...cfg, instance, maxHeldEvents, redisUrlSet });
 }

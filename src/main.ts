@@ -3,16 +3,18 @@
 import { ConfigError, loadConfig } from './config.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
+import { ManagedRedisError, provideRedis } from './managed-redis.js';
 
 const HARD_EXIT_MS = 9_500;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(
-      'liqd: listens to Binance, Bybit and OKX liquidation streams and writes exact 60-second buckets to Redis.\n' +
+      'liqd: listens to the derivatives venues\' liquidation streams and writes exact 60-second buckets to Redis.\n' +
         'Usage: npm start   (or: MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 dist/src/main.js)\n' +
         'All configuration is environment variables: see README.md ("Configuration") and .env.example.\n' +
-        'Health: GET http://HEALTH_HOST:HEALTH_PORT/health and /metrics. SIGTERM/SIGINT: flush and exit 0.\n',
+        'Health: GET http://HEALTH_HOST:HEALTH_PORT/health, /livez and /metrics. SIGTERM/SIGINT/SIGHUP: flush and exit\n' +
+        '(0, or 1 when held events could be neither written nor spooled).\n',
     );
     return;
   }
@@ -34,14 +36,41 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => {
     log.error({ err }, 'unhandled rejection');
   });
-  const daemon = await startDaemon(cfg, log);
-  const onSignal = (signal: string) => {
+  // Signals are taken from the start: one that arrives while Redis or the daemon is starting ends the process once
+  // they are up (or straight away when nothing is up yet), never leaving a managed redis-server behind.
+  let onSignal: (signal: string) => void = (signal) => {
+    pending ??= signal;
+  };
+  let pending: string | undefined;
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => onSignal(sig));
+
+  let redis;
+  try {
+    redis = await provideRedis(cfg, log.child({ mod: 'managed-redis' }));
+  } catch (err) {
+    if (err instanceof ManagedRedisError) {
+      process.stderr.write(`liqd: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (pending !== undefined) {
+    log.info({ signal: pending }, 'signal during start-up: stopping');
+    await redis.stop();
+    exitAfterLog(log, 0);
+    return;
+  }
+  const daemon = await startDaemon(Object.freeze({ ...cfg, REDIS_URL: redis.url }), log);
+  const managed = redis;
+  onSignal = (signal: string) => {
     // A second signal, or a flush that hangs, still ends the process within the 10 s promised to pm2.
     setTimeout(() => {
       log.error({ held: daemon.held }, 'shutdown took too long; exiting');
       exitAfterLog(log, 1);
     }, HARD_EXIT_MS).unref();
-    daemon.shutdown(signal).then(
+    // The managed Redis (if any) stops only after the daemon's final flush has been written into it.
+    const stopped = daemon.shutdown(signal).finally(() => managed.stop());
+    stopped.then(
       ({ lost }) => {
         // Events that could be neither written nor spooled were lost: say so with the exit code too.
         exitAfterLog(log, lost > 0 ? 1 : 0);
@@ -52,8 +81,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  process.once('SIGINT', () => onSignal('SIGINT'));
+  if (pending !== undefined) onSignal(pending);
 }
 
 /**
