@@ -184,8 +184,10 @@ describe('Redis that lost its data', () => {
 
 describe('streams that cannot connect', () => {
   it('no stream open for longer than STREAM_DOWN_AFTER_MS: down (503); /livez stays 200', async () => {
-    const d = await launch(redis.url, { EXCHANGES: 'okx,bybit', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1', BYBIT_REST_URL: 'http://127.0.0.1:1', STREAM_DOWN_AFTER_MS: '1500' });
-    expect((await d.health()).body.status).toBe('ok'); // not yet: the grace period
+    const t0 = Date.now();
+    const d = await launch(redis.url, { EXCHANGES: 'okx,bybit', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1', BYBIT_REST_URL: 'http://127.0.0.1:1', STREAM_DOWN_AFTER_MS: '3000' });
+    const first = await d.health();
+    if (Date.now() - t0 < 2500) expect(first.body.status).toBe('ok'); // not yet: the grace period (when the machine let us ask in time)
     await waitUntil(async () => (await d.health()).status === 503, 15_000, '503');
     const h = await d.health();
     expect(h.body).toMatchObject({ status: 'down', redis: { writable: true }, streamsOpen: 0 });
