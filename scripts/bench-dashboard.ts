@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { SnapshotCache, loadSnapshot } from '../src/aggregator/index.js';
 import { DASHBOARDS, DASHBOARD_NAMES } from '../src/dashboards/index.js';
-import { BIG_PER_MINUTE, BUCKET_MS, bigKey, bigMember, bucketKey, minuteOf, topKey } from '../src/engine/keys.js';
+import { BIG_PER_MINUTE, BUCKET_MS, bigKey, bigMember, bucketKey, minuteOf, topKey } from '../src/core/keys.js';
 import { startPrivateRedis } from './lib/redis.js';
 
 const MINUTES = 24 * 60;

@@ -6,7 +6,7 @@ import { loadSnapshot } from '../src/aggregator/index.js';
 import { DASHBOARDS, renderPlain, runInteractive } from '../src/dashboards/index.js';
 import { HELP, UsageError, parseCli } from '../src/dashboards/options.js';
 import { type Logger, fileLogger } from '../src/log.js';
-import { redactUrl } from '../src/redact.js';
+import { redactUrl } from '../src/core/redact.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 

@@ -16,7 +16,7 @@ import { lookupsFrom } from './lib/meta.js';
 import { NoRedisError, RedisNotGivenError, redisToWrite, type RedisChoice } from './lib/redis.js';
 import { durationOf, lastTOf, parseSpeed, play, startCaptureStandins, type PlayProgress } from './lib/serve.js';
 import { ENV_SCHEMA } from '../src/config.js';
-import { redactUrl } from '../src/redact.js';
+import { redactUrl } from '../src/core/redact.js';
 import { defaultShift } from './lib/shift.js';
 import { StackError, makeTempDir, startStack, type Stack } from './lib/stack.js';
 

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { UsageError, die } from './lib/cli.js';
-import { redactUrl } from '../src/redact.js';
+import { redactUrl } from '../src/core/redact.js';
 
 const PROG = 'liqd-dump';
 const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log in a Redis (read only)

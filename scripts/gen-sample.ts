@@ -19,7 +19,7 @@ import {
   type OkxInstrument,
 } from './standins/index.js';
 import { binanceFrame, bybitFrame, okxFrame, type BybitLiq, type OkxDetail } from './standins/frames.js';
-import type { Venue } from '../src/streams/types.js';
+import type { Venue } from '../src/core/parse.js';
 import { CAPTURE_FORMAT, frameLine, metaLine, type CaptureFrame, type CaptureMeta } from './lib/capture.js';
 import { mulberry32 } from './lib/prng.js';
 

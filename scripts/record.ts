@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { ConfigError, EXCHANGE_NAMES, loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { createStreams } from '../src/streams/index.js';
-import { VENUES, type Venue } from '../src/streams/types.js';
+import { VENUES, type Venue } from '../src/core/parse.js';
 import { CAPTURE_FORMAT, CaptureWriter, type CaptureMeta } from './lib/capture.js';
 import { StatusLine, UsageError, die, elapsed, int } from './lib/cli.js';
 import { fetchRestMeta, listsOfMeta } from './lib/meta.js';

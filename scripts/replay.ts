@@ -12,7 +12,7 @@ import { cleanup, installSignalHandlers, onCleanup, signalExitCode } from './lib
 import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/cli.js';
 import { parseCapture, minutesOf, totalsByExchange, type ParseOutcome } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
-import { redactUrl } from '../src/redact.js';
+import { redactUrl } from '../src/core/redact.js';
 import { NoRedisError, RedisNotGivenError, redisToWrite } from './lib/redis.js';
 import {
   describeMissing,

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { Config } from './config.js';
 import { Backpressure, backpressureFor } from './engine/backpressure.js';
 import { Engine } from './engine/engine.js';
-import { markerKey } from './engine/keys.js';
+import { markerKey } from './core/keys.js';
 import { createRedis } from './engine/redis.js';
 import { Spool, checkSpoolDir } from './engine/spool.js';
 import { DATA_LOSS_SHOW_MS, StreamTracker, overall } from './health-state.js';
@@ -11,9 +11,9 @@ import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
-import { ReadGate } from './streams/gate.js';
+import { ReadGate } from './core/gate.js';
 import { createStreams } from './streams/index.js';
-import type { Rejection } from './streams/types.js';
+import type { Rejection } from './core/parse.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */
 const SHUTDOWN_FLUSH_MS = 8000;

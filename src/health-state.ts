@@ -5,7 +5,7 @@
 //             is paused at MAX_HELD_EVENTS, or Redis was found to have lost data in the last DATA_LOSS_SHOW_MS;
 //   ok        none of these.
 // /health answers 200 for ok and degraded (an exchange outage is no reason to restart the daemon) and 503 for down.
-import type { StreamStatus } from './engine/keys.js';
+import type { StreamStatus } from './core/status.js';
 
 export const DATA_LOSS_SHOW_MS = 10 * 60_000;
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { probeRedis, redisProcessId, type ProbeResult } from './redis-probe.js';
-import { backoffDelay } from './streams/backoff.js';
+import { backoffDelay } from './core/backoff.js';
 
 const HOST = '127.0.0.1';
 /** Until a new redis-server answers; it answers (LOADING) while it reads a large append-only file. */

@@ -3,7 +3,8 @@
 // per-stream gauges and reconnect counters of /metrics current.
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { INSTANCES_KEY, type StreamStatus, downKey, expireAtSeconds, minuteOf, statusKey } from './engine/keys.js';
+import { INSTANCES_KEY, downKey, expireAtSeconds, minuteOf, statusKey } from './core/keys.js';
+import type { StreamStatus } from './core/status.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 

@@ -3,7 +3,7 @@
 // before the next, no batching, no script. Same bucket fields as the daemon (10 on the symbol bucket, 8 on the
 // market-wide one: 18 round trips per event), under its own key prefix, against the same Redis.
 import { Redis } from 'ioredis';
-import { minuteOf } from '../../src/engine/keys.js';
+import { minuteOf } from '../../src/core/keys.js';
 import { parserFor, type Universe, type Workload } from './workload.js';
 
 export interface NaiveResult {

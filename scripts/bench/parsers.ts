@@ -1,6 +1,6 @@
 // Parsers alone: frames per second of each exchange parser over the workload's frames of its venues, against
 // bare JSON.parse on the very same frames (the ceiling: every parser starts with one JSON.parse).
-import type { Venue } from '../../src/streams/types.js';
+import type { Venue } from '../../src/core/parse.js';
 import { parserFor, type Universe, type Workload } from './workload.js';
 
 export interface ParserFigure {

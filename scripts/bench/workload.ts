@@ -3,8 +3,8 @@
 // symbols and ~10 minutes of the last hour. Every event has a distinct identity (ts, price and size vary), so
 // nothing is a duplicate. Also: the instrument metadata the stand-ins serve, and the same metadata as the parsers'
 // lookups, so the benchmark can parse frames itself (parser figures, the naive baseline, sample ids).
-import type { Decimal } from '../../src/engine/decimal.js';
-import { minuteOf, seenKey } from '../../src/engine/keys.js';
+import type { Decimal } from '../../src/core/decimal.js';
+import { minuteOf, seenKey } from '../../src/core/keys.js';
 import {
   bybitInstrumentOf,
   contractSizeOf,
@@ -15,7 +15,7 @@ import {
 import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
 import { parseBybit, type BybitInstrument as ParsedBybit } from '../../src/streams/parsers/bybit.js';
 import { parseOkx, type OkxInstrument as ParsedOkx } from '../../src/streams/parsers/okx.js';
-import type { ParseResult, Venue } from '../../src/streams/types.js';
+import type { ParseResult, Venue } from '../../src/core/parse.js';
 import {
   defaultBinanceCoinm,
   defaultBybitInverse,

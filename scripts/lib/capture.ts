@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { constants as zc, createGunzip, createGzip, type Gzip } from 'node:zlib';
-import { VENUES, type Venue } from '../../src/streams/types.js';
+import { VENUES, type Venue } from '../../src/core/parse.js';
 
 export const CAPTURE_FORMAT = 'liqd-capture/1';
 

@@ -1,11 +1,11 @@
 // What a capture should produce: its frames run through the daemon's parsers (src/streams/parsers/*) with the
 // capture's own metadata, then counted once per identity, as the engine counts them.
-import type { LiquidationEvent } from '../../src/engine/event.js';
-import { ALL, bucketKey, countFields, minuteOf, qtyFields, valueFields } from '../../src/engine/keys.js';
+import type { LiquidationEvent } from '../../src/core/event.js';
+import { ALL, bucketKey, countFields, minuteOf, qtyFields, valueFields } from '../../src/core/keys.js';
 import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
 import { parseBybit } from '../../src/streams/parsers/bybit.js';
 import { parseOkx } from '../../src/streams/parsers/okx.js';
-import type { ParseResult, Rejection, Venue } from '../../src/streams/types.js';
+import type { ParseResult, Rejection, Venue } from '../../src/core/parse.js';
 import type { CaptureFrame } from './capture.js';
 import type { Lookups } from './meta.js';
 import { shiftFrame } from './shift.js';

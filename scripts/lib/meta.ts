@@ -2,7 +2,7 @@
 // environment variables), served again by the stand-ins in a replay, and read back through the daemon's own
 // fetchers (src/streams/instruments.ts) when a script needs the parsers' lookups.
 import type { Config, ExchangeName } from '../../src/config.js';
-import type { Decimal } from '../../src/engine/decimal.js';
+import type { Decimal } from '../../src/core/decimal.js';
 import {
   fetchBinanceCoinmContractSizes,
   fetchBybitInstruments,

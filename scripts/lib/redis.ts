@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { redactUrl } from '../../src/redact.js';
+import { redactUrl } from '../../src/core/redact.js';
 import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
 
 export const REDIS_INSTALL = 'install redis-server (apt-get install redis-server / brew install redis)';

@@ -3,7 +3,7 @@
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { okxKey } from '../standins/okx.js';
 import { startStandins, type Standins } from '../standins/index.js';
-import { VENUES, type Venue } from '../../src/streams/types.js';
+import { VENUES, type Venue } from '../../src/core/parse.js';
 import type { Capture, CaptureFrame } from './capture.js';
 import { listsOfMeta, standinOptionsOf } from './meta.js';
 import { shiftFrame } from './shift.js';

@@ -5,7 +5,7 @@
 //   Binance  E and o.T (bare, or inside {"stream","data"}; data may be an array)
 //   Bybit    ts and data[].T (data may be one object)
 //   OKX      data[].details[].ts (a string of digits)
-import type { Venue } from '../../src/streams/types.js';
+import type { Venue } from '../../src/core/parse.js';
 
 export const MINUTE_MS = 60_000;
 

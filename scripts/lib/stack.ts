@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { EXCHANGE_NAMES } from '../../src/config.js';
-import { ALL, bucketKey, exchangesInFields } from '../../src/engine/keys.js';
+import { ALL, bucketKey, exchangesInFields } from '../../src/core/keys.js';
 import type { Standins } from '../standins/index.js';
 import type { Capture } from './capture.js';
 import { onCleanup, trackTempDir } from './children.js';

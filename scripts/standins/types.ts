@@ -1,6 +1,6 @@
 // Public types of the stand-in exchange servers. Instrument objects are kept raw (as the exchanges'
 // REST APIs return them) so that the daemon's metadata code parses exactly what it would parse live.
-import type { Venue } from '../../src/streams/types.js';
+import type { Venue } from '../../src/core/parse.js';
 
 export type { Venue };
 

@@ -1,6 +1,6 @@
 // One minute's bucket hash → typed totals, and merging buckets into window totals. Integer cents, checked:
 // a sum that would leave the exact range of a double throws instead of rounding silently.
-import { exchangesInFields } from '../engine/keys.js';
+import { exchangesInFields } from '../core/keys.js';
 
 export type Side = 'long' | 'short';
 export const SIDES: readonly Side[] = ['long', 'short'];

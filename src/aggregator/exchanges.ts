@@ -1,5 +1,5 @@
 // Exchanges come from the data (bucket fields), never from a list; each gets a stable color from its name.
-import { exchangesInFields } from '../engine/keys.js';
+import { exchangesInFields } from '../core/keys.js';
 
 export { exchangesInFields };
 

@@ -1,5 +1,5 @@
 // Feed health: a stream's state and message age turned into ok / warn / down, so a dead stream stands out.
-import type { StreamStatus } from '../engine/keys.js';
+import type { StreamStatus } from '../core/status.js';
 import type { InstanceStatus } from './read.js';
 
 export type Health = 'ok' | 'warn' | 'down';

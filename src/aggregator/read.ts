@@ -1,18 +1,18 @@
-// Reads the schema of src/engine/keys.ts. Read cost follows the window: one pipelined command per minute key
+// Reads the schema of src/core/keys.ts. Read cost follows the window: one pipelined command per minute key
 // of the window (never KEYS, never SCAN, never a write such as ZUNIONSTORE).
 import type { Redis } from 'ioredis';
+import type { StreamStatus } from '../core/status.js';
 import {
   ALL,
   EVENTS_KEY,
   INSTANCES_KEY,
-  type StreamStatus,
   bigKey,
   bucketKey,
   downKey,
   parseBigMember,
   statusKey,
   topKey,
-} from '../engine/keys.js';
+} from '../core/keys.js';
 import { type Bucket, parseBucket } from './bucket.js';
 import { BigCache, TopCache } from './cache.js';
 import { safeText } from './sanitize.js';

@@ -1,6 +1,6 @@
 // One refresh: everything a dashboard shows, read from Redis in a few pipelines that run together.
 import type { Redis } from 'ioredis';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import { type Bucket, type Merged, bucketVersion, mergeBuckets } from './bucket.js';
 import type { SnapshotCache } from './cache.js';
 import { frameNotes } from './notes.js';

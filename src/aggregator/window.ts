@@ -1,5 +1,5 @@
 // Window math: a window is the last N whole minutes ending with the current (in-progress) minute.
-import { BUCKET_MS, minuteOf } from '../engine/keys.js';
+import { BUCKET_MS, minuteOf } from '../core/keys.js';
 
 export const WINDOWS = { '15m': 15, '1h': 60, '4h': 240, '12h': 720, '24h': 1440 } as const;
 export type WindowName = keyof typeof WINDOWS;

@@ -1,7 +1,7 @@
 // compact: one screen with the exchange × side table, the top 10 symbols, the last minute's rate and the largest
 // single liquidation of the window.
 import { EMPTY_HINT, formatUsd, formatCount, type Snapshot } from '../aggregator/index.js';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import type { Box, DashboardDef, View } from './runner.js';
 import { largestLines, rateLines, sideTable, topTable } from './sections.js';
 import { gridPanel, newGrid } from './panels.js';

@@ -2,7 +2,7 @@
 // exchange), with the totals of 1h, 4h, 12h and 24h side by side.
 import type { LineElement } from 'blessed-contrib';
 import { type Snapshot, exchangeColor, formatHm } from '../aggregator/index.js';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import type { Box, DashboardDef, View } from './runner.js';
 import { cumulativeSeries, exchangeLabel, horizonTable } from './sections.js';
 import { gridLine, gridPanel, legend, newGrid, setLegend, setLines } from './panels.js';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { WINDOW_NAMES, type WindowName, isWindowName } from '../aggregator/index.js';
 import { ENV_SCHEMA } from '../config.js';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import { DASHBOARD_NAMES, type DashboardName, normalizeSymbol } from './index.js';
 
 export class UsageError extends Error {

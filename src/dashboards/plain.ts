@@ -1,6 +1,6 @@
 // The --once frames: plain text, no escape codes, the same sections as the terminal panels.
 import { type Snapshot, formatHm, formatUsd } from '../aggregator/index.js';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import {
   type DashboardName,
   cumulativeSeries,

@@ -2,7 +2,7 @@
 // of liq:events (largest highlighted) and the feed-health panel (a dead stream is red, in the header too).
 import type { LineElement } from 'blessed-contrib';
 import { LONG_COLOR, SHORT_COLOR, type Snapshot, formatHm } from '../aggregator/index.js';
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import type { Box, DashboardDef, View } from './runner.js';
 import { binMinutes, feedTable, perMinuteLabel, statusSection, topTable } from './sections.js';
 import { BORDER, exchangeBars, gridLine, gridPanel, innerWidth, legend, LONG_RGB, newGrid, SHORT_RGB, setLegend, setLines } from './panels.js';

@@ -3,8 +3,8 @@
 import blessed from 'blessed';
 import type { Redis } from 'ioredis';
 import { type Snapshot, type SnapshotRequest, type WindowName, SnapshotCache, formatHms, loadSnapshot, nextWindow } from '../aggregator/index.js';
-import { isValidSymbol } from '../engine/event.js';
-import { ALL } from '../engine/keys.js';
+import { isValidSymbol } from '../core/event.js';
+import { ALL } from '../core/keys.js';
 import type { Logger } from '../log.js';
 import { type DashboardName, headerText, notesLines, statusSection } from './sections.js';
 import { esc } from './table.js';

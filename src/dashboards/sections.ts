@@ -1,5 +1,5 @@
 // The text sections of the dashboards, built from a Snapshot: used by the plain --once frames and by the panels.
-import { ALL } from '../engine/keys.js';
+import { ALL } from '../core/keys.js';
 import {
   type Bucket,
   type ExchangeTotals,

@@ -7,7 +7,7 @@
 // gate opens and stays open until a batch is acknowledged again, so the daemon keeps reading the exchanges and
 // holds or spools events as it does in any outage (MAX_BUFFERED_EVENTS, then the spool). Pauses are therefore
 // short (milliseconds while Redis catches up), far below any keepalive or silence timeout.
-import type { ReadGate } from '../streams/gate.js';
+import type { ReadGate } from '../core/gate.js';
 import type { Engine } from './engine.js';
 
 export interface BackpressureOptions {

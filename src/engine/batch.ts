@@ -1,6 +1,6 @@
 // Turns a batch of events into the write script's argument. The increments of a batch are combined per bucket
 // and field before they reach Redis, so a batch costs one HINCRBY per distinct (bucket, field), not per event.
-import type { LiquidationEvent } from './event.js';
+import type { LiquidationEvent } from '../core/event.js';
 import {
   ALL,
   BIG_PER_MINUTE,
@@ -14,7 +14,7 @@ import {
   seenKey,
   topKey,
   valueFields,
-} from './keys.js';
+} from '../core/keys.js';
 import { JsonStrings } from './pack.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { MarkerSpec } from './batch.js';
-import type { LiquidationEvent } from './event.js';
+import type { LiquidationEvent } from '../core/event.js';
 import { Hold, type HoldEvents, type SpoolState } from './hold.js';
 import { redisRunId } from './marker.js';
 import type { Spool } from './spool.js';

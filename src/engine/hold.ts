@@ -5,7 +5,7 @@
 // or info; nothing held is dropped. The one loss left is at shutdown, when neither Redis nor the disk takes what is
 // held before the hard exit: it is counted, logged with the exact number, and the process exits non-zero.
 import type { Logger } from '../log.js';
-import type { LiquidationEvent } from './event.js';
+import type { LiquidationEvent } from '../core/event.js';
 import { ChunkQueue } from './queue.js';
 import type { Spool } from './spool.js';
 

@@ -1,5 +1,5 @@
 // The engine's in-memory FIFO of events.
-import type { LiquidationEvent } from './event.js';
+import type { LiquidationEvent } from '../core/event.js';
 
 /**
  * FIFO of events in chunks (as the streams push them, one chunk per frame). Taking a batch walks a head index

@@ -2,7 +2,7 @@
 // while disconnected (the engine holds the events instead of ioredis' offline queue, which has no bound).
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import { backoffDelay } from '../streams/backoff.js';
+import { backoffDelay } from '../core/backoff.js';
 
 export const REDIS_RETRY_BASE_MS = 100;
 export const REDIS_RETRY_MAX_MS = 5000;

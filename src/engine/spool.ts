@@ -6,7 +6,7 @@ import { closeSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, mkdir
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Logger } from '../log.js';
-import { eventFromJson, eventToJson, type LiquidationEvent } from './event.js';
+import { eventFromJson, eventToJson, type LiquidationEvent } from '../core/event.js';
 
 const FILE_RE = /^spool-\d+-\d+-\d+\.ndjson$/;
 const CLAIMED_RE = /^(spool-\d+-\d+-\d+\.ndjson)\.replaying-(\d+)$/;

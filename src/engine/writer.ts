@@ -7,8 +7,8 @@
 // drops exactly the events that would carry one of those fields over (out_of_range), and sends the rest.
 import type { Redis } from 'ioredis';
 import { type MarkerSpec, buildPacked } from './batch.js';
-import type { LiquidationEvent } from './event.js';
-import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from './keys.js';
+import type { LiquidationEvent } from '../core/event.js';
+import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from '../core/keys.js';
 import { MarkerWatch, defineMarkerProbe } from './marker.js';
 import { WRITE_BATCH_LUA } from './script.js';
 

@@ -1,6 +1,6 @@
 // One stored bucket: its fields read into a Vec (totals.ts), with checks 1 (sides), 2 (exchanges), 3 (each exchange) and
 // the per-bucket part of 7 (digit strings, value where count, minute start, expiry at a minute end).
-import { BUCKET_MS, bucketKey } from '../engine/keys.js';
+import { BUCKET_MS, bucketKey } from '../core/keys.js';
 import { COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
 import { type Num, add, eq, intField, isZero } from './num.js';
 import type { Checks } from './report.js';

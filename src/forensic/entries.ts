@@ -2,9 +2,9 @@
 // minute (for checks 5 and 8). value_cents of a linear entry = round_half_up(price × quantity, cents); of an
 // entry with usd (inverse, or a quantity that had more than 8 decimals) = round_half_up(usd, cents), and then
 // quantity = round_half_up(usd ÷ price, 8 decimals).
-import { divToScaled, mul, parseDecimal, toScaled } from '../engine/decimal.js';
-import { bucketKey, minuteOf } from '../engine/keys.js';
-import { MAX_SAFE, POW10, type SmallDecimal, scaleSafe, smallDecimal } from '../engine/small.js';
+import { divToScaled, mul, parseDecimal, toScaled } from '../core/decimal.js';
+import { bucketKey, minuteOf } from '../core/keys.js';
+import { MAX_SAFE, POW10, type SmallDecimal, scaleSafe, smallDecimal } from '../core/small.js';
 import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
 import type { Check } from './report.js';

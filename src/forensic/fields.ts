@@ -1,4 +1,4 @@
-// Bucket field names of src/engine/keys.ts, classified once per distinct name: what an equation needs to know
+// Bucket field names of src/core/keys.ts, classified once per distinct name: what an equation needs to know
 // about a field (metric, exchange, side) without parsing its name again for every bucket.
 export const COUNT = 0;
 export const VALUE = 1;

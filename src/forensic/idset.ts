@@ -1,4 +1,4 @@
-// A set of identities (20 base64url characters = 120 bits, see src/engine/event.ts idOf) that keeps no strings:
+// A set of identities (20 base64url characters = 120 bits, see src/core/event.ts idOf) that keeps no strings:
 // open addressing over typed arrays holding the 120 bits exactly, so a million ids cost ~40 MB of flat memory and
 // nothing for the garbage collector to trace.
 const B64 = new Int8Array(128).fill(-1);

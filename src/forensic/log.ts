@@ -1,7 +1,7 @@
 // Reading liq:events: how much of it may have been trimmed (which minutes are wholly inside the log), and its
 // entries in pages of COUNT 10,000, several ID ranges at once so that Redis fills the next pages while the
 // previous ones are checked.
-import { BUCKET_MS, EVENTS_KEY } from '../engine/keys.js';
+import { BUCKET_MS, EVENTS_KEY } from '../core/keys.js';
 import { type RawReply, type Reply, RespClient, RespError } from './resp.js';
 
 /** An entry's ts can be up to 5 minutes in the future of its insertion (the stream ID's ms part). */

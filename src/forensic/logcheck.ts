@@ -2,7 +2,7 @@
 // compare the buckets with). It runs in a worker thread (log-worker.ts) with its own Redis connection, so that
 // parsing a day of log entries and reading the window's buckets use both cores instead of one after the other.
 import { Worker } from 'node:worker_threads';
-import { bucketKey, seenKey } from '../engine/keys.js';
+import { bucketKey, seenKey } from '../core/keys.js';
 import type { EntryContext, SeenLookups } from './entries.js';
 import { LogMinute, type LogMinuteData } from './log-minute.js';
 import { Exchanges } from './fields.js';

@@ -1,5 +1,5 @@
 // Command line of liqd-forensic: options, windows, help text.
-import { BUCKET_MS, minuteOf } from '../engine/keys.js';
+import { BUCKET_MS, minuteOf } from '../core/keys.js';
 
 export const WINDOWS = { '15m': 15, '1h': 60, '4h': 240, '12h': 720, '24h': 1440, '7d': 10_080 } as const;
 export type WindowName = keyof typeof WINDOWS;

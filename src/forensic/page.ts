@@ -4,8 +4,8 @@
 // agrees) is checked and aggregated here from the bytes, creating only its identity string for the liq:seen
 // lookup. Anything else (a failure to report, an unusual shape or size) is decoded and goes through addEntry,
 // which states every finding: this path only ever passes what addEntry would pass, with the same aggregates.
-import { minuteOf } from '../engine/keys.js';
-import { MAX_SAFE, POW10, scaleSafe, usdOverPriceE8 } from '../engine/small.js';
+import { minuteOf } from '../core/keys.js';
+import { MAX_SAFE, POW10, scaleSafe, usdOverPriceE8 } from '../core/small.js';
 import { EX_RE, type EntryContext, type SeenLookups, addEntry } from './entries.js';
 import { LogMinute } from './log-minute.js';
 import { IdSet } from './idset.js';

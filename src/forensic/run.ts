@@ -3,9 +3,9 @@
 // requested ahead), and checks each bucket on its own (1, 2, 3, 7) and adds up the minute's sums (4) as it arrives.
 // The checks that compare buckets with the log (4's comparisons, 5, 8 and the price warning) run once the worker
 // has reported, in the order of the minutes.
-import { divHalfUp } from '../engine/decimal.js';
-import { ALL, BUCKET_MS, bucketKey, topKey } from '../engine/keys.js';
-import { redactUrl } from '../redact.js';
+import { divHalfUp } from '../core/decimal.js';
+import { ALL, BUCKET_MS, bucketKey, topKey } from '../core/keys.js';
+import { redactUrl } from '../core/redact.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
 import { LogMinute } from './log-minute.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';

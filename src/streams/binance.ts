@@ -5,12 +5,12 @@
 // stops answering is terminated by the watchdog. A connection lives at most 24 h: it is replaced before that,
 // the old one closed only once the new one receives (Connection's maxLifetimeMs).
 import type { Config } from '../config.js';
-import type { StreamStatus } from '../engine/keys.js';
+import type { StreamStatus } from '../core/status.js';
 import { Connection, type ConnectionSpec } from './connection.js';
 import { METADATA_RETRY_MS, MetadataGate, connectionStatus, deliver, type StreamDeps, type VenueGroup } from './feed.js';
 import { binanceCoinmCache } from './instruments.js';
 import { BINANCE, parseBinanceCoinm, parseBinanceUsdm } from './parsers/binance.js';
-import type { Venue } from './types.js';
+import type { Venue } from '../core/parse.js';
 
 export function binanceSpec(cfg: Readonly<Config>, venue: Venue, url: string): ConnectionSpec {
   return {

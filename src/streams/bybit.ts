@@ -6,13 +6,13 @@
 // The symbol lists are refreshed every INSTRUMENT_REFRESH_MINUTES: new listings are subscribed and delisted ones
 // unsubscribed on the connections that carry them, without reconnecting the rest.
 import type { Config } from '../config.js';
-import type { StreamStatus } from '../engine/keys.js';
+import type { StreamStatus } from '../core/status.js';
 import { Connection } from './connection.js';
 import { METADATA_RETRY_MS, MetadataGate, connectionStatus, waitingStatus, type StreamDeps, type VenueGroup } from './feed.js';
 import { bybitCache, type BybitCategory, type InstrumentCache } from './instruments.js';
 import { BYBIT, parseBybit, type BybitInstrument } from './parsers/bybit.js';
 import { sampleOf } from './parsers/common.js';
-import type { Venue } from './types.js';
+import type { Venue } from '../core/parse.js';
 
 export const TOPIC_PREFIX = 'allLiquidation.';
 /** Topics per subscribe request: Bybit documents 10 args per request for spot; we keep to it everywhere. */

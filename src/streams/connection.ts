@@ -15,9 +15,9 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
-import type { ReadGate } from './gate.js';
-import { backoffDelay } from './backoff.js';
-import type { Venue } from './types.js';
+import type { ReadGate } from '../core/gate.js';
+import { backoffDelay } from '../core/backoff.js';
+import type { Venue } from '../core/parse.js';
 
 export type ConnState = 'idle' | 'connecting' | 'open' | 'backoff' | 'stopped';
 

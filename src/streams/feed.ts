@@ -1,13 +1,13 @@
 // What every venue shares: a sink for parsed output, the status of a connection, and the metadata gate that
 // makes frames naming an unknown instrument wait (bounded) for a refetch instead of dropping or guessing.
-import type { StreamStatus } from '../engine/keys.js';
-import type { LiquidationEvent } from '../engine/event.js';
+import type { StreamStatus } from '../core/status.js';
+import type { LiquidationEvent } from '../core/event.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
-import type { ReadGate } from './gate.js';
+import type { ReadGate } from '../core/gate.js';
 import type { InstrumentCache } from './instruments.js';
-import type { ParseOptions, ParseResult, Rejection, Venue } from './types.js';
+import type { ParseOptions, ParseResult, Rejection, Venue } from '../core/parse.js';
 
 /** While a metadata endpoint fails, it is asked again this often. */
 export const METADATA_RETRY_MS = 5_000;

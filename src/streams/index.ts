@@ -1,6 +1,6 @@
 // The registry: exchange name → its venue group. Adding an exchange is one module and one line here.
 import type { Config, ExchangeName } from '../config.js';
-import type { StreamStatus } from '../engine/keys.js';
+import type { StreamStatus } from '../core/status.js';
 import { createBinance } from './binance.js';
 import { createBybit } from './bybit.js';
 import type { StreamDeps, VenueGroup } from './feed.js';

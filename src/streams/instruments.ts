@@ -9,7 +9,7 @@
 // good metadata stays in use.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { type Decimal, isZero, mul, normalize, parseDecimal } from '../engine/decimal.js';
+import { type Decimal, isZero, mul, normalize, parseDecimal } from '../core/decimal.js';
 import type { BybitInstrument } from './parsers/bybit.js';
 import { type Lookup, yymmddUtc } from './parsers/common.js';
 import type { OkxInstrument } from './parsers/okx.js';

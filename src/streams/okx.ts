@@ -5,7 +5,7 @@
 // contracts: contract values come from the instruments endpoint; a frame naming an unknown instId waits (bounded)
 // for one coalesced, rate-limited refetch. Frames replayed after a subscribe are harmless: identities decide.
 import type { Config } from '../config.js';
-import type { StreamStatus } from '../engine/keys.js';
+import type { StreamStatus } from '../core/status.js';
 import { Connection } from './connection.js';
 import { METADATA_RETRY_MS, MetadataGate, connectionStatus, type StreamDeps, type VenueGroup } from './feed.js';
 import { okxCache } from './instruments.js';

@@ -11,7 +11,7 @@ import {
   safeText,
   windowAt,
 } from '../../src/aggregator/index.js';
-import { BUCKET_MS, minuteOf } from '../../src/engine/keys.js';
+import { BUCKET_MS, minuteOf } from '../../src/core/keys.js';
 import { type PrivateRedis, startRedis } from '../support/redis.js';
 import { addEvents, seedStandard } from './seed.js';
 

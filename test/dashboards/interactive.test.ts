@@ -1,7 +1,7 @@
 // Each dashboard in a real terminal (tmux, 160×50): seeded figures, redraw after a new bucket, the Redis-down
 // banner and recovery, and exit 0 on q.
 import { afterEach, describe, expect, it } from 'vitest';
-import { minuteOf } from '../../src/engine/keys.js';
+import { minuteOf } from '../../src/core/keys.js';
 import { type PrivateRedis, startRedis } from '../support/redis.js';
 import { TmuxPane } from './tmux.js';
 import { addEvents, seedStandard } from './seed.js';

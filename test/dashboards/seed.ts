@@ -1,4 +1,4 @@
-// Seeds a private Redis in the documented schema (src/engine/keys.ts), with the engine's TTLs, for dashboard tests.
+// Seeds a private Redis in the documented schema (src/core/keys.ts), with the engine's TTLs, for dashboard tests.
 import type { Redis } from 'ioredis';
 import {
   BUCKET_MS,
@@ -13,7 +13,7 @@ import {
   statusKey,
   topKey,
   type StreamStatus,
-} from '../../src/engine/keys.js';
+} from '../../src/core/keys.js';
 
 export const RETENTION_HOURS = 168;
 export const EVIL = 'EVIL\u001b[31mX\u009b2J\u0007';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createStreams } from '../../src/streams/index.js';
-import { VENUES } from '../../src/streams/types.js';
+import { VENUES } from '../../src/core/parse.js';
 import { startStandins } from '../../scripts/standins/index.js';
 import { captureLog, freePort, makeConn, onCleanup, runCleanups, statesOf, waitFor, wsServer } from '../support/connection.js';
 

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
-import type { LiquidationEvent } from '../../src/engine/event.js';
+import type { LiquidationEvent } from '../../src/core/event.js';
 import { createOkx } from '../../src/streams/okx.js';
-import type { Rejection } from '../../src/streams/types.js';
+import type { Rejection } from '../../src/core/parse.js';
 import { startStandins } from '../../scripts/standins/index.js';
 import { captureLog, makeConn, onCleanup, runCleanups, sleep, statesOf, waitFor, wsServer } from '../support/connection.js';
 

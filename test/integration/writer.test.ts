@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { parseDecimal } from '../../src/engine/decimal.js';
-import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
-import { minuteOf } from '../../src/engine/keys.js';
+import { parseDecimal } from '../../src/core/decimal.js';
+import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
+import { minuteOf } from '../../src/core/keys.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
 

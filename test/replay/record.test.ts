@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { loadCapture, type Capture } from '../../scripts/lib/capture.js';
 import { listsOfMeta } from '../../scripts/lib/meta.js';
 import { neededRoutes, play, startCaptureStandins, waitForSubscribers } from '../../scripts/lib/serve.js';
-import { VENUES } from '../../src/streams/types.js';
+import { VENUES } from '../../src/core/parse.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
 import {
   DELIVERY,

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import type { LiquidationEvent } from '../../src/engine/event.js';
+import type { LiquidationEvent } from '../../src/core/event.js';
 import { loadCapture, type Capture } from '../../scripts/lib/capture.js';
 import { expectedBuckets as expectedBucketsOf, parseFrame } from '../../scripts/lib/expected.js';
 import { lookupsFrom, type Lookups } from '../../scripts/lib/meta.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/streams/backoff.js';
+import { backoffDelay } from '../../src/core/backoff.js';
 
 const lo = () => 0;
 const hi = () => 0.999999;

@@ -4,8 +4,8 @@
 // JSON.stringify of the layout built the plain way.
 import { describe, expect, it } from 'vitest';
 import { buildPacked, combine } from '../../src/engine/batch.js';
-import { parseDecimal } from '../../src/engine/decimal.js';
-import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/engine/event.js';
+import { parseDecimal } from '../../src/core/decimal.js';
+import { makeInverseEvent, makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
 import {
   ALL,
   BIG_PER_MINUTE,
@@ -19,7 +19,7 @@ import {
   seenKey,
   topKey,
   valueFields,
-} from '../../src/engine/keys.js';
+} from '../../src/core/keys.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
 
 function reference(events: LiquidationEvent[]): Map<string, Map<string, bigint>> {

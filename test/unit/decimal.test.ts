@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { divToScaled, formatScaled, parseDecimal, toScaled } from '../../src/engine/decimal.js';
-import { bucketStart, idOf, identityOf, isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../src/engine/event.js';
+import { divToScaled, formatScaled, parseDecimal, toScaled } from '../../src/core/decimal.js';
+import { bucketStart, idOf, identityOf, isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../src/core/event.js';
 
 const d = (s: string) => {
   const v = parseDecimal(s);

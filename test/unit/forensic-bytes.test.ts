@@ -4,7 +4,7 @@
 // one way or another) both must give exactly what the generic path gives: every finding, every aggregate.
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../scripts/lib/prng.js';
-import { divToScaled, mul, parseDecimal, toScaled } from '../../src/engine/decimal.js';
+import { divToScaled, mul, parseDecimal, toScaled } from '../../src/core/decimal.js';
 import { checkBucket, checkTotals, readBucket } from '../../src/forensic/bucket.js';
 import { type EntryContext, type SeenLookups, addEntry } from '../../src/forensic/entries.js';
 import { LogMinute } from '../../src/forensic/log-minute.js';

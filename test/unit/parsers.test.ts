@@ -1,8 +1,8 @@
 // The pure exchange parsers: frames in, events / rejections / missing names out. Fixtures are written here (shapes
 // taken from the exchanges' docs and recorded frames); nothing is read from disk.
 import { describe, expect, it } from 'vitest';
-import { type Decimal, parseDecimal } from '../../src/engine/decimal.js';
-import type { LiquidationEvent } from '../../src/engine/event.js';
+import { type Decimal, parseDecimal } from '../../src/core/decimal.js';
+import type { LiquidationEvent } from '../../src/core/event.js';
 import {
   bybitInstrumentOf,
   contractSizeOf,
@@ -15,7 +15,7 @@ import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/b
 import { type BybitInstrument, parseBybit } from '../../src/streams/parsers/bybit.js';
 import { sampleOf, yymmddUtc } from '../../src/streams/parsers/common.js';
 import { type OkxInstrument, parseOkx } from '../../src/streams/parsers/okx.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../src/streams/types.js';
+import type { ParseOptions, ParseResult, RejectReason } from '../../src/core/parse.js';
 
 const NOW = 1_798_000_000_000; // 2026-12-23
 const T = NOW - 1_500; // a liquidation 1.5 s before the frame was received

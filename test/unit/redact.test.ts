@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/redact.js';
+import { redactUrl } from '../../src/core/redact.js';
 
 describe('redactUrl', () => {
   it.each([

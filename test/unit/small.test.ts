@@ -1,7 +1,7 @@
-// The safe-integer fast path (src/engine/small.ts, linearSmall/inverseSmall in event.ts) against the BigInt
+// The safe-integer fast path (src/core/small.ts, linearSmall/inverseSmall in event.ts) against the BigInt
 // reference, on random decimals of every size around the limits where the fast path must hand over to BigInt.
 import { describe, expect, it } from 'vitest';
-import { type Decimal, divHalfUp, divToScaled, formatScaled, mul, parseDecimal, toScaled } from '../../src/engine/decimal.js';
+import { type Decimal, divHalfUp, divToScaled, formatScaled, mul, parseDecimal, toScaled } from '../../src/core/decimal.js';
 import {
   type Common,
   identityOf,
@@ -11,8 +11,8 @@ import {
   makeInverseEventBig,
   makeLinearEvent,
   makeLinearEventBig,
-} from '../../src/engine/event.js';
-import { MAX_SAFE, divHalfUpSafe, formatSmall, intText, scaleSafe, smallDecimal, usdOverPriceE8 } from '../../src/engine/small.js';
+} from '../../src/core/event.js';
+import { MAX_SAFE, divHalfUpSafe, formatSmall, intText, scaleSafe, smallDecimal, usdOverPriceE8 } from '../../src/core/small.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
 
 const r = mulberry32(20261121);

@@ -7,9 +7,9 @@
 // `o.ap` (average price): an IOC order can expire part-filled (X = EXPIRED, z < q), and z = 0 means nothing was
 // liquidated. `o.T` is the trade time. USD-M: z is base quantity. COIN-M: z is contracts of `contractSize` USD
 // (GET /dapi/v1/exchangeInfo), so USD = z × contractSize and base = USD ÷ ap.
-import { type Decimal, isZero, mul } from '../../engine/decimal.js';
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../engine/event.js';
-import type { ParseOptions, ParseResult } from '../types.js';
+import { type Decimal, isZero, mul } from '../../core/decimal.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
 import {
   buildErrorReason,
   checkTs,

@@ -6,8 +6,8 @@
 // ("When you receive a Buy update, this means that a long position has been liquidated"): Buy → long,
 // Sell → short, the opposite of Binance's order side. `p` is the bankruptcy price, `v` the size: base quantity on
 // linear contracts, USD on inverse ones (contracts of 1 USD). `T` is the liquidation time (ms, JSON number).
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../engine/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../types.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
+import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
 import {
   buildErrorReason,
   checkTs,

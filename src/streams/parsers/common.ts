@@ -1,9 +1,9 @@
 // Shared per-event validation for the exchange parsers (binance.ts, bybit.ts, okx.ts).
 // Hot path: no regex compiled per call, no closures per event, no zod. Every helper returns either the value or a
 // RejectReason string, so callers test `typeof r === 'string'` and reject that one event.
-import { type Decimal, isZero, parseDecimal } from '../../engine/decimal.js';
-import { type BuildError, type LiquidationEvent, MAX_SYMBOL_LENGTH } from '../../engine/event.js';
-import { MAX_FUTURE_MS, type ParseOptions, type ParseResult, type RejectReason } from '../types.js';
+import { type Decimal, isZero, parseDecimal } from '../../core/decimal.js';
+import { type BuildError, type LiquidationEvent, MAX_SYMBOL_LENGTH } from '../../core/event.js';
+import { MAX_FUTURE_MS, type ParseOptions, type ParseResult, type RejectReason } from '../../core/parse.js';
 
 /** A metadata lookup: a Map, or an InstrumentCache (src/streams/instruments.ts). */
 export interface Lookup<T> {

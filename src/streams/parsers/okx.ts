@@ -7,9 +7,9 @@
 // order `side` tells: sell closes a long, buy closes a short. `sz` is in contracts: linear (ctType linear, ctVal in
 // the base coin) base = sz × ctVal × ctMult, USD = base × bkPx; inverse (ctVal in USD) USD = sz × ctVal × ctMult,
 // base = USD ÷ bkPx. `ts` is a string of digits (ms). Keepalive: the server answers the text `ping` with `pong`.
-import { type Decimal, mul } from '../../engine/decimal.js';
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../engine/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../types.js';
+import { type Decimal, mul } from '../../core/decimal.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
+import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
 import {
   buildErrorReason,
   checkTs,

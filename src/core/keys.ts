@@ -103,18 +103,5 @@ export function exchangesInFields(fields: Iterable<string>): string[] {
   return [...found].sort();
 }
 
-/** Status of one connection as written under liq:status:{instance} (JSON value per connection name). */
-export interface StreamStatus {
-  venue: string;
-  exchange: string;
-  connection: string;
-  state: string; // idle | connecting | subscribing | open | backoff | stopped
-  topics: number;
-  lastMessageAt: number | null;
-  reconnects: number;
-  since: number;
-  updatedAt: number;
-}
-
 /** Set of daemon instance names that have written liq:status:{instance} (dashboards read status through it, no SCAN). */
 export const INSTANCES_KEY = 'liq:instances';

@@ -1,5 +1,5 @@
 // Shared stream types: what a parser returns, and the venues.
-import type { LiquidationEvent } from '../engine/event.js';
+import type { LiquidationEvent } from './event.js';
 
 export const VENUES = ['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'] as const;
 export type Venue = (typeof VENUES)[number];
