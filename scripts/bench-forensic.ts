@@ -17,7 +17,7 @@ import { BUCKET_MS, minuteOf } from '../src/core/keys.js';
 import { BucketWriter } from '../src/engine/writer.js';
 import { startPrivateRedis } from './lib/redis.js';
 import { mulberry32 } from './lib/prng.js';
-import { letters } from './standins/fixtures.js';
+import { letters } from '../src/venues/standin/fixtures.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FORENSIC = path.join(HERE, 'forensic.js');

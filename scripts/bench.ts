@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     daemonEnv = { NODE_OPTIONS: `--import ${pathToFileURL(hook).href}`, LIQD_BENCH_PROFILE_DIR: opts.profile };
   }
   const startedAt = new Date();
-  const universe = buildUniverse();
+  const universe = await buildUniverse();
 
   // 3. Parsers alone (first, while nothing else runs on the machine).
   progress('parsers: building frames');

@@ -1,25 +1,17 @@
 #!/usr/bin/env node
 // node dist/scripts/gen-sample.js [out]   (default samples/cascade.ndjson.gz)
-// Generates the sample capture: about ten minutes of a liquidation cascade on all five venues, in their wire formats
-// (scripts/standins/frames.ts), with the instrument metadata of a few hundred symbols in its first line. A seeded
-// PRNG and a fixed start time make it deterministic: the same bytes on every run.
+// Generates the sample capture: about ten minutes of a liquidation cascade on every registered venue, in their wire
+// formats (each venue's synth hooks, src/venues/<exchange>/synth.ts), with the instrument metadata of a few hundred
+// symbols in its first line. A seeded PRNG and a fixed start time make it deterministic: the same bytes on every run.
 //   - waves of forced selling (bursts), mostly longs liquidated, a relief bounce in the middle that hits shorts;
 //   - heavy-tailed sizes (Pareto: most a few hundred dollars, a handful in the millions);
-//   - Binance pushes at most one liquidation per symbol per second (its snapshot rule);
-//   - Bybit and OKX frames sometimes carry several liquidations (500 ms push windows).
+//   - venues that push at most one liquidation per symbol per second (Binance) keep to it;
+//   - venues that batch (Bybit, OKX) carry several liquidations per frame, as they push them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  binanceCoinmSymbol,
-  bybitInstrument,
-  okxInstrument,
-  type BinanceCoinmSymbol,
-  type BybitInstrument,
-  type OkxInstrument,
-} from './standins/index.js';
-import { binanceFrame, bybitFrame, okxFrame, type BybitLiq, type OkxDetail } from './standins/frames.js';
-import type { Venue } from '../src/core/parse.js';
+import { ADAPTERS } from '../src/venues/registry.js';
+import { type SynthCoin, type SynthFrame, type SynthLiq, type SynthListing, sizeForUsd } from '../src/venues/synth-types.js';
 import { CAPTURE_FORMAT, frameLine, metaLine, type CaptureFrame, type CaptureMeta } from './lib/capture.js';
 import { mulberry32 } from './lib/prng.js';
 
@@ -29,8 +21,8 @@ const DURATION_S = 600;
 const SEED = 0x11d5eed;
 /**
  * 2026-12-25T08:00:00Z: the quarterly delivery of the sample's dated futures, fixed because the sample is a
- * recording of 2026-10-09 and must regenerate byte for byte (the stand-ins' own fixtures take the next delivery
- * after now: scripts/standins/fixtures.ts).
+ * recording-like capture of 2026-10-09 and must regenerate byte for byte (the stand-ins' own fixtures take the next
+ * delivery after now: src/venues/standin/fixtures.ts).
  */
 const DEC_25_2026 = 1798185600000;
 
@@ -93,18 +85,13 @@ const REAL: Array<[string, number]> = [
 ];
 const SYNTHETIC = 150;
 
-interface Coin {
-  base: string;
-  rank: number;
-  p0: number;
+interface Coin extends SynthCoin {
   /** How hard it falls relative to the market. */
   beta: number;
-  /** Binance/Bybit list tiny-priced coins per 1000 units: 1000PEPEUSDT. */
-  per1000: boolean;
 }
 
 function makeCoins(): Coin[] {
-  const coins: Coin[] = REAL.map(([base, p0], i) => ({ base, rank: i, p0, beta: 0, per1000: p0 < 0.001 }));
+  const coins: Coin[] = REAL.map(([base, price], i) => ({ base, rank: i, price, beta: 0 }));
   const taken = new Set(coins.map((c) => c.base));
   const L = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   while (coins.length < REAL.length + SYNTHETIC) {
@@ -113,8 +100,8 @@ function makeCoins(): Coin[] {
     for (let i = 0; i < len; i++) name += L[Math.floor(rnd() * 26)];
     if (taken.has(name)) continue;
     taken.add(name);
-    const p0 = Math.exp(uniform(Math.log(0.002), Math.log(40)));
-    coins.push({ base: name, rank: coins.length, p0, beta: 0, per1000: false });
+    const price = Math.exp(uniform(Math.log(0.002), Math.log(40)));
+    coins.push({ base: name, rank: coins.length, price, beta: 0 });
   }
   for (const c of coins) c.beta = c.base === 'BTC' ? 1 : c.base === 'ETH' ? 1.3 : uniform(1.4, 2.6);
   return coins;
@@ -157,337 +144,73 @@ function longShare(s: number): number {
   return 0.78;
 }
 
-// ------------------------------------------------------------------------------------------------ instruments
-
-const decimalsForPrice = (p: number) => Math.min(10, Math.max(1, 5 - Math.floor(Math.log10(p))));
-const qtyDecimalsForPrice = (p: number) => Math.min(3, Math.max(0, Math.floor(Math.log10(p)) - 1));
-const step = (decimals: number) => (decimals === 0 ? '1' : (10 ** -decimals).toFixed(decimals));
-
-/** Where a coin trades and how: each venue's symbol, and what a contract is. */
-interface Listing {
-  venue: Venue;
-  coin: Coin;
-  /** the exchange's instrument name */
-  name: string;
-  /** price multiplier (1000 for 1000PEPEUSDT) */
-  mult: number;
-  priceDecimals: number;
-  /** linear: base quantity decimals; contracts otherwise */
-  qtyDecimals: number;
-  kind: 'linear' | 'inverse';
-  /** USD (inverse) or base (OKX linear) per contract; undefined when the size is the base quantity (or USD for Bybit inverse) */
-  contract?: number;
-  okxInstType?: 'SWAP' | 'FUTURES';
-}
-
-interface Market {
-  listings: Record<Venue, Listing[]>;
-  bybitLinear: BybitInstrument[];
-  bybitInverse: BybitInstrument[];
-  okx: { SWAP: OkxInstrument[]; FUTURES: OkxInstrument[] };
-  coinm: BinanceCoinmSymbol[];
-}
-
-function makeMarket(coins: Coin[]): Market {
-  const listings: Record<Venue, Listing[]> = { 'binance-usdm': [], 'binance-coinm': [], 'bybit-linear': [], 'bybit-inverse': [], okx: [] };
-  const bybitLinear: BybitInstrument[] = [];
-  const bybitInverse: BybitInstrument[] = [];
-  const okx = { SWAP: [] as OkxInstrument[], FUTURES: [] as OkxInstrument[] };
-  const coinm: BinanceCoinmSymbol[] = [];
-  const byBase = new Map(coins.map((c) => [c.base, c]));
-  const coin = (b: string) => byBase.get(b)!;
-
-  for (const c of coins) {
-    const mult = c.per1000 ? 1000 : 1;
-    const p = c.p0 * mult;
-    const pd = decimalsForPrice(p);
-    const qd = qtyDecimalsForPrice(p);
-    const name = `${c.per1000 ? '1000' : ''}${c.base}USDT`;
-    listings['binance-usdm'].push({ venue: 'binance-usdm', coin: c, name, mult, priceDecimals: pd, qtyDecimals: qd, kind: 'linear' });
-    if (c.rank < 220) {
-      listings['bybit-linear'].push({ venue: 'bybit-linear', coin: c, name, mult, priceDecimals: pd, qtyDecimals: qd, kind: 'linear' });
-      bybitLinear.push(
-        bybitInstrument({
-          symbol: name,
-          contractType: 'LinearPerpetual',
-          baseCoin: `${c.per1000 ? '1000' : ''}${c.base}`,
-          quoteCoin: 'USDT',
-          settleCoin: 'USDT',
-          tickSize: step(pd),
-          qtyStep: step(qd),
-        }),
-      );
-    }
-    if (c.rank < 160) {
-      // OKX: one instrument per coin, contracts of ctVal coins (about $1–$100 each).
-      const ctVal = c.base === 'BTC' ? 0.01 : c.base === 'ETH' ? 0.1 : 10 ** Math.floor(Math.log10(100 / c.p0));
-      const ctValText = ctVal >= 1 ? String(Math.round(ctVal)) : ctVal.toFixed(-Math.floor(Math.log10(ctVal)));
-      const lot = ctVal <= 0.1 ? 2 : 0;
-      const instId = `${c.base}-USDT-SWAP`;
-      listings.okx.push({
-        venue: 'okx',
-        coin: c,
-        name: instId,
-        mult: 1,
-        priceDecimals: decimalsForPrice(c.p0),
-        qtyDecimals: lot,
-        kind: 'linear',
-        contract: Number(ctValText),
-        okxInstType: 'SWAP',
-      });
-      okx.SWAP.push(okxInstrument({ instId, instType: 'SWAP', ctType: 'linear', ctVal: ctValText, tickSz: step(decimalsForPrice(c.p0)), lotSz: step(lot) }));
-    }
-  }
-  // USDC perpetuals and dated futures on Bybit linear.
-  for (const b of ['BTC', 'ETH', 'SOL']) {
-    const c = coin(b);
-    const pd = decimalsForPrice(c.p0);
-    const qd = qtyDecimalsForPrice(c.p0);
-    listings['bybit-linear'].push({ venue: 'bybit-linear', coin: c, name: `${b}PERP`, mult: 1, priceDecimals: pd, qtyDecimals: qd, kind: 'linear' });
-    bybitLinear.push(bybitInstrument({ symbol: `${b}PERP`, contractType: 'LinearPerpetual', baseCoin: b, quoteCoin: 'USDC', settleCoin: 'USDC', tickSize: step(pd), qtyStep: step(qd) }));
-  }
-  for (const b of ['BTC', 'ETH']) {
-    const c = coin(b);
-    const pd = decimalsForPrice(c.p0);
-    const qd = qtyDecimalsForPrice(c.p0);
-    const name = `${b}USDT-25DEC26`;
-    listings['bybit-linear'].push({ venue: 'bybit-linear', coin: c, name, mult: 1, priceDecimals: pd, qtyDecimals: qd, kind: 'linear' });
-    bybitLinear.push(
-      bybitInstrument({
-        symbol: name,
-        contractType: 'LinearFutures',
-        baseCoin: b,
-        quoteCoin: 'USDT',
-        settleCoin: 'USDT',
-        tickSize: step(pd),
-        qtyStep: step(qd),
-        deliveryTime: String(DEC_25_2026),
-      }),
-    );
-  }
-  // Bybit inverse: USD contracts.
-  for (const b of ['BTC', 'ETH', 'XRP', 'SOL', 'DOGE', 'ADA', 'DOT', 'LTC', 'AVAX', 'LINK']) {
-    const c = coin(b);
-    const pd = decimalsForPrice(c.p0);
-    listings['bybit-inverse'].push({ venue: 'bybit-inverse', coin: c, name: `${b}USD`, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse' });
-    bybitInverse.push(bybitInstrument({ symbol: `${b}USD`, contractType: 'InversePerpetual', baseCoin: b, quoteCoin: 'USD', settleCoin: b, tickSize: step(pd), qtyStep: '1' }));
-  }
-  for (const [b, name] of [['BTC', 'BTCUSDZ26'], ['ETH', 'ETHUSDZ26']] as const) {
-    const c = coin(b);
-    const pd = decimalsForPrice(c.p0);
-    listings['bybit-inverse'].push({ venue: 'bybit-inverse', coin: c, name, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse' });
-    bybitInverse.push(
-      bybitInstrument({
-        symbol: name,
-        contractType: 'InverseFutures',
-        baseCoin: b,
-        quoteCoin: 'USD',
-        settleCoin: b,
-        tickSize: step(pd),
-        qtyStep: '1',
-        deliveryTime: String(DEC_25_2026),
-      }),
-    );
-  }
-  // OKX inverse swaps and dated futures.
-  for (const b of ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'LTC']) {
-    const c = coin(b);
-    const ctVal = b === 'BTC' ? 100 : 10;
-    const pd = decimalsForPrice(c.p0);
-    const instId = `${b}-USD-SWAP`;
-    listings.okx.push({ venue: 'okx', coin: c, name: instId, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse', contract: ctVal, okxInstType: 'SWAP' });
-    okx.SWAP.push(okxInstrument({ instId, instType: 'SWAP', ctType: 'inverse', ctVal: String(ctVal), tickSz: step(pd), lotSz: '1' }));
-  }
-  for (const b of ['BTC', 'ETH']) {
-    const c = coin(b);
-    const ctVal = b === 'BTC' ? 100 : 10;
-    const pd = decimalsForPrice(c.p0);
-    const instId = `${b}-USD-261225`;
-    listings.okx.push({ venue: 'okx', coin: c, name: instId, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse', contract: ctVal, okxInstType: 'FUTURES' });
-    okx.FUTURES.push(
-      okxInstrument({ instId, instType: 'FUTURES', ctType: 'inverse', ctVal: String(ctVal), tickSz: step(pd), lotSz: '1', expTime: String(DEC_25_2026) }),
-    );
-  }
-  // Binance COIN-M: contracts of 100 USD (BTC) or 10 USD.
-  for (const b of ['BTC', 'ETH', 'SOL', 'XRP', 'DOGE', 'ADA', 'BNB', 'LTC', 'LINK', 'DOT', 'AVAX', 'BCH', 'ETC', 'FIL']) {
-    const c = coin(b);
-    const size = b === 'BTC' ? 100 : 10;
-    const pd = Math.min(decimalsForPrice(c.p0), 5);
-    const symbol = `${b}USD_PERP`;
-    listings['binance-coinm'].push({ venue: 'binance-coinm', coin: c, name: symbol, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse', contract: size });
-    coinm.push(binanceCoinmSymbol({ symbol, contractType: 'PERPETUAL', contractSize: size, pricePrecision: pd }));
-  }
-  for (const b of ['BTC', 'ETH']) {
-    const c = coin(b);
-    const size = b === 'BTC' ? 100 : 10;
-    const pd = decimalsForPrice(c.p0);
-    const symbol = `${b}USD_261225`;
-    listings['binance-coinm'].push({ venue: 'binance-coinm', coin: c, name: symbol, mult: 1, priceDecimals: pd, qtyDecimals: 0, kind: 'inverse', contract: size });
-    coinm.push(binanceCoinmSymbol({ symbol, contractType: 'CURRENT_QUARTER', contractSize: size, pricePrecision: pd, deliveryDate: DEC_25_2026 }));
-  }
-  return { listings, bybitLinear, bybitInverse, okx, coinm };
-}
-
 // ------------------------------------------------------------------------------------------------ events
 
-const VENUE_SHARE: Array<[Venue, number]> = [
-  ['binance-usdm', 0.36],
-  ['bybit-linear', 0.3],
-  ['okx', 0.2],
-  ['binance-coinm', 0.07],
-  ['bybit-inverse', 0.07],
-];
-
-interface Liq {
-  listing: Listing;
-  ts: number;
-  long: boolean;
-  price: string;
-  /** the size field as the venue sends it */
-  size: string;
-}
-
-function fmt(x: number, decimals: number): string {
-  return x.toFixed(decimals);
-}
-
-function makeLiq(listing: Listing, ts: number, s: number): Liq | undefined {
+function makeLiq(listing: SynthListing, beta: number, ts: number, s: number): SynthLiq | undefined {
   const c = listing.coin;
   const long = rnd() < longShare(s);
   // Prices move with the market; a liquidation fills a little beyond the mark in the direction of the squeeze.
   const slip = 1 + (long ? -1 : 1) * Math.abs(gauss()) * 0.0015;
-  const px = c.p0 * Math.exp(-c.beta * drawdown(s)) * (1 + gauss() * 0.0008) * slip * listing.mult;
-  const price = fmt(px, listing.priceDecimals);
+  const px = c.price * Math.exp(-beta * drawdown(s)) * (1 + gauss() * 0.0008) * slip * listing.mult;
+  const price = px.toFixed(listing.priceDecimals);
   if (!(Number(price) > 0)) return undefined;
   // Heavy tail: most a few hundred dollars, some in the millions; majors carry larger positions.
   const scale = 1 + 6 / (c.rank + 1);
   const usd = Math.min(pareto(100, 1.04) * scale, 25_000_000);
-  let size: string;
-  if (listing.venue === 'bybit-inverse') {
-    size = String(Math.max(1, Math.round(usd)));
-  } else if (listing.kind === 'inverse') {
-    size = String(Math.max(1, Math.round(usd / listing.contract!)));
-  } else if (listing.venue === 'okx') {
-    const contracts = usd / Number(price) / listing.contract!;
-    const min = 10 ** -listing.qtyDecimals;
-    size = fmt(Math.max(min, contracts), listing.qtyDecimals);
-  } else {
-    const qty = usd / Number(price);
-    const min = 10 ** -listing.qtyDecimals;
-    size = fmt(Math.max(min, qty), listing.qtyDecimals);
-  }
-  return { listing, ts, long, price, size };
+  return { listing, ts, long, price, size: sizeForUsd(listing.size, usd, Number(price)) };
 }
 
-/** Receive latency of a frame, ms. */
-const latency = () => 3 + Math.floor(pareto(8, 2.5));
-
-function generate(market: Market): CaptureFrame[] {
-  const venueCum = cumulativeOf(VENUE_SHARE.map(([, w]) => w));
-  const venues = VENUE_SHARE.map(([v]) => v);
-  const listingCum = new Map<Venue, number[]>();
-  for (const [v, list] of Object.entries(market.listings) as Array<[Venue, Listing[]]>) {
-    listingCum.set(v, cumulativeOf(list.map((l) => 1 / Math.pow(l.coin.rank + 1, 1.15) / (l.name.includes('PERP') || /\d{2}$/.test(l.name) ? 4 : 1))));
-  }
-  const liqs: Liq[] = [];
-  const binanceSecond = new Set<string>();
+function generate(coins: readonly Coin[]): { frames: CaptureFrame[]; rest: Record<string, unknown> } {
+  const beta = new Map(coins.map((c) => [c.base, c.beta]));
+  const venues = ADAPTERS.map((a) => {
+    const market = a.synth.market(coins, { delivery: DEC_25_2026 });
+    return { adapter: a, market, cum: cumulativeOf(market.listings.map((l) => l.weight)) };
+  });
+  const venueCum = cumulativeOf(venues.map((v) => v.adapter.synth.share));
+  const liqs = venues.map(() => [] as SynthLiq[]);
+  const perSecond = new Set<string>();
   const SLOT_MS = 100;
   for (let slot = 0; slot < (DURATION_S * 1000) / SLOT_MS; slot++) {
     const s = (slot * SLOT_MS) / 1000;
     const n = poisson((intensity(s) * SLOT_MS) / 1000);
     for (let i = 0; i < n; i++) {
       const ts = SAMPLE_START + slot * SLOT_MS + Math.floor(rnd() * SLOT_MS);
-      const venue = pickWeighted(venues, venueCum);
-      const listing = pickWeighted(market.listings[venue], listingCum.get(venue)!);
-      if (venue.startsWith('binance')) {
-        // Binance's snapshot rule: at most one liquidation per symbol per second reaches the stream.
-        const key = `${venue}|${listing.name}|${Math.floor(ts / 1000)}`;
-        if (binanceSecond.has(key)) continue;
-        binanceSecond.add(key);
+      const k = venues.indexOf(pickWeighted(venues, venueCum));
+      const v = venues[k];
+      if (v.market.listings.length === 0) continue;
+      const listing = pickWeighted(v.market.listings, v.cum);
+      if (v.adapter.synth.onePerSymbolSecond) {
+        // The venue's snapshot rule: at most one liquidation per symbol per second reaches the stream.
+        const key = `${listing.venue}|${listing.name}|${Math.floor(ts / 1000)}`;
+        if (perSecond.has(key)) continue;
+        perSecond.add(key);
       }
-      const liq = makeLiq(listing, ts, (ts - SAMPLE_START) / 1000);
-      if (liq) liqs.push(liq);
+      const liq = makeLiq(listing, beta.get(listing.coin.base) ?? 1, ts, (ts - SAMPLE_START) / 1000);
+      if (liq) liqs[k].push(liq);
     }
   }
-  liqs.sort((a, b) => a.ts - b.ts);
-
-  const frames: Array<CaptureFrame & { seq: number }> = [];
+  const frames: Array<SynthFrame & { seq: number }> = [];
   let seq = 0;
-  const push = (t: number, venue: Venue, frame: string) => frames.push({ t, venue, frame, seq: seq++ });
-
-  // Bybit: one frame per symbol per 500 ms window; OKX: one frame per instType per 500 ms window.
-  const bybitGroups = new Map<string, Liq[]>();
-  const okxGroups = new Map<string, Liq[]>();
-  for (const l of liqs) {
-    const v = l.listing.venue;
-    if (v === 'binance-usdm' || v === 'binance-coinm') {
-      const frame = binanceFrame({ symbol: l.listing.name, side: l.long ? 'SELL' : 'BUY', price: l.price, qty: l.size, ts: l.ts });
-      push(l.ts + 5 + latency(), v, frame);
-    } else if (v === 'okx') {
-      const key = `${l.listing.okxInstType}|${Math.floor(l.ts / 500)}`;
-      okxGroups.set(key, [...(okxGroups.get(key) ?? []), l]);
-    } else {
-      const key = `${v}|${l.listing.name}|${Math.floor(l.ts / 500)}`;
-      bybitGroups.set(key, [...(bybitGroups.get(key) ?? []), l]);
-    }
-  }
-  for (const group of bybitGroups.values()) {
-    const items: BybitLiq[] = group.map((l) => ({ symbol: l.listing.name, side: l.long ? 'Buy' : 'Sell', price: l.price, size: l.size, ts: l.ts }));
-    const last = Math.max(...group.map((l) => l.ts));
-    push(last + 50 + latency(), group[0].listing.venue, bybitFrame(items));
-  }
-  for (const group of okxGroups.values()) {
-    const byInst = new Map<string, OkxDetail[]>();
-    for (const l of group) {
-      const hedged = rnd() < 0.7;
-      const d: OkxDetail = {
-        posSide: hedged ? (l.long ? 'long' : 'short') : 'net',
-        side: l.long ? 'sell' : 'buy',
-        bkPx: l.price,
-        sz: l.size,
-        ts: l.ts,
-      };
-      byInst.set(l.listing.name, [...(byInst.get(l.listing.name) ?? []), d]);
-    }
-    const last = Math.max(...group.map((l) => l.ts));
-    const items = [...byInst].map(([instId, details]) => ({ instId, details }));
-    push(last + 20 + latency(), 'okx', okxFrame(group[0].listing.okxInstType!, items));
-  }
+  venues.forEach((v, k) => {
+    for (const f of v.adapter.synth.frames(liqs[k], rnd)) frames.push({ ...f, seq: seq++ });
+  });
   frames.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  return frames.map(({ t, venue, frame }) => ({ t, venue, frame }));
+  return { frames: frames.map(({ t, venue, frame }) => ({ t, venue, frame })), rest: Object.assign({}, ...venues.map((v) => v.market.rest)) };
 }
 
 // ------------------------------------------------------------------------------------------------ the file
 
-function restMeta(m: Market): CaptureMeta['rest'] {
-  const time = SAMPLE_START;
-  const bybitPage = (category: string, list: BybitInstrument[]) => ({
-    retCode: 0,
-    retMsg: 'OK',
-    result: { category, list, nextPageCursor: '' },
-    retExtInfo: {},
-    time,
-  });
-  return {
-    'binance-coinm': { exchangeInfo: { timezone: 'UTC', serverTime: time, rateLimits: [], exchangeFilters: [], symbols: m.coinm } },
-    'bybit-linear': { pages: [bybitPage('linear', m.bybitLinear)] },
-    'bybit-inverse': { pages: [bybitPage('inverse', m.bybitInverse)] },
-    okx: { SWAP: { code: '0', msg: '', data: m.okx.SWAP }, FUTURES: { code: '0', msg: '', data: m.okx.FUTURES } },
-  };
-}
-
 export function sampleText(): string {
   rnd = prng(SEED);
   const coins = makeCoins();
-  const market = makeMarket(coins);
-  const frames = generate(market);
+  const { frames, rest } = generate(coins);
   const meta: CaptureMeta = {
     format: CAPTURE_FORMAT,
     createdAt: SAMPLE_START,
     source: 'gen-sample',
-    exchanges: ['binance', 'bybit', 'okx'],
+    exchanges: ADAPTERS.map((a) => a.exchange),
     description: 'synthetic: ten minutes of a liquidation cascade (scripts/gen-sample.ts, seeded, deterministic)',
-    rest: restMeta(market),
+    rest,
   };
   return [metaLine(meta), ...frames.map(frameLine)].join('\n') + '\n';
 }

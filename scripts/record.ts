@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // npm run record -- --out <file> [--minutes N] [--exchanges binance,bybit,okx]
-// Records the exchanges' raw liquidation frames with the daemon's own stream modules (src/streams: same URLs from
+// Records the exchanges' raw liquidation frames with the daemon's own feeds (src/venues: same URLs from
 // the same environment variables, same subscriptions, keepalive, reconnects), plus the instrument metadata, into a
 // capture file that `npm run replay` serves again without anything from outside.
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, EXCHANGE_NAMES, loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { createStreams } from '../src/streams/index.js';
-import { VENUES, type Venue } from '../src/core/parse.js';
+import type { Venue } from '../src/core/parse.js';
+import { FEEDS } from '../src/venues/registry.js';
+import { createStreams } from '../src/venues/runtime.js';
 import { CAPTURE_FORMAT, CaptureWriter, type CaptureMeta } from './lib/capture.js';
 import { StatusLine, UsageError, die, elapsed, int } from './lib/cli.js';
-import { fetchRestMeta, listsOfMeta } from './lib/meta.js';
+import { fetchRestMeta, standinOptionsOf } from './lib/meta.js';
 
 const PROG = 'liqd-record';
 
@@ -27,17 +28,16 @@ Options:
   -h, --help            this help
 
 What is recorded:
-  line 1     {"meta":{…}}: the raw REST instrument metadata of the recorded exchanges (Binance COIN-M exchangeInfo,
-             Bybit instruments-info pages, OKX instruments), so a replay needs nothing from outside; a later
-             {"meta":…} line follows when the listing changes during the recording
-  then       one line per frame received, untouched: {"t":<receivedAt ms>,"venue":"binance-usdm"|"binance-coinm"|
-             "bybit-linear"|"bybit-inverse"|"okx","frame":"<text>"}, subscribe answers included.
-  Keepalive answers (pongs: Bybit {"op":"ping","ret_msg":"pong"…}, OKX "pong", WebSocket pong frames) are not
-  data frames and are not recorded.
+  line 1     {"meta":{…}}: the raw REST instrument metadata of the recorded exchanges (e.g. Binance COIN-M
+             exchangeInfo, Bybit instruments-info pages, OKX instruments), so a replay needs nothing from outside; a
+             later {"meta":…} line follows when the listing changes during the recording
+  then       one line per frame received, untouched: {"t":<receivedAt ms>,"venue":"<feed>","frame":"<text>"} with the
+             feed's name (${FEEDS.map((f) => f.feed.venue).join(', ')}), subscribe answers included.
+  Keepalive answers (pongs: Bybit {"op":"ping","ret_msg":"pong"…}, OKX "pong", WebSocket pong frames) and other
+  protocol frames (heartbeats) are not data frames and are not recorded.
 
-The connections are the daemon's: URLs from BINANCE_USDM_WS_URL, BINANCE_COINM_WS_URL, BYBIT_LINEAR_WS_URL,
-BYBIT_INVERSE_WS_URL, OKX_WS_URL, metadata from BINANCE_COINM_REST_URL, BYBIT_REST_URL, OKX_REST_URL, keepalive
-and reconnects from PING_INTERVAL_MS, PONG_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS (see README).
+The connections are the daemon's: the venues' URL variables (*_WS_URL, *_REST_URL), keepalive and reconnects from
+PING_INTERVAL_MS, PONG_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS (see README).
 Nothing is written to Redis. Log lines (warnings, reconnects) go to stderr as JSON (LOG_LEVEL, default warn).
 On a terminal a status line shows the frames per venue and the time elapsed.
 
@@ -132,9 +132,10 @@ async function main(): Promise<number> {
   for (const e of errors) say(`metadata not recorded for ${e}`);
   const meta: CaptureMeta = { format: CAPTURE_FORMAT, createdAt: Date.now(), source: 'record', exchanges: [...cfg.EXCHANGES], rest };
   writer.writeMeta(meta);
-  let lastLists = JSON.stringify(listsOfMeta(rest));
+  let lastLists = JSON.stringify(standinOptionsOf({ ...meta, rest }));
 
-  const counts = Object.fromEntries(VENUES.map((v) => [v, 0])) as Record<Venue, number>;
+  const venuesShown: Venue[] = FEEDS.filter((f) => cfg.EXCHANGES.includes(f.exchange)).map((f) => f.feed.venue);
+  const counts: Record<Venue, number> = Object.fromEntries(venuesShown.map((v) => [v, 0]));
   let total = 0;
   const streams = createStreams(cfg, {
     log,
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
     onFrame: (venue, text, receivedAt) => {
       if (stopping) return;
       writer.writeFrame({ t: receivedAt, venue, frame: text });
-      counts[venue]++;
+      counts[venue] = (counts[venue] ?? 0) + 1;
       total++;
     },
   });
@@ -151,7 +152,6 @@ async function main(): Promise<number> {
   streams.start();
   say(`recording ${cfg.EXCHANGES.join(', ')} into ${opts.out}${opts.minutes ? ` for ${opts.minutes} min` : ''} (Ctrl-C to stop)`);
 
-  const venuesShown = VENUES.filter((v) => cfg.EXCHANGES.some((e) => v.startsWith(e)));
   // venues with a connection seen open (sampled every second): says why a venue that captured nothing did not
   const opened = new Set<string>();
   const noteOpen = () => {
@@ -168,7 +168,7 @@ async function main(): Promise<number> {
   const refreshTimer = setInterval(() => {
     void fetchRestMeta(cfg, cfg.EXCHANGES).then(({ rest: fresh, errors: errs }) => {
       if (stopping || errs.length > 0) return;
-      const lists = JSON.stringify(listsOfMeta(fresh));
+      const lists = JSON.stringify(standinOptionsOf({ ...meta, rest: fresh }));
       if (lists === lastLists) return;
       lastLists = lists;
       writer.writeMeta({ ...meta, createdAt: Date.now(), rest: fresh });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ENV_SCHEMA } from '../src/config.js';
-import type { Standins } from './standins/index.js';
+import type { Standins } from '../src/venues/standin/index.js';
 import { loadCapture, type Capture } from './lib/capture.js';
 import { cleanup, installSignalHandlers, onCleanup, signalExitCode } from './lib/children.js';
 import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/cli.js';

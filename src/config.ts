@@ -2,65 +2,38 @@
 // the variable and what it allows (see ConfigError).
 import os from 'node:os';
 import { z } from 'zod';
+import { type EnvVar, int, number, redisUrl } from './core/env.js';
+import { ADAPTERS, EXCHANGE_NAMES } from './venues/registry.js';
 
-export const EXCHANGE_NAMES = ['binance', 'bybit', 'okx'] as const;
-export type ExchangeName = (typeof EXCHANGE_NAMES)[number];
+export { EXCHANGE_NAMES };
+export type ExchangeName = string;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `an integer from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().int().min(min, `an integer from ${min} to ${max}`).max(max, `an integer from ${min} to ${max}`));
-
-const wsUrl = z
-  .string()
-  .trim()
-  .refine((v) => /^wss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'a ws:// or wss:// URL');
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'an http:// or https:// URL')
-  .transform((v) => v.replace(/\/+$/, ''));
-const redisUrl = z
-  .string()
-  .trim()
-  .refine((v) => /^rediss?:\/\/[^\s]*$/.test(v) && URL.canParse(v), 'a redis:// or rediss:// URL');
-
+/** A comma-separated list of registered exchange names, or `all` (every registered venue). */
 const exchanges = z
   .string()
   .trim()
   .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
   .refine(
-    (list) => list.length > 0 && list.every((e) => (EXCHANGE_NAMES as readonly string[]).includes(e)),
-    `a comma-separated list of ${EXCHANGE_NAMES.join(', ')}`,
+    (list) => list.length > 0 && (list.join() === 'all' || list.every((e) => EXCHANGE_NAMES.includes(e))),
+    `all, or a comma-separated list of ${EXCHANGE_NAMES.join(', ')}`,
   )
-  .transform((list) => list as ExchangeName[]);
+  .transform((list) => (list.join() === 'all' ? [...EXCHANGE_NAMES] : list));
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const REDIS_MANAGED_MODES = ['never', 'auto', 'always'] as const;
 
-/** Every variable, its default and its parser. README's configuration table and .env.example list the same. */
-export const ENV_SCHEMA = {
+/** The daemon's own variables, its default and its parser; each venue declares its own (src/venues/<exchange>/). */
+const BASE_SCHEMA = {
   REDIS_URL: { def: 'redis://127.0.0.1:6379', parse: redisUrl },
   REDIS_MANAGED: { def: 'auto', parse: z.enum(REDIS_MANAGED_MODES, `one of ${REDIS_MANAGED_MODES.join(', ')}`) },
   DATA_DIR: { def: './data', parse: z.string().trim().min(1, 'a directory path') },
   // For tests only: they run a managed Redis on a free port and never touch the 6379 of the machine.
   LIQD_MANAGED_REDIS_PORT: { def: '6379', parse: int(1, 65_535) },
   EXCHANGES: { def: 'binance,bybit,okx', parse: exchanges },
-  BINANCE_USDM_WS_URL: { def: 'wss://fstream.binance.com/market/stream?streams=!forceOrder@arr', parse: wsUrl },
-  BINANCE_COINM_WS_URL: { def: 'wss://dstream.binance.com/stream?streams=!forceOrder@arr', parse: wsUrl },
-  BINANCE_COINM_REST_URL: { def: 'https://dapi.binance.com', parse: httpUrl },
-  BYBIT_LINEAR_WS_URL: { def: 'wss://stream.bybit.com/v5/public/linear', parse: wsUrl },
-  BYBIT_INVERSE_WS_URL: { def: 'wss://stream.bybit.com/v5/public/inverse', parse: wsUrl },
-  BYBIT_REST_URL: { def: 'https://api.bybit.com', parse: httpUrl },
-  OKX_WS_URL: { def: 'wss://ws.okx.com:8443/ws/v5/public', parse: wsUrl },
-  OKX_REST_URL: { def: 'https://www.okx.com', parse: httpUrl },
   LOG_LEVEL: { def: 'info', parse: z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`) },
   FLUSH_INTERVAL_MS: { def: '50', parse: int(1, 60_000) },
   FLUSH_MAX_EVENTS: { def: '5000', parse: int(1, 100_000) },
@@ -74,30 +47,25 @@ export const ENV_SCHEMA = {
   HEALTH_HOST: { def: '127.0.0.1', parse: z.string().trim().min(1, 'a host name or address') },
   RECONNECT_BASE_MS: { def: '1000', parse: int(1, 3_600_000) },
   RECONNECT_MAX_MS: { def: '60000', parse: int(1, 3_600_000) },
-  INSTRUMENT_REFRESH_MINUTES: {
-    def: '60',
-    parse: z
-      .string()
-      .trim()
-      .regex(/^\d+(\.\d+)?$/, 'a number of minutes from 0.01 to 1440')
-      .transform(Number)
-      .pipe(z.number().min(0.01, 'a number of minutes from 0.01 to 1440').max(1440, 'a number of minutes from 0.01 to 1440')),
-  },
+  INSTRUMENT_REFRESH_MINUTES: { def: '60', parse: number('a number of minutes from 0.01 to 1440', { min: 0.01, max: 1440 }) },
   PING_INTERVAL_MS: { def: '20000', parse: int(100, 600_000) },
   PONG_TIMEOUT_MS: { def: '10000', parse: int(100, 600_000) },
   WS_MAX_PAYLOAD_BYTES: { def: '16777216', parse: int(1024, 1_073_741_824) },
-  BINANCE_ROTATE_HOURS: { def: '23.5', parse: z.string().trim().regex(/^\d+(\.\d+)?$/, 'a number of hours below 24').transform(Number).pipe(z.number().gt(0, 'a number of hours below 24').lt(24, 'a number of hours below 24')) },
-  BYBIT_MAX_ARGS_CHARS: { def: '10000', parse: int(100, 20_000) },
   STATUS_INTERVAL_MS: { def: '5000', parse: int(100, 600_000) },
   STREAM_DOWN_AFTER_MS: { def: '60000', parse: int(100, 3_600_000) },
   SUMMARY_INTERVAL_MS: { def: '60000', parse: int(100, 3_600_000) },
   INSTANCE_ID: { def: '', parse: z.string().trim().regex(/^[A-Za-z0-9_.-]{0,64}$/, 'letters, digits, _ . - (at most 64)') },
 } as const;
 
-type Schema = typeof ENV_SCHEMA;
+/** Every variable the daemon reads: its own and every registered venue's. README's table and .env.example list the same. */
+export const ENV_SCHEMA: Readonly<Record<string, EnvVar>> = Object.freeze(Object.assign({}, BASE_SCHEMA, ...ADAPTERS.map((a) => a.env)));
+
+type Schema = typeof BASE_SCHEMA;
 type Parsed = { [K in keyof Schema]: z.output<Schema[K]['parse']> };
 
 export interface Config extends Parsed {
+  /** Each venue's own variables, parsed, by exchange name (src/venues/runtime.ts contextOf gives them typed). */
+  readonly venues: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Derived: the instance name under liq:status:{instance}. */
   readonly instance: string;
   /** Derived: MAX_HELD_EVENTS, or twice MAX_BUFFERED_EVENTS when it is not set. */
@@ -108,18 +76,9 @@ export interface Config extends Parsed {
 
 /** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(ENV_SCHEMA)) {
-    const raw = env[name];
-    const value = raw === undefined || raw === '' ? spec.def : raw;
-    const result = (spec.parse as z.ZodType).safeParse(value);
-    if (!result.success) {
-      const allowed = result.error.issues[0]?.message ?? 'a valid value';
-      throw new ConfigError(`invalid configuration: ${name} must be ${allowed} (got ${JSON.stringify(value)})`);
-    }
-    out[name] = result.data;
-  }
-  const cfg = out as Parsed;
+  const cfg = parseVars(BASE_SCHEMA, env) as Parsed;
+  const venues: Record<string, Record<string, unknown>> = {};
+  for (const a of ADAPTERS) venues[a.exchange] = parseVars(a.env, env);
   if (cfg.RECONNECT_MAX_MS < cfg.RECONNECT_BASE_MS) {
     throw new ConfigError(
       `invalid configuration: RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS (${cfg.RECONNECT_BASE_MS}) (got ${cfg.RECONNECT_MAX_MS})`,
@@ -138,5 +97,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     );
   }
   const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
-  return Object.freeze({ ...cfg, instance, maxHeldEvents, redisUrlSet });
+  return Object.freeze({ ...cfg, venues, instance, maxHeldEvents, redisUrlSet });
+}
+
+function parseVars(schema: Readonly<Record<string, EnvVar>>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? spec.def : raw;
+    const result = spec.parse.safeParse(value);
+    if (!result.success) {
+      const allowed = result.error.issues[0]?.message ?? 'a valid value';
+      throw new ConfigError(`invalid configuration: ${name} must be ${allowed} (got ${JSON.stringify(value)})`);
+    }
+    out[name] = result.data;
+  }
+  return out;
 }

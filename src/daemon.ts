@@ -12,7 +12,7 @@ import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './core/gate.js';
-import { createStreams } from './streams/index.js';
+import { createStreams } from './venues/runtime.js';
 import type { Rejection } from './core/parse.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */

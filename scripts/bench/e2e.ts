@@ -24,7 +24,9 @@ import { EVENTS_KEY } from '../../src/core/keys.js';
 import type { Venue } from '../../src/core/parse.js';
 import { trackTempDir } from '../lib/children.js';
 import { startDaemonChild, type DaemonChild } from '../lib/daemon.js';
-import { startStandins, type Standins } from '../standins/index.js';
+import { startStandins, type Standins } from '../../src/venues/standin/index.js';
+import { FEEDS } from '../../src/venues/registry.js';
+import { missingSubscriptions } from '../lib/serve.js';
 import { commandDelta, commandStats, type CommandFigures } from './redis-stats.js';
 import { summarize, type LatencySummary } from './stats.js';
 import type { Universe, Workload } from './workload.js';
@@ -32,7 +34,6 @@ import type { Universe, Workload } from './workload.js';
 const HIGH_WATER = 4 * 1024 * 1024;
 const CHUNK_MS = 1;
 const CHUNK_FRAMES = 4000;
-const VENUES: Venue[] = ['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'];
 
 export interface RunResult {
   events: number;
@@ -152,23 +153,24 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const s = standins;
     const d = daemon;
     await waitUntil(() => d.child.running && d.health().then((h) => h !== undefined), 15_000, 'the daemon to start', () => d.logTail(5));
+    // Every route the workload's frames use must be held by a connection (Bybit: every topic; a URL stream: one).
+    const needed = new Map<Venue, Set<string>>();
+    for (const f of w.frames) {
+      let set = needed.get(f.venue);
+      if (!set) needed.set(f.venue, (set = new Set()));
+      set.add(f.route);
+    }
+    const VENUES = [...needed.keys()];
     await waitUntil(
-      () =>
-        s.venues['binance-usdm'].connections() > 0 &&
-        s.venues['binance-coinm'].connections() > 0 &&
-        s.venues['bybit-linear'].subscriptions().flat().length === u.bybitLinear.length &&
-        s.venues['bybit-inverse'].subscriptions().flat().length === u.bybitInverse.length &&
-        s.venues.okx.subscriptions().some((t) => t.length === 2),
+      () => missingSubscriptions(s, needed).size === 0,
       20_000,
       'the daemon to connect and subscribe everywhere',
       () =>
         `connections ${VENUES.map((v) => `${v}=${s.venues[v].connections()}/${s.venues[v].subscriptions().flat().length} topics`).join(' ')}; daemon log: ${d.logTail(5)}`,
     );
-    // Metadata (OKX contract values, COIN-M contract sizes) is fetched at start; let it land.
+    // Metadata (contract values and sizes) is fetched at start; let it land.
     await waitUntil(
-      () =>
-        s.venues.okx.restRequests().some((r) => r.includes('instType=FUTURES')) &&
-        s.venues['binance-coinm'].restRequests().some((r) => r.includes('exchangeInfo')),
+      () => FEEDS.every((f) => f.feed.metadata === undefined || !VENUES.includes(f.feed.venue) || s.venues[f.feed.venue].restRequests().length > 0),
       10_000,
       'metadata requests',
     );
@@ -302,7 +304,14 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const deadline = Date.now() + opts.timeoutMs;
     let lastVisible = -1;
     while (visibleAt === 0) {
-      if (Date.now() > deadline) throw new Error(`${opts.label}: only ${visible} of ${w.events} events visible after the timeout`);
+      if (Date.now() > deadline) {
+        const m = async (name: string) => (await d.metric(name)) ?? 'n/a';
+        throw new Error(
+          `${opts.label}: only ${visible} of ${w.events} events visible after the timeout (daemon: parsed ${await m('liq_events_total')}, ` +
+            `written ${await m('liq_events_written_total')}, duplicates ${await m('liq_duplicates_total')}, rejected ${await m('liq_rejected_total')}, ` +
+            `expired ${await m('liq_expired_total')}, reconnects ${await m('liq_stream_reconnects_total')}); log: ${d.logTail(5)}`,
+        );
+      }
       if (!d.child.running) throw new Error(`${opts.label}: the daemon exited: ${d.logTail()}`);
       await sleep(200);
       if (visible !== lastVisible && performance.now() - lastReport > 1000) {

@@ -1,6 +1,6 @@
-// Parsers alone: frames per second of each exchange parser over the workload's frames of its venues, against
-// bare JSON.parse on the very same frames (the ceiling: every parser starts with one JSON.parse).
-import type { Venue } from '../../src/core/parse.js';
+// Parsers alone: frames per second of each feed's parser over the workload's frames of that feed, against bare
+// JSON.parse on the very same frames (the ceiling: every parser starts with one JSON.parse).
+import { FEED_NAMES } from '../../src/venues/registry.js';
 import { parserFor, type Universe, type Workload } from './workload.js';
 
 export interface ParserFigure {
@@ -16,12 +16,8 @@ export interface ParserFigure {
   rejections: number;
 }
 
-const GROUPS: Array<{ parser: string; venues: Venue[] }> = [
-  { parser: 'binance usd-m', venues: ['binance-usdm'] },
-  { parser: 'binance coin-m', venues: ['binance-coinm'] },
-  { parser: 'bybit', venues: ['bybit-linear', 'bybit-inverse'] },
-  { parser: 'okx', venues: ['okx'] },
-];
+/** One figure per feed, in registry order. */
+const GROUPS = FEED_NAMES.map((venue) => ({ parser: venue, venues: [venue] }));
 
 let sink = 0;
 

@@ -1,53 +1,26 @@
-// The benchmark's workload: pre-built frames in the exchanges' wire formats (the stand-ins' frame builders), mixed
-// over the five venues, several liquidations per Bybit/OKX frame as those exchanges send them, spread over many
-// symbols and ~10 minutes of the last hour. Every event has a distinct identity (ts, price and size vary), so
-// nothing is a duplicate. Also: the instrument metadata the stand-ins serve, and the same metadata as the parsers'
-// lookups, so the benchmark can parse frames itself (parser figures, the naive baseline, sample ids).
-import type { Decimal } from '../../src/core/decimal.js';
+// The benchmark's workload: pre-built frames in the exchanges' wire formats, over every registered venue in
+// proportion to its share (each venue's synth hooks, src/venues/<exchange>/synth.ts), spread over many symbols and
+// ~10 minutes of the last hour. Every event has a distinct identity (ts, price and size vary), so nothing is a
+// duplicate. Also: the instrument metadata the stand-ins serve, and the same metadata as the parsers' lookups (read
+// through the daemon's own loaders from stand-ins serving it), so the benchmark can parse frames itself.
 import { minuteOf, seenKey } from '../../src/core/keys.js';
-import {
-  bybitInstrumentOf,
-  contractSizeOf,
-  okxInstrumentOf,
-  type BybitInstrumentInfo,
-  type OkxInstrumentInfo,
-} from '../../src/streams/instruments.js';
-import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
-import { parseBybit, type BybitInstrument as ParsedBybit } from '../../src/streams/parsers/bybit.js';
-import { parseOkx, type OkxInstrument as ParsedOkx } from '../../src/streams/parsers/okx.js';
 import type { ParseResult, Venue } from '../../src/core/parse.js';
-import {
-  defaultBinanceCoinm,
-  defaultBybitInverse,
-  defaultOkxInstruments,
-  manyBybitLinear,
-  okxInstrument,
-  type BinanceCoinmSymbol,
-  type BybitInstrument,
-  type OkxInstrument,
-  type StandinOptions,
-} from '../standins/index.js';
-import { letters } from '../standins/fixtures.js';
-import { binanceFrame, bybitFrame, okxFrame } from '../standins/frames.js';
+import { ADAPTERS, FEEDS } from '../../src/venues/registry.js';
+import { startStandins } from '../../src/venues/standin/index.js';
+import type { StandinOptions } from '../../src/venues/standin/types.js';
+import { type SynthCoin, type SynthFrame, type SynthLiq, type SynthListing, type SynthMarket, fixedUnits, sizeForLots } from '../../src/venues/synth-types.js';
+import { letters } from '../../src/venues/standin/fixtures.js';
+import { type Lookups, lookupsFrom } from '../lib/meta.js';
 import { mulberry32 } from '../lib/prng.js';
 
 export const RETENTION_MS = 168 * 3_600_000;
-
-/** Share of events per venue (not of frames). */
-const VENUE_MIX: Array<[Venue, number]> = [
-  ['binance-usdm', 0.35],
-  ['binance-coinm', 0.05],
-  ['bybit-linear', 0.25],
-  ['bybit-inverse', 0.05],
-  ['okx', 0.3],
-];
 
 export interface Frame {
   readonly venue: Venue;
   readonly text: string;
   /** Liquidations in the frame. */
   readonly events: number;
-  /** Where the frame goes: Bybit topic, OKX channel key, '' for Binance (every connection). */
+  /** Where the frame goes: a topic or channel key, '' for every connection (the venue's capture hooks). */
   readonly route: string;
 }
 
@@ -69,132 +42,72 @@ export interface Workload {
 
 export interface Universe {
   readonly standins: StandinOptions;
-  readonly usdmSymbols: string[];
-  readonly bybitLinear: BybitInstrument[];
-  readonly bybitInverse: BybitInstrument[];
-  readonly okxSwap: OkxInstrument[];
-  readonly okxFutures: OkxInstrument[];
-  readonly coinm: BinanceCoinmSymbol[];
-  /** Parser lookups built through the same conversions the daemon applies to the REST answers. */
-  readonly lookups: {
-    contractSizes: Map<string, Decimal>;
-    bybit: Map<string, ParsedBybit>;
-    okx: Map<string, ParsedOkx>;
-  };
+  /** Per venue (adapter, in registry order): its market. */
+  readonly markets: ReadonlyArray<{ readonly exchange: string; readonly market: SynthMarket; readonly cum: number[] }>;
+  /** Parser lookups, per feed, built by the daemon's own loaders from stand-ins serving the universe's metadata. */
+  readonly lookups: Lookups;
 }
 
-export function buildUniverse(): Universe {
-  const usdmSymbols = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'DOGEUSDT', '1000PEPEUSDT'];
-  for (let i = 0; usdmSymbols.length < 200; i++) usdmSymbols.push(`Z${letters(i)}USDT`);
-  const bybitLinear = manyBybitLinear(250);
-  const bybitInverse = defaultBybitInverse();
-  const okxDefault = defaultOkxInstruments();
-  const okxSwap = [...okxDefault.SWAP];
-  for (let i = 0; i < 60; i++) {
-    okxSwap.push(okxInstrument({ instId: `Y${letters(i)}-USDT-SWAP`, instType: 'SWAP', ctType: 'linear', ctVal: '10', tickSz: '0.0001', lotSz: '1' }));
-  }
-  const okxFutures = okxDefault.FUTURES;
-  const coinm = defaultBinanceCoinm();
+const DELIVERY = Date.UTC(2030, 11, 27, 8);
 
-  const contractSizes = new Map<string, Decimal>();
-  for (const s of coinm) {
-    const d = contractSizeOf(s.contractSize);
-    if (d) contractSizes.set(s.symbol, d);
-  }
-  const bybit = new Map<string, ParsedBybit>();
-  for (const [list, cat] of [[bybitLinear, 'linear'], [bybitInverse, 'inverse']] as const) {
-    for (const raw of list) {
-      const inst = bybitInstrumentOf(raw as unknown as BybitInstrumentInfo, cat);
-      if (inst) bybit.set(raw.symbol, inst);
-    }
-  }
-  const okx = new Map<string, ParsedOkx>();
-  for (const raw of [...okxSwap, ...okxFutures]) {
-    const inst = okxInstrumentOf(raw as unknown as OkxInstrumentInfo);
-    if (inst) okx.set(raw.instId, inst);
-  }
-  return {
-    standins: {
-      bybitInstruments: { linear: bybitLinear, inverse: bybitInverse },
-      okxInstruments: { SWAP: okxSwap, FUTURES: okxFutures },
-      binanceCoinmSymbols: coinm,
-    },
-    usdmSymbols,
-    bybitLinear,
-    bybitInverse,
-    okxSwap,
-    okxFutures,
-    coinm,
-    lookups: { contractSizes, bybit, okx },
-  };
+/**
+ * 250 coins: the majors with their prices, then a long tail (QA, QB, …) between 0.05 and 40 USD. No coin below a
+ * cent: sizes up to 20,000 steps of a sub-cent coin carry a minute's qty_e8 past 2^63 (refused as out_of_range),
+ * which a throughput benchmark should not measure.
+ */
+function coins(): SynthCoin[] {
+  const majors: Array<[string, number]> = [['BTC', 61_000], ['ETH', 3_100], ['SOL', 150], ['XRP', 0.6], ['DOGE', 0.15], ['1000PEPE', 0.012]];
+  const out: SynthCoin[] = majors.map(([base, price], rank) => ({ base, rank, price }));
+  const r = mulberry32(99);
+  for (let i = 0; out.length < 250; i++) out.push({ base: `Q${letters(i)}`, rank: out.length, price: 0.05 + r() * 40 });
+  return out;
 }
+
+function cumulative(weights: readonly number[]): number[] {
+  let s = 0;
+  return weights.map((w) => (s += w));
+}
+
+function pick<T>(items: readonly T[], cum: readonly number[], r: () => number): T {
+  const x = r() * cum[cum.length - 1];
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return items[lo];
+}
+
+export async function buildUniverse(): Promise<Universe> {
+  const list = coins();
+  const markets = ADAPTERS.map((a) => {
+    const market = a.synth.market(list, { delivery: DELIVERY });
+    return { exchange: a.exchange, market, cum: cumulative(market.listings.map((l) => l.weight)) };
+  }).filter((m) => m.market.listings.length > 0);
+  const standins: StandinOptions = Object.assign({}, ...markets.map((m) => m.market.standin));
+  const served = await startStandins(standins);
+  try {
+    return { standins, markets, lookups: await lookupsFrom(served.env) };
+  } finally {
+    await served.close();
+  }
+}
+
+const EMPTY = new Map<string, never>();
 
 /** The daemon's parser for a venue's frames, with the universe's metadata. */
 export function parserFor(u: Universe, venue: Venue): (text: string, receivedAt: number) => ParseResult {
-  const { contractSizes, bybit, okx } = u.lookups;
-  switch (venue) {
-    case 'binance-usdm':
-      return (text, receivedAt) => parseBinanceUsdm(text, { receivedAt, retentionMs: RETENTION_MS });
-    case 'binance-coinm':
-      return (text, receivedAt) => parseBinanceCoinm(text, { receivedAt, retentionMs: RETENTION_MS, contractSizes });
-    case 'bybit-linear':
-    case 'bybit-inverse':
-      return (text, receivedAt) => parseBybit(text, { receivedAt, retentionMs: RETENTION_MS, instruments: bybit });
-    case 'okx':
-      return (text, receivedAt) => parseOkx(text, { receivedAt, retentionMs: RETENTION_MS, instruments: okx });
-  }
+  const feed = FEEDS.find((f) => f.feed.venue === venue)?.feed;
+  if (feed === undefined) throw new Error(`no feed named ${venue}`);
+  const meta = u.lookups.get(venue) ?? EMPTY;
+  return (text, receivedAt) => feed.parse(text, { receivedAt, retentionMs: RETENTION_MS }, meta);
 }
 
-const rng = mulberry32;
-
-/** A reference price per base coin, so BTC trades near 60k and the long tail somewhere below 50. */
-function basePrice(name: string, r: () => number): number {
-  if (name.startsWith('BTC')) return 61_000;
-  if (name.startsWith('ETH')) return 3_100;
-  if (name.startsWith('SOL')) return 150;
-  if (name.startsWith('XRP')) return 0.6;
-  if (name.startsWith('DOGE')) return 0.15;
-  if (name.startsWith('1000')) return 0.012;
-  return 0.05 + r() * 40;
-}
-
-/** Decimal text of an integer number of 10^-decimals units. */
-function fixed(units: number, decimals: number): string {
-  if (decimals === 0) return String(units);
-  const s = String(units).padStart(decimals + 1, '0');
-  return `${s.slice(0, s.length - decimals)}.${s.slice(s.length - decimals)}`;
-}
-
-interface PriceSpec {
-  base: number;
-  decimals: number;
-}
-
-function priceText(p: PriceSpec, r: () => number): string {
-  const scale = 10 ** p.decimals;
-  const units = Math.max(1, Math.round(p.base * (1 + (r() - 0.5) * 0.04) * scale));
-  return fixed(units, p.decimals);
-}
-
-function decimalsFor(base: number): number {
-  if (base >= 1000) return 1;
-  if (base >= 10) return 2;
-  if (base >= 0.1) return 4;
-  return 6;
-}
-
-/** A base quantity of `lots` lots, the lot sized to the price so that even one lot is worth at least a cent. */
-function qtyText(lots: number, p: PriceSpec): string {
-  if (p.base >= 100) return fixed(lots, 3);
-  if (p.base >= 1) return fixed(lots, 1);
-  return String(lots * 100);
-}
-
-/** Picks symbols with a head (the first few carry most liquidations) and a long tail. */
-function pick<T>(list: readonly T[], r: () => number, head = 3): T {
-  const x = r();
-  if (x < 0.45 && list.length > head) return list[Math.floor(r() * head)];
-  return list[Math.floor(r() * list.length)];
+function priceText(l: SynthListing, r: () => number): string {
+  const scale = 10 ** l.priceDecimals;
+  return fixedUnits(Math.max(1, Math.round(l.coin.price * l.mult * (1 + (r() - 0.5) * 0.04) * scale)), l.priceDecimals);
 }
 
 export interface WorkloadOptions {
@@ -210,9 +123,9 @@ export interface WorkloadOptions {
 }
 
 /**
- * Builds `events` liquidations as frames. Identity uniqueness: the size of event i is (1 + (i·7919 mod 20000)) lots,
- * and ts advances with i, so two events of one symbol with equal sizes are ≥ 20000 events apart in ts order —
- * seconds apart, beyond the ±300 ms jitter — and never share (ts, size).
+ * Builds `events` liquidations as frames. Identity uniqueness: the size of event i is (1 + (i·7919 mod 20000)) of the
+ * size field's smallest step, and ts advances with i, so two events of one symbol with equal sizes are ≥ 20000 events
+ * apart in ts order — seconds apart, beyond the ±300 ms jitter — and never share (ts, size).
  */
 export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
   const now = opts.now ?? Date.now();
@@ -220,80 +133,24 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
   const endAgo = opts.endAgoMs ?? 2 * 60_000;
   const t0 = now - endAgo - spanMs;
   const total = opts.events;
-  const r = rng(opts.seed ?? 42);
-  const prices = new Map<string, PriceSpec>();
-  const priceOf = (name: string): PriceSpec => {
-    let p = prices.get(name);
-    if (!p) {
-      const base = basePrice(name, r);
-      prices.set(name, (p = { base, decimals: decimalsFor(base) }));
-    }
-    return p;
-  };
-  let i = 0; // global event index
-  const tsOf = () => Math.round(t0 + (i / Math.max(1, total)) * spanMs + (r() - 0.5) * 600);
-  const lots = () => 1 + ((i * 7919) % 20_000);
-
-  const frames: Frame[] = [];
-  const cumulative = VENUE_MIX.map((_, k) => VENUE_MIX.slice(0, k + 1).reduce((s, [, x]) => s + x, 0));
-  const pickVenue = (): Venue => {
-    const x = r();
-    for (let k = 0; k < VENUE_MIX.length; k++) if (x < cumulative[k]) return VENUE_MIX[k][0];
-    return VENUE_MIX[VENUE_MIX.length - 1][0];
-  };
-
-  while (i < total) {
-    const venue = pickVenue();
-    const left = total - i;
-    if (venue === 'binance-usdm' || venue === 'binance-coinm') {
-      const coinm = venue === 'binance-coinm';
-      const symbol = coinm ? pick(u.coinm, r, 2).symbol : pick(u.usdmSymbols, r);
-      const p = priceOf(symbol);
-      // USD-M: base quantity in lots sized to the price; COIN-M: whole contracts.
-      const qty = coinm ? String(lots()) : qtyText(lots(), p);
-      const ts = tsOf();
-      const text = binanceFrame({ symbol, side: r() < 0.5 ? 'SELL' : 'BUY', price: priceText(p, r), qty, ts });
-      frames.push({ venue, text, events: 1, route: '' });
-      i++;
-    } else if (venue === 'bybit-linear' || venue === 'bybit-inverse') {
-      const inverse = venue === 'bybit-inverse';
-      const inst = pick(inverse ? u.bybitInverse : u.bybitLinear, r);
-      const p = priceOf(inst.baseCoin);
-      // Bybit pushes a symbol's liquidations of the last ~500 ms together: 1–6 per frame, mostly few.
-      const k = Math.min(left, 1 + Math.floor(r() * r() * 6));
-      const items = [];
-      for (let j = 0; j < k; j++) {
-        // Linear v: base quantity in 0.001 lots; inverse v: USD (contracts of 1 USD).
-        const size = inverse ? String(lots()) : qtyText(lots(), p);
-        items.push({ symbol: inst.symbol, side: (r() < 0.5 ? 'Buy' : 'Sell') as 'Buy' | 'Sell', price: priceText(p, r), size, ts: tsOf() });
-        i++;
-      }
-      frames.push({ venue, text: bybitFrame(items), events: k, route: `allLiquidation.${inst.symbol}` });
-    } else {
-      const futures = r() < 0.1;
-      const list = futures ? u.okxFutures : u.okxSwap;
-      // OKX: one frame per instType push, 1–2 instruments, each with 1–4 details.
-      const nItems = r() < 0.7 ? 1 : 2;
-      const items = [];
-      let k = 0;
-      for (let it = 0; it < nItems && k < left; it++) {
-        const inst = pick(list, r);
-        const p = priceOf(inst.instId);
-        const nd = Math.min(left - k, 1 + Math.floor(r() * 4));
-        const details = [];
-        for (let j = 0; j < nd; j++) {
-          const sz = inst.ctType === 'inverse' || inst.lotSz === '1' ? String(lots()) : fixed(lots(), 2);
-          const posSide = r() < 0.2 ? 'net' : r() < 0.5 ? 'long' : 'short';
-          details.push({ posSide: posSide as 'long' | 'short' | 'net', side: (r() < 0.5 ? 'buy' : 'sell') as 'buy' | 'sell', bkPx: priceText(p, r), sz, ts: tsOf() });
-          i++;
-          k++;
-        }
-        items.push({ instId: inst.instId, details });
-      }
-      const instType = futures ? 'FUTURES' : 'SWAP';
-      frames.push({ venue, text: okxFrame(instType, items), events: k, route: `liquidation-orders:${instType}` });
-    }
+  const r = mulberry32(opts.seed ?? 42);
+  const venueCum = cumulative(u.markets.map((m) => ADAPTERS.find((a) => a.exchange === m.exchange)!.synth.share));
+  const liqs = u.markets.map(() => [] as SynthLiq[]);
+  for (let i = 0; i < total; i++) {
+    const k = u.markets.indexOf(pick(u.markets, venueCum, r));
+    const m = u.markets[k];
+    const listing = pick(m.market.listings, m.cum, r);
+    const ts = Math.round(t0 + (i / Math.max(1, total)) * spanMs + (r() - 0.5) * 600);
+    liqs[k].push({ listing, ts, long: r() < 0.5, price: priceText(listing, r), size: sizeForLots(listing.size, 1 + ((i * 7919) % 20_000)) });
   }
+  const built: SynthFrame[] = [];
+  u.markets.forEach((m, k) => {
+    const adapter = ADAPTERS.find((a) => a.exchange === m.exchange)!;
+    liqs[k].sort((a, b) => a.ts - b.ts);
+    for (const f of adapter.synth.frames(liqs[k], r)) built.push(f);
+  });
+  built.sort((a, b) => a.t - b.t);
+  const frames: Frame[] = built.map((f) => ({ venue: f.venue, text: f.frame, events: f.events, route: f.route }));
 
   // Samples: about opts.samples frames, evenly spaced in event count; the id of each frame's last event.
   const samples: Sample[] = [];

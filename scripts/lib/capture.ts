@@ -9,21 +9,17 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { constants as zc, createGunzip, createGzip, type Gzip } from 'node:zlib';
-import { VENUES, type Venue } from '../../src/core/parse.js';
+import type { Venue } from '../../src/core/parse.js';
+import { FEED_NAMES } from '../../src/venues/registry.js';
 
 export const CAPTURE_FORMAT = 'liqd-capture/1';
 
-/** Raw REST answers, exactly as the exchanges (or stand-ins) returned them. */
-export interface RestMeta {
-  /** GET /dapi/v1/exchangeInfo */
-  'binance-coinm'?: { exchangeInfo: unknown };
-  /** GET /v5/market/instruments-info?category=linear, every page in order */
-  'bybit-linear'?: { pages: unknown[] };
-  /** GET /v5/market/instruments-info?category=inverse, every page in order */
-  'bybit-inverse'?: { pages: unknown[] };
-  /** GET /api/v5/public/instruments?instType=SWAP and =FUTURES */
-  okx?: { SWAP?: unknown; FUTURES?: unknown };
-}
+/**
+ * Raw REST answers, exactly as the exchanges (or stand-ins) returned them, by feed name: what each venue's capture
+ * hooks record and serve again (src/venues/<exchange>/capture.ts). E.g. 'binance-coinm': { exchangeInfo },
+ * 'bybit-linear': { pages: […] }, okx: { SWAP, FUTURES }.
+ */
+export type RestMeta = Record<string, unknown>;
 
 export interface CaptureMeta {
   format: string;
@@ -52,7 +48,7 @@ export class CaptureFormatError extends Error {
   override name = 'CaptureFormatError';
 }
 
-const VENUE_SET: ReadonlySet<string> = new Set(VENUES);
+const VENUE_SET: ReadonlySet<string> = new Set(FEED_NAMES);
 
 export function isGzipName(path: string): boolean {
   return path.toLowerCase().endsWith('.gz');

@@ -1,11 +1,9 @@
-// What a capture should produce: its frames run through the daemon's parsers (src/streams/parsers/*) with the
+// What a capture should produce: its frames run through the daemon's parsers (src/venues/<exchange>/) with the
 // capture's own metadata, then counted once per identity, as the engine counts them.
 import type { LiquidationEvent } from '../../src/core/event.js';
 import { ALL, bucketKey, countFields, minuteOf, qtyFields, valueFields } from '../../src/core/keys.js';
-import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
-import { parseBybit } from '../../src/streams/parsers/bybit.js';
-import { parseOkx } from '../../src/streams/parsers/okx.js';
 import type { ParseResult, Rejection, Venue } from '../../src/core/parse.js';
+import { FEEDS } from '../../src/venues/registry.js';
 import type { CaptureFrame } from './capture.js';
 import type { Lookups } from './meta.js';
 import { shiftFrame } from './shift.js';
@@ -20,20 +18,13 @@ export interface ParseOutcome {
   unknown: number;
 }
 
+const EMPTY = new Map<string, never>();
+
+/** A frame of a feed through that feed's parser (src/venues/<exchange>/), with the capture's metadata. */
 export function parseFrame(venue: Venue, text: string, lookups: Lookups, receivedAt: number, retentionMs: number): ParseResult {
-  const o = { receivedAt, retentionMs, final: true };
-  switch (venue) {
-    case 'binance-usdm':
-      return parseBinanceUsdm(text, o);
-    case 'binance-coinm':
-      return parseBinanceCoinm(text, { ...o, contractSizes: lookups.coinm });
-    case 'bybit-linear':
-      return parseBybit(text, { ...o, instruments: lookups.bybitLinear });
-    case 'bybit-inverse':
-      return parseBybit(text, { ...o, instruments: lookups.bybitInverse });
-    case 'okx':
-      return parseOkx(text, { ...o, instruments: lookups.okx });
-  }
+  const feed = FEEDS.find((f) => f.feed.venue === venue)?.feed;
+  if (feed === undefined) throw new Error(`no feed named ${venue}`);
+  return feed.parse(text, { receivedAt, retentionMs, final: true }, lookups.get(venue) ?? EMPTY);
 }
 
 /**

@@ -1,11 +1,11 @@
 // Serving a capture through the stand-in exchanges: metadata from the capture, frames delivered (by
 // Standins.send) only to the connections subscribed to what carries them, paced as recorded and scaled by a speed.
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { okxKey } from '../standins/okx.js';
-import { startStandins, type Standins } from '../standins/index.js';
-import { VENUES, type Venue } from '../../src/core/parse.js';
+import type { Venue } from '../../src/core/parse.js';
+import { adapterOfFeed } from '../../src/venues/registry.js';
+import { startStandins, type Standins } from '../../src/venues/standin/index.js';
 import type { Capture, CaptureFrame } from './capture.js';
-import { listsOfMeta, standinOptionsOf } from './meta.js';
+import { standinOptionsOf } from './meta.js';
 import { shiftFrame } from './shift.js';
 
 export async function startCaptureStandins(capture: Capture): Promise<Standins> {
@@ -13,44 +13,26 @@ export async function startCaptureStandins(capture: Capture): Promise<Standins> 
 }
 
 /**
- * What a frame is routed by on its venue: the Bybit topic, the OKX channel:instType key, '' for Binance (the
- * stream is in the URL: every connection gets every frame); undefined for a frame without one (garbage: the
- * stand-ins give it to every connection).
+ * What a frame is routed by on its feed (its venue's capture hook): a topic or channel key, '' when every connection
+ * gets every frame (the stream is in the URL), undefined for a frame without one (garbage: given to every connection).
  */
 export function routeOf(venue: Venue, frame: string): string | undefined {
-  if (venue === 'binance-usdm' || venue === 'binance-coinm') return '';
-  let msg: unknown;
-  try {
-    msg = JSON.parse(frame);
-  } catch {
-    return undefined;
-  }
-  if (typeof msg !== 'object' || msg === null) return undefined;
-  const m = msg as Record<string, unknown>;
-  if (venue === 'okx') {
-    const arg = m.arg as Record<string, unknown> | undefined;
-    if (typeof arg !== 'object' || arg === null || typeof arg.channel !== 'string' || typeof arg.instType !== 'string') return undefined;
-    return okxKey(arg.channel, arg.instType);
-  }
-  return typeof m.topic === 'string' ? m.topic : undefined;
+  return adapterOfFeed(venue)?.capture.routeOf(venue, frame);
 }
 
 /**
- * Per venue, the subscriptions a client must hold to receive the capture's frames: Binance a connection, Bybit
- * every topic the capture carries that its listing offers (a topic the exchange does not list cannot be subscribed),
- * OKX every channel:instType it carries.
+ * Per feed, the subscriptions a client must hold to receive the capture's frames: a connection where the stream is in
+ * the URL, every route the capture carries otherwise, except routes the capture's listing does not offer (a topic the
+ * exchange does not list cannot be subscribed).
  */
 export function neededRoutes(capture: Capture): Map<Venue, Set<string>> {
-  const l = listsOfMeta(capture.meta.rest);
-  const listed: Partial<Record<Venue, Set<string>>> = {
-    'bybit-linear': new Set(l.bybitLinear.map((i) => `allLiquidation.${i.symbol}`)),
-    'bybit-inverse': new Set(l.bybitInverse.map((i) => `allLiquidation.${i.symbol}`)),
-  };
+  const listed = new Map<Venue, ReadonlySet<string> | undefined>();
   const out = new Map<Venue, Set<string>>();
   for (const f of capture.frames) {
     const route = routeOf(f.venue, f.frame);
     if (route === undefined) continue;
-    const allowed = listed[f.venue];
+    if (!listed.has(f.venue)) listed.set(f.venue, adapterOfFeed(f.venue)?.capture.listedRoutes?.(f.venue, capture.meta.rest));
+    const allowed = listed.get(f.venue);
     if (allowed && !allowed.has(route)) continue;
     let set = out.get(f.venue);
     if (!set) out.set(f.venue, (set = new Set()));
@@ -153,7 +135,7 @@ export function lastTOf(frames: readonly CaptureFrame[]): number {
  * when everything was handed to the sockets (or on abort).
  */
 export async function play(standins: Standins, frames: readonly CaptureFrame[], opts: PlayOptions): Promise<PlayProgress> {
-  const perVenue = Object.fromEntries(VENUES.map((v) => [v, 0])) as Record<Venue, number>;
+  const perVenue: Record<Venue, number> = {};
   const progress: PlayProgress = { sent: 0, total: frames.length, undelivered: 0, perVenue };
   const t0 = frames.length > 0 ? frames[0].t : 0;
   const start = performance.now();
@@ -178,7 +160,7 @@ export async function play(standins: Standins, frames: readonly CaptureFrame[], 
     if (opts.signal?.aborted) break;
     const n = standins.send(f.venue, shiftFrame(f.venue, f.frame, opts.shiftMs));
     progress.sent++;
-    perVenue[f.venue]++;
+    perVenue[f.venue] = (perVenue[f.venue] ?? 0) + 1;
     if (n === 0) progress.undelivered++;
     const now = performance.now();
     if (opts.onProgress && now - lastReport >= everyMs) {

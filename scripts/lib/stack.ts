@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { EXCHANGE_NAMES } from '../../src/config.js';
 import { ALL, bucketKey, exchangesInFields } from '../../src/core/keys.js';
-import type { Standins } from '../standins/index.js';
+import type { Standins } from '../../src/venues/standin/index.js';
 import type { Capture } from './capture.js';
 import { onCleanup, trackTempDir } from './children.js';
 import { startDaemonChild, type DaemonChild } from './daemon.js';

@@ -34,9 +34,13 @@ export const MAX_SYMBOL_LENGTH = 40;
 // Letters and digits of any script, and '_': Binance lists symbols such as 牛来USDT. Excludes control
 // characters, escapes, spaces, ':' and everything else that could break a key or a terminal.
 const SYMBOL_RE = /^[\p{L}\p{N}_]+$/u;
-// HINCRBY works on signed 64-bit integers: keep single events far below that so sums cannot overflow.
+// Bounds of one event. value_cents stays a safe integer (a JavaScript number everywhere). qty_e8 only has to fit a
+// signed 64-bit HINCRBY argument: sums of a bucket are checked exactly before every write (src/engine/script.ts), so a
+// single event needs no margin. Cheap coins make large quantities: $1M of a coin at $0.00001 is 1e11 coins (1e19 at
+// 1e-8, past 2^63, refused); PEPE at $0.000012 is 8.3e10 coins per $1M (8.3e18, counted). An earlier bound of 1e17
+// refused every PEPE liquidation of more than about $12k.
 export const MAX_VALUE_CENTS = Number.MAX_SAFE_INTEGER;
-export const MAX_QTY_E8 = 10n ** 17n;
+export const MAX_QTY_E8 = 2n ** 63n - 1n;
 const MAX_VALUE_CENTS_BIG = BigInt(MAX_VALUE_CENTS);
 
 export function isValidSymbol(symbol: string): boolean {

@@ -1,14 +1,18 @@
-// Shared stream types: what a parser returns, and the venues.
+// What a venue's parser returns, and why an item is rejected. Parsers live in src/venues/<exchange>/; the scripts
+// (replay checks, benchmarks) and the daemon read their results through these types.
 import type { LiquidationEvent } from './event.js';
 
-export const VENUES = ['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'] as const;
-export type Venue = (typeof VENUES)[number];
+/** A feed's name: 'binance-usdm', 'bybit-linear', 'okx', … (src/venues/registry.ts lists them). */
+export type Venue = string;
 
 export type RejectReason =
   | 'invalid_json' // the frame is not JSON
   | 'bad_shape' // JSON, but not the shape the exchange documents for a liquidation
   | 'missing_field' // a required field is absent or empty
   | 'json_number' // a decimal documented as a string arrived as a JSON number
+  | 'imprecise_number' // a decimal sent as a JSON number whose shortest text has over 15 significant digits or an exponent
+  | 'unsupported_quote' // an instrument quoted in a currency whose USD value is not known (BitMEX XBT-quoted, quanto)
+  | 'unsupported_instrument' // an instrument of a kind not counted (spot, builder-deployed markets)
   | 'non_numeric' // a decimal field that is not a plain decimal number
   | 'non_positive' // price or quantity ≤ 0
   | 'bad_side' // a side that maps to neither long nor short

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FEED_NAMES } from '../../src/venues/registry.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,7 +65,7 @@ describe('bench --quick', () => {
     expect(positive(r.naive.eventsPerSec)).toBe(true);
     expect(r.naive.events).toBe(1000);
 
-    expect(r.parsers.map((p: { parser: string }) => p.parser)).toEqual(['binance usd-m', 'binance coin-m', 'bybit', 'okx']);
+    expect(r.parsers.map((p: { parser: string }) => p.parser)).toEqual(FEED_NAMES);
     for (const p of r.parsers) {
       expect(p.rejections).toBe(0);
       for (const v of [p.framesPerSec, p.eventsPerSec, p.jsonParseFramesPerSec, p.ofJsonParse]) expect(positive(v), JSON.stringify(p)).toBe(true);

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { binanceFrame } from '../../scripts/standins/frames.js';
-import { startStandins, type Standins } from '../../scripts/standins/index.js';
+import { binanceFrame } from '../support/venues.js';
+import { startStandins, type Standins } from '../support/venues.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
 

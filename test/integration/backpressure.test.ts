@@ -12,7 +12,7 @@ import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js'
 import { createRedis } from '../../src/engine/redis.js';
 import { Spool } from '../../src/engine/spool.js';
 import { createLogger } from '../../src/log.js';
-import { Connection } from '../../src/streams/connection.js';
+import { Connection } from '../../src/venues/connection.js';
 import { ReadGate } from '../../src/core/gate.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
 import { mkdtempSync, rmSync } from 'node:fs';

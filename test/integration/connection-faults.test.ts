@@ -3,9 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
-import { createStreams } from '../../src/streams/index.js';
-import { VENUES } from '../../src/core/parse.js';
-import { startStandins } from '../../scripts/standins/index.js';
+import { createStreams } from '../../src/venues/runtime.js';
+import { startStandins } from '../support/venues.js';
 import { captureLog, freePort, makeConn, onCleanup, runCleanups, statesOf, waitFor, wsServer } from '../support/connection.js';
 
 afterEach(runCleanups);
@@ -52,7 +51,8 @@ describe('frame size limit (maxPayloadBytes)', () => {
   it('WS_MAX_PAYLOAD_BYTES reaches every venue connection (stand-ins, all exchanges)', async () => {
     const s = await startStandins();
     onCleanup(() => s.close());
-    const cfg = loadConfig({ ...s.env, WS_MAX_PAYLOAD_BYTES: '1024', RECONNECT_BASE_MS: '20', RECONNECT_MAX_MS: '100' });
+    const VENUES = ['binance-usdm', 'binance-coinm', 'bybit-linear', 'bybit-inverse', 'okx'];
+    const cfg = loadConfig({ ...s.env, EXCHANGES: 'binance,bybit,okx', WS_MAX_PAYLOAD_BYTES: '1024', RECONNECT_BASE_MS: '20', RECONNECT_MAX_MS: '100' });
     expect(cfg.WS_MAX_PAYLOAD_BYTES).toBe(1024);
     const { log, lines } = captureLog('info');
     const streams = createStreams(cfg, { log, onEvents: () => {}, onRejections: () => {} });

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { parseRetryAfter } from '../../src/streams/connection.js';
+import { parseRetryAfter } from '../../src/venues/connection.js';
 import {
   closeWss,
   freePort,

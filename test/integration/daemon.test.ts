@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../../scripts/standins/index.js';
-import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
+import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../support/venues.js';
+import { binanceFrame, bybitFrame, okxFrame } from '../support/venues.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
 

@@ -3,18 +3,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  binanceCoinmCache,
-  bybitCache,
-  fetchBinanceCoinmContractSizes,
-  fetchBybitInstruments,
-  fetchOkxAllInstruments,
-  fetchOkxInstruments,
-  InstrumentCache,
-  InstrumentFetchError,
-  type InstrumentStateChange,
-  okxCache,
-} from '../../src/streams/instruments.js';
+import { fetchBinanceCoinmContractSizes } from '../../src/venues/binance/metadata.js';
+import { fetchBybitInstruments } from '../../src/venues/bybit/metadata.js';
+import type { HttpOptions } from '../../src/venues/http.js';
+import { InstrumentCache, InstrumentFetchError, type InstrumentCacheOptions, type InstrumentStateChange } from '../../src/venues/metadata.js';
+import { fetchOkxAllInstruments, fetchOkxInstruments } from '../../src/venues/okx/metadata.js';
+
+/** A venue's cache as the runtime builds one: the venue's loader behind the generic cache. */
+type Extras<T> = Omit<InstrumentCacheOptions<T>, 'name' | 'load'> & { http?: HttpOptions };
+const withSignal = (http: HttpOptions | undefined, signal: AbortSignal): HttpOptions => ({ ...http, signal });
+const binanceCoinmCache = (base: string, { http, ...rest }: Extras<unknown> = {}) =>
+  new InstrumentCache({ ...rest, name: 'binance-coinm', load: (signal) => fetchBinanceCoinmContractSizes(base, withSignal(http, signal)) });
+const bybitCache = (base: string, category: 'linear' | 'inverse', { http, ...rest }: Extras<unknown> = {}) =>
+  new InstrumentCache({ ...rest, name: `bybit-${category}`, load: (signal) => fetchBybitInstruments(base, category, withSignal(http, signal)) });
+const okxCache = (base: string, { http, ...rest }: Extras<unknown> = {}) =>
+  new InstrumentCache({ ...rest, name: 'okx', load: (signal) => fetchOkxAllInstruments(base, withSignal(http, signal)) });
 
 type Handler = (url: URL, req: http.IncomingMessage, res: http.ServerResponse) => void;
 

@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as ServerSocket } from 'ws';
 import { loadConfig } from '../../src/config.js';
 import type { LiquidationEvent } from '../../src/core/event.js';
-import { createOkx } from '../../src/streams/okx.js';
+import { createStreams } from '../../src/venues/runtime.js';
 import type { Rejection } from '../../src/core/parse.js';
-import { startStandins } from '../../scripts/standins/index.js';
+import { startStandins } from '../support/venues.js';
 import { captureLog, makeConn, onCleanup, runCleanups, sleep, statesOf, waitFor, wsServer } from '../support/connection.js';
 
 afterEach(runCleanups);
@@ -34,7 +34,7 @@ describe('keepalive by what was sent', () => {
     const { log, lines } = captureLog();
     const events: LiquidationEvent[] = [];
     const rejections: Rejection[] = [];
-    const okx = createOkx(cfg, { log, onEvents: (e) => events.push(...e), onRejections: (r) => rejections.push(...r) });
+    const okx = createStreams(cfg, { log, onEvents: (e) => events.push(...e), onRejections: (r) => rejections.push(...r) });
     okx.start();
     onCleanup(() => okx.stop());
     await s.venues.okx.waitFor(() => s.venues.okx.subscriptions()[0]?.length === 2);

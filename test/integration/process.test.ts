@@ -135,7 +135,7 @@ describe('npm start', () => {
 
   it.each([
     ['FLUSH_INTERVAL_MS', 'abc', /FLUSH_INTERVAL_MS must be an integer from 1 to 60000/],
-    ['EXCHANGES', 'binance,kraken', /EXCHANGES must be a comma-separated list of binance, bybit, okx/],
+    ['EXCHANGES', 'binance,nope', /EXCHANGES must be all, or a comma-separated list of binance, bybit, okx/],
     ['REDIS_URL', 'http://x', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     ['OKX_WS_URL', 'not a url', /OKX_WS_URL must be a ws:\/\/ or wss:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error/],

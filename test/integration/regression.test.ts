@@ -13,7 +13,8 @@ import { loadCapture } from '../../scripts/lib/capture.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SAMPLE = path.join(ROOT, 'samples/cascade.ndjson.gz');
+// The sample as it was before the redesign (three venues), frozen here: samples/cascade.ndjson.gz grows with the venues.
+const SAMPLE = path.join(ROOT, 'test/fixtures/cascade-3venues.ndjson.gz');
 const FIXTURE = path.join(ROOT, 'test/fixtures/cascade-dump.ndjson.gz');
 
 let redis: PrivateRedis;

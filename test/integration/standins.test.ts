@@ -13,7 +13,7 @@ import {
   type BinanceCoinmSymbol,
   type StandinOptions,
   type Standins,
-} from '../../scripts/standins/index.js';
+} from '../support/venues.js';
 
 /** A ws client that keeps every text message it received, to await in order. */
 class Client {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CAPTURE_FORMAT, CaptureWriter, loadCapture, type CaptureFrame } from '../../scripts/lib/capture.js';
 import { defaultShift, shiftFrame } from '../../scripts/lib/shift.js';
-import { binanceFrame, bybitFrame, okxFrame } from '../../scripts/standins/frames.js';
+import { binanceFrame, bybitFrame, okxFrame } from '../support/venues.js';
 
 const T = 1_791_552_600_000;
 const waitFor = async (pred: () => Promise<boolean>, what: string, timeoutMs = 5000) => {

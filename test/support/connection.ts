@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../../src/log.js';
 import { captureLog } from './log.js';
 export { captureLog, type LogLine } from './log.js';
-import { Connection, type ConnState, type ConnectionOptions, type ConnectionSpec, type StateInfo } from '../../src/streams/connection.js';
+import { Connection, type ConnState, type ConnectionOptions, type ConnectionSpec, type StateInfo } from '../../src/venues/connection.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 

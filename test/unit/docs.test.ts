@@ -21,7 +21,7 @@ describe('configuration docs', () => {
   it('the defaults parse', () => {
     const cfg = loadConfig({});
     expect(cfg.EXCHANGES).toEqual(['binance', 'bybit', 'okx']);
-    expect(cfg.BINANCE_USDM_WS_URL).toBe('wss://fstream.binance.com/market/stream?streams=!forceOrder@arr');
+    expect(cfg.venues.binance.BINANCE_USDM_WS_URL).toBe('wss://fstream.binance.com/market/stream?streams=!forceOrder@arr');
     expect(cfg.instance).toMatch(/-\d+$/);
   });
 });

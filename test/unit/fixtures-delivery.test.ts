@@ -1,16 +1,8 @@
-// The stand-ins' dated futures (scripts/standins/fixtures.ts) deliver at the next quarterly delivery after now,
+// The stand-ins' dated futures (src/venues/standin/fixtures.ts and each venue's fixtures.ts) deliver at the next quarterly delivery after now,
 // so that they never pass into the past; the delivery is a pure function of the time it is given, tested here at
 // fixed times (no Redis, no daemon, no clock but the one passed in), and the names follow each exchange's spelling.
 import { describe, expect, it } from 'vitest';
-import {
-  DELIVERY,
-  defaultBinanceCoinm,
-  defaultBybitInverse,
-  defaultBybitLinear,
-  defaultOkxInstruments,
-  deliveryOf,
-  nextQuarterlyDelivery,
-} from '../../scripts/standins/fixtures.js';
+import { DELIVERY, defaultBinanceCoinm, defaultBybitInverse, defaultBybitLinear, defaultOkxInstruments, deliveryOf, nextQuarterlyDelivery } from '../support/venues.js';
 
 describe('the stand-ins’ dated futures', () => {
   it('deliver at the next quarterly delivery after now: the last Friday of Mar/Jun/Sep/Dec at 08:00 UTC', () => {

@@ -3,18 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { type Decimal, parseDecimal } from '../../src/core/decimal.js';
 import type { LiquidationEvent } from '../../src/core/event.js';
-import {
-  bybitInstrumentOf,
-  contractSizeOf,
-  okxInstrumentOf,
-  okxSymbolOf,
-  type BybitInstrumentInfo,
-  type OkxInstrumentInfo,
-} from '../../src/streams/instruments.js';
-import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/streams/parsers/binance.js';
-import { type BybitInstrument, parseBybit } from '../../src/streams/parsers/bybit.js';
-import { sampleOf, yymmddUtc } from '../../src/streams/parsers/common.js';
-import { type OkxInstrument, parseOkx } from '../../src/streams/parsers/okx.js';
+import { contractSizeOf } from '../../src/venues/binance/metadata.js';
+import { bybitInstrumentOf, type BybitInstrumentInfo } from '../../src/venues/bybit/metadata.js';
+import { okxInstrumentOf, okxSymbolOf, type OkxInstrumentInfo } from '../../src/venues/okx/metadata.js';
+import { parseBinanceCoinm, parseBinanceUsdm } from '../../src/venues/binance/parser.js';
+import { type BybitInstrument, parseBybit } from '../../src/venues/bybit/parser.js';
+import { sampleOf, yymmddUtc } from '../../src/venues/parsing.js';
+import { type OkxInstrument, parseOkx } from '../../src/venues/okx/parser.js';
 import type { ParseOptions, ParseResult, RejectReason } from '../../src/core/parse.js';
 
 const NOW = 1_798_000_000_000; // 2026-12-23

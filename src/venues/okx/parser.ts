@@ -1,0 +1,158 @@
+// https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
+// Instruments (ctType, ctVal, ctMult): https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
+//
+// Payload `{"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[{"instId":"BTC-USDT-SWAP",…,
+// "details":[{"posSide":"long","side":"sell","bkPx":"…","sz":"…","ts":"…","bkLoss":"0","ccy":""}]}]}`. Both `data`
+// and `details` are arrays; each detail is one liquidation. `posSide` is long/short, or net (net mode), where the
+// order `side` tells: sell closes a long, buy closes a short. `sz` is in contracts: linear (ctType linear, ctVal in
+// the base coin) base = sz × ctVal × ctMult, USD = base × bkPx; inverse (ctVal in USD) USD = sz × ctVal × ctMult,
+// base = USD ÷ bkPx. `ts` is a string of digits (ms). Keepalive: the server answers the text `ping` with `pong`.
+import { type Decimal, mul } from '../../core/decimal.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
+import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
+import {
+  buildErrorReason,
+  checkTs,
+  isBuildError,
+  isObject,
+  itemName,
+  type Lookup,
+  newResult,
+  noteMissing,
+  parseJson,
+  readDecimal,
+  readTsString,
+  reject,
+  sampleOfValue,
+} from '../parsing.js';
+
+export const OKX = 'okx';
+const CHANNEL = 'liquidation-orders';
+
+/** What the parser needs from OKX's instrument metadata (built by src/streams/instruments.ts). */
+export interface OkxInstrument {
+  /** Normalized symbol: BTC-USDT-SWAP → BTCUSDT, BTC-USD-261225 → BTCUSD_261225. */
+  readonly symbol: string;
+  /** ctType inverse (ctVal in USD) rather than linear (ctVal in the base coin). */
+  readonly inverse: boolean;
+  /** ctVal × ctMult: base coin per contract (linear) or USD per contract (inverse). */
+  readonly contractValue: Decimal;
+}
+
+export interface OkxParseOptions extends ParseOptions {
+  /** OKX instId (BTC-USDT-SWAP, BTC-USD-261225) → instrument. */
+  instruments: Lookup<OkxInstrument>;
+}
+
+/** OKX v5 `liquidation-orders` frames (SWAP and FUTURES). Pure: never throws, no clock, no I/O. */
+export function parseOkx(text: string, opts: OkxParseOptions): ParseResult {
+  const result = newResult();
+  if (text === 'pong') return result;
+  try {
+    const msg = parseJson(text);
+    if (msg === undefined) {
+      reject(result, OKX, 'invalid_json', text);
+      return result;
+    }
+    // Every OKX message but the text 'pong' is an object: anything else is counted, never dropped unseen.
+    if (!isObject(msg)) {
+      reject(result, OKX, 'bad_shape', text);
+      return result;
+    }
+    // {"event":"subscribe"…}, {"event":"error"…}, notices: no liquidation.
+    if (msg.event !== undefined) return result;
+    const arg = msg.arg;
+    if (!isObject(arg) || arg.channel !== CHANNEL) return result;
+    const data = msg.data;
+    if (!Array.isArray(data)) {
+      if (opts.only === undefined) reject(result, OKX, 'bad_shape', text);
+      return result;
+    }
+    for (let i = 0; i < data.length; i++) parseItem(data[i], opts, result);
+  } catch {
+    reject(result, OKX, 'bad_shape', text);
+  }
+  return result;
+}
+
+function rejectValue(result: ParseResult, reason: RejectReason, value: unknown): void {
+  reject(result, OKX, reason, sampleOfValue(value));
+}
+
+function parseItem(item: unknown, opts: OkxParseOptions, result: ParseResult): void {
+  if (!isObject(item)) {
+    if (opts.only === undefined) rejectValue(result, 'bad_shape', item);
+    return;
+  }
+  const name = itemName(item.instId, item, OKX, opts, result);
+  if (name === undefined) return;
+  const details = item.details;
+  const inst = opts.instruments.get(name);
+  if (inst === undefined) {
+    // Each detail is one liquidation: on the final pass each becomes its own unknown_instrument rejection.
+    if (Array.isArray(details) && details.length > 0) {
+      for (let i = 0; i < details.length; i++) noteMissing(result, OKX, name, opts, sampleOfValue(details[i]));
+    } else {
+      noteMissing(result, OKX, name, opts, sampleOfValue(item));
+    }
+    return;
+  }
+  if (!Array.isArray(details)) {
+    rejectValue(result, 'bad_shape', item);
+    return;
+  }
+  if (!isValidSymbol(inst.symbol)) {
+    for (let i = 0; i < details.length; i++) rejectValue(result, 'bad_symbol', details[i]);
+    return;
+  }
+  for (let i = 0; i < details.length; i++) parseDetail(details[i], inst, opts, result);
+}
+
+function parseDetail(d: unknown, inst: OkxInstrument, opts: OkxParseOptions, result: ParseResult): void {
+  if (!isObject(d)) {
+    rejectValue(result, 'bad_shape', d);
+    return;
+  }
+  const posSide = d.posSide;
+  let side: Side;
+  if (posSide === 'long') side = 'long';
+  else if (posSide === 'short') side = 'short';
+  else if (posSide === 'net') {
+    const orderSide = d.side;
+    if (orderSide === 'sell') side = 'long';
+    else if (orderSide === 'buy') side = 'short';
+    else {
+      rejectValue(result, orderSide === undefined || orderSide === null || orderSide === '' ? 'missing_field' : 'bad_side', d);
+      return;
+    }
+  } else {
+    rejectValue(result, posSide === undefined || posSide === null || posSide === '' ? 'missing_field' : 'bad_side', d);
+    return;
+  }
+  const price = readDecimal(d.bkPx);
+  if (typeof price === 'string') {
+    rejectValue(result, price, d);
+    return;
+  }
+  const contracts = readDecimal(d.sz);
+  if (typeof contracts === 'string') {
+    rejectValue(result, contracts, d);
+    return;
+  }
+  const ts = readTsString(d.ts);
+  if (typeof ts === 'string') {
+    rejectValue(result, ts, d);
+    return;
+  }
+  const tsReason = checkTs(ts, opts);
+  if (tsReason !== undefined) {
+    rejectValue(result, tsReason, d);
+    return;
+  }
+
+  const amount = mul(contracts, inst.contractValue);
+  const common = { exchange: OKX, symbol: inst.symbol, side, ts, priceText: d.bkPx as string, sizeText: d.sz as string };
+  const built = inst.inverse ? makeInverseEvent(common, price, amount) : makeLinearEvent(common, price, amount);
+  if (isBuildError(built)) rejectValue(result, buildErrorReason(built), d);
+  else result.events.push(built);
+}

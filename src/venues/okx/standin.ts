@@ -1,0 +1,168 @@
+// OKX v5 public stream (/ws/v5/public): JSON subscribe by channel+instType, text "ping"/"pong", idle close 4004;
+// and GET /api/v5/public/instruments.
+import type { ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { writeJson, VenueCore, type Conn } from '../standin/core.js';
+import { listenPort } from '../standin/port.js';
+import type { StandinGroup, StandinOptions, Venue } from '../standin/types.js';
+import { type OkxInstrument, defaultOkxInstruments } from './fixtures.js';
+
+declare module '../standin/types.js' {
+  interface StandinOptions {
+    /** The instruments served per instType (default: a few linear and inverse swaps and a quarterly future). */
+    okxInstruments?: { SWAP?: OkxInstrument[]; FUTURES?: OkxInstrument[] };
+    /** OKX closes a connection that sent nothing for this long, with close code 4004; default 30_000. */
+    okxIdleCloseMs?: number;
+  }
+}
+
+const CHANNELS = new Set(['liquidation-orders']);
+const INST_TYPES = new Set(['SWAP', 'FUTURES', 'MARGIN', 'OPTION']);
+
+interface OkxArg {
+  channel: string;
+  instType: string;
+  instFamily?: string;
+}
+
+/** The subscription key a data frame is routed by: "liquidation-orders:SWAP". */
+export function okxKey(channel: string, instType: string): string {
+  return `${channel}:${instType}`;
+}
+
+export class OkxVenue extends VenueCore {
+  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
+
+  constructor(
+    venue: Venue,
+    private readonly instruments: () => { SWAP: OkxInstrument[]; FUTURES: OkxInstrument[] },
+    private readonly idleCloseMs: number,
+  ) {
+    super(venue);
+  }
+
+  acceptsPath(url: URL): boolean {
+    return url.pathname === '/ws/v5/public';
+  }
+
+  protected onOpen(conn: Conn): void {
+    conn.id = randomBytes(4).toString('hex');
+    // OKX closes a connection that has sent nothing for 30 s: a client must ping (or subscribe) in time.
+    const idle = setTimeout(() => conn.ws.close(4004, 'No data received in 30s.'), this.idleCloseMs);
+    conn.timers.add(idle);
+    this.idle.set(conn, idle);
+  }
+
+  private error(conn: Conn, code: string, msg: string): void {
+    this.reply(conn, { event: 'error', code, msg, connId: conn.id });
+  }
+
+  protected onMessage(conn: Conn, text: string): void {
+    this.idle.get(conn)?.refresh();
+    if (text === 'ping') {
+      if (!this.unresponsive) this.reply(conn, 'pong');
+      return;
+    }
+    let req: { op?: unknown; args?: unknown };
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      req = parsed as { op?: unknown; args?: unknown };
+    } catch {
+      return this.error(conn, '60012', `Invalid request: ${text}`);
+    }
+    if ((req.op !== 'subscribe' && req.op !== 'unsubscribe') || !Array.isArray(req.args) || req.args.length === 0) {
+      return this.error(conn, '60012', `Invalid request: ${text}`);
+    }
+    const args: OkxArg[] = [];
+    for (const a of req.args as unknown[]) {
+      if (typeof a !== 'object' || a === null) return this.error(conn, '60012', `Invalid request: ${text}`);
+      const { channel, instType, instFamily } = a as Record<string, unknown>;
+      if (typeof channel !== 'string' || typeof instType !== 'string') {
+        return this.error(conn, '60012', `Invalid request: ${text}`);
+      }
+      if (!CHANNELS.has(channel) || !INST_TYPES.has(instType)) {
+        return this.error(
+          conn,
+          '60018',
+          `Wrong URL or channel:${channel},instType:${instType} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`,
+        );
+      }
+      args.push({ channel, instType, ...(typeof instFamily === 'string' ? { instFamily } : {}) });
+    }
+    // A request is all-or-nothing: any bad arg above answered one error and subscribed nothing.
+    for (const arg of args) {
+      const key = okxKey(arg.channel, arg.instType);
+      if (req.op === 'subscribe') conn.topics.add(key);
+      else conn.topics.delete(key);
+      this.reply(conn, { event: req.op, arg, connId: conn.id });
+    }
+  }
+
+  /** Frames go to subscribers of their arg.channel+arg.instType; a frame without an arg (garbage) goes to all. */
+  protected targets(frame: string): Iterable<Conn> {
+    const key = keyOf(frame);
+    if (key === undefined) return this.conns;
+    return [...this.conns].filter((c) => c.topics.has(key));
+  }
+
+  protected serveRest(url: URL, res: ServerResponse): boolean {
+    if (url.pathname === '/api/v5/public/time') {
+      writeJson(res, 200, { code: '0', msg: '', data: [{ ts: String(Date.now()) }] });
+      return true;
+    }
+    if (url.pathname !== '/api/v5/public/instruments') return false;
+    const q = url.searchParams;
+    const instType = q.get('instType');
+    if (!instType) {
+      writeJson(res, 400, { code: '50014', msg: 'Parameter instType can not be empty.', data: [] });
+      return true;
+    }
+    if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(instType)) {
+      writeJson(res, 400, { code: '51000', msg: 'Parameter instType error', data: [] });
+      return true;
+    }
+    const all = this.instruments();
+    let data: OkxInstrument[] = instType === 'SWAP' ? all.SWAP : instType === 'FUTURES' ? all.FUTURES : [];
+    for (const field of ['instFamily', 'uly', 'instId'] as const) {
+      const want = q.get(field);
+      if (want) data = data.filter((i) => i[field] === want);
+    }
+    writeJson(res, 200, { code: '0', msg: '', data });
+    return true;
+  }
+}
+
+function keyOf(frame: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(frame);
+    if (typeof parsed !== 'object' || parsed === null || !('arg' in parsed)) return undefined;
+    const arg: unknown = parsed.arg;
+    if (typeof arg !== 'object' || arg === null) return undefined;
+    const { channel, instType } = arg as Record<string, unknown>;
+    if (typeof channel !== 'string' || typeof instType !== 'string') return undefined;
+    return okxKey(channel, instType);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startOkxStandin(opts: StandinOptions): Promise<StandinGroup> {
+  const d = defaultOkxInstruments();
+  let meta = { SWAP: opts.okxInstruments?.SWAP ?? d.SWAP, FUTURES: opts.okxInstruments?.FUTURES ?? d.FUTURES };
+  const okx = new OkxVenue('okx', () => meta, opts.okxIdleCloseMs ?? 30_000);
+  const port = await listenPort({ ws: (url) => (okx.acceptsPath(url) ? okx : undefined), rest: () => okx });
+  return {
+    env: { OKX_WS_URL: `ws://127.0.0.1:${port.port}/ws/v5/public`, OKX_REST_URL: `http://127.0.0.1:${port.port}` },
+    venues: { okx },
+    setInstruments(update) {
+      if (update.okxInstruments?.SWAP || update.okxInstruments?.FUTURES) {
+        meta = { SWAP: update.okxInstruments.SWAP ?? meta.SWAP, FUTURES: update.okxInstruments.FUTURES ?? meta.FUTURES };
+      }
+    },
+    async close() {
+      await okx.close();
+      await port.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// What a venue is to the rest of liqd: one VenueAdapter per exchange, in its own folder, registered by one line in
+// registry.ts. An adapter declares its environment variables, its feeds (the streams it listens to: URL,
+// subscriptions, keepalive, pure parser, instrument metadata), its stand-in server for tests, and the hooks the
+// scripts need (capture routing and time shifting, synthetic frames). The shared machinery (the connection loop,
+// the metadata cache, the runtime that wires feeds to the engine) lives beside this file and knows no venue.
+import type { z } from 'zod';
+import type { Config } from '../config.js';
+import type { EnvVar } from '../core/env.js';
+import type { ParseOptions, ParseResult } from '../core/parse.js';
+import type { KeepaliveSpec } from './connection.js';
+import type { HttpOptions } from './metadata.js';
+import type { Lookup } from './parsing.js';
+import type { CaptureHooks } from './capture-hooks.js';
+import type { StandinSpec } from './standin/types.js';
+import type { SynthHooks } from './synth-types.js';
+
+export type EnvDecl = Readonly<Record<string, EnvVar>>;
+/** A venue's own variables, parsed. */
+export type EnvOf<E extends EnvDecl> = { readonly [K in keyof E]: z.output<E[K]['parse']> };
+
+/** What a feed's functions are given: the venue's own variables and the daemon's shared settings. */
+export interface FeedContext<E extends EnvDecl = EnvDecl> {
+  readonly env: EnvOf<E>;
+  readonly cfg: Readonly<Config>;
+}
+
+/** Instrument metadata over REST: what the parser needs, per instrument name as the venue spells it. */
+export interface MetadataSpec<M, E extends EnvDecl = EnvDecl> {
+  /** Loads every instrument (all pages): REST, zod at the edge, mapped. Throws (InstrumentFetchError) on failure. */
+  load(ctx: FeedContext<E>, http: HttpOptions): Promise<Map<string, M>>;
+}
+
+/** Per-instrument topics, spread over as many connections as the venue's limits need (Bybit, dYdX, Kraken, …). */
+export interface TopicPlan<M, E extends EnvDecl = EnvDecl> {
+  /** The topics to hold for the instruments of the latest listing. */
+  topics(names: readonly string[], meta: Lookup<M>): string[];
+  /** The messages that subscribe these topics on one connection (several requests when the venue caps one). */
+  subscribe(topics: readonly string[]): string[];
+  /** The messages that drop them (a delisting); none when the venue has no way. */
+  unsubscribe?(topics: readonly string[]): string[];
+  /** Whether a connection that holds `held` topics (and `chars` characters of them) can take one more. */
+  fits(held: { count: number; chars: number }, topic: string, ctx: FeedContext<E>): boolean;
+}
+
+/** One stream of a venue: an endpoint, what to subscribe there, how to keep it alive, how to read it. */
+export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
+  /** Its name in logs, status, metrics and captures: 'binance-usdm', 'bybit-linear', 'okx', 'bitmex'. */
+  readonly venue: string;
+  url(ctx: FeedContext<E>): string;
+  /** Instrument metadata the parser needs; frames naming an unknown instrument wait for a refetch. */
+  readonly metadata?: MetadataSpec<M, E>;
+  /** Per-instrument topics; without, one connection that sends `subscribeMessages` on every (re)connect. */
+  readonly topics?: TopicPlan<M, E>;
+  subscribeMessages?(ctx: FeedContext<E>): string[];
+  keepalive(ctx: FeedContext<E>): KeepaliveSpec;
+  /** A connection lives at most this long and is replaced before (Binance: 24 h). */
+  maxLifetimeMs?(ctx: FeedContext<E>): number | undefined;
+  /**
+   * Protocol frames (keepalive answers, heartbeats that must be answered): handled here, never parsed nor recorded.
+   * Returns true when the frame was one; `reply` sends on the connection it came from.
+   */
+  control?(text: string, reply: (text: string) => void): boolean;
+  /** A frame in which the venue refuses a request (a topic it does not know): logged at error, not parsed. */
+  refused?(text: string): boolean;
+  /** Binary frames to text (HTX sends gzip); text frames are passed as they are. */
+  decode?(data: Buffer): string;
+  /** The pure parser: no clock, no I/O, never throws. `meta` is empty for a feed without metadata. */
+  parse(text: string, opts: ParseOptions, meta: Lookup<M>): ParseResult;
+}
+
+export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
+  /** The exchange's name in bucket fields (`{ex}_count`): lower-case letters and digits. */
+  readonly exchange: string;
+  /** Its variables (URLs with the real endpoints as defaults), read by the shared configuration. */
+  readonly env: E;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly feeds: ReadonlyArray<FeedSpec<any, E>>;
+  /** The venue's liquidations are a sample (at most one per symbol per second): dashboards mark it a lower bound. */
+  readonly sampled?: boolean;
+  readonly standin: StandinSpec;
+  readonly capture: CaptureHooks;
+  readonly synth: SynthHooks;
+}
+
+/** Typed construction of an adapter (its feeds see its own variables). */
+export function defineVenue<E extends EnvDecl>(adapter: VenueAdapter<E>): VenueAdapter<E> {
+  return adapter;
+}
+
+/** Typed construction of a feed with metadata of type M. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function defineFeed<M, E extends EnvDecl = any>(feed: FeedSpec<M, E>): FeedSpec<M, E> {
+  return feed;
+}
