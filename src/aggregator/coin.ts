@@ -1,0 +1,26 @@
+// The coin of a symbol: what --coin BTC sums and what the top lists group by. Symbols are BASEQUOTE (BTCUSDT,
+// BTCUSD, 牛来USDT) or BASEQUOTE_YYMMDD for dated futures (README, Normalization).
+
+/** Quote currencies, longest first so that USDT is stripped before USD (and FDUSD before USD). */
+export const QUOTES: readonly string[] = ['FDUSD', 'USDT', 'USDC', 'USD1', 'BUSD', 'TUSD', 'USDE', 'USD', 'BTC', 'ETH', 'EUR'];
+
+const DATED = /_\d{6}$/;
+// Contracts quoted per 1000 (or more) units of a small coin: 1000PEPEUSDT and PEPEUSDT trade the same coin.
+const MULTIPLIER = /^(?:1000000|100000|10000|1000)(?=\p{L})/u;
+
+/**
+ * BTCUSDT, BTCUSD, BTCUSDC and BTCUSDT_261225 → BTC; ETHBTC → ETH; 1000PEPEUSDT → PEPE; 牛来USDT → 牛来.
+ * One quote is stripped (the first of QUOTES the symbol ends with, leaving something); a name that ends with none
+ * comes back upper-cased, without a date suffix or multiplier.
+ */
+export function coinOf(symbol: string): string {
+  const s = symbol.toUpperCase().replace(DATED, '');
+  let base = s;
+  for (const q of QUOTES) {
+    if (s.length > q.length && s.endsWith(q)) {
+      base = s.slice(0, s.length - q.length);
+      break;
+    }
+  }
+  return base.replace(MULTIPLIER, '');
+}
