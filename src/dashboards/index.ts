@@ -8,5 +8,6 @@ import { simple } from './simple.js';
 export const DASHBOARDS: Readonly<Record<DashboardName, DashboardDef>> = { simple, compact, pro, cumulative };
 export const DASHBOARD_NAMES = Object.keys(DASHBOARDS) as DashboardName[];
 export type { DashboardName, DashboardDef };
+export type { ViewState } from './runner.js';
 export { renderPlain } from './plain.js';
 export { runInteractive, normalizeSymbol } from './runner.js';
