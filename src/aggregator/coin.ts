@@ -1,8 +1,11 @@
 // The coin of a symbol: what --coin BTC sums and what the top lists group by. Symbols are BASEQUOTE (BTCUSDT,
 // BTCUSD, 牛来USDT) or BASEQUOTE_YYMMDD for dated futures (README, Normalization).
 
-/** Quote currencies, longest first so that USDT is stripped before USD (and FDUSD before USD). */
-export const QUOTES: readonly string[] = ['FDUSD', 'USDT', 'USDC', 'USD1', 'BUSD', 'TUSD', 'USDE', 'USD', 'BTC', 'ETH', 'EUR'];
+/**
+ * Quote currencies, longer first so that USDT is stripped before USD. Quotes that end in USD and would also match
+ * a coin's last letter plus USD (TUSD: XBTUSD, DOTUSD; BUSD: BNBUSD) are left out on purpose.
+ */
+export const QUOTES: readonly string[] = ['FDUSD', 'USDT', 'USDC', 'USD1', 'USD', 'BTC', 'ETH', 'EUR'];
 
 const DATED = /_\d{6}$/;
 // Contracts quoted per 1000 (or more) units of a small coin: 1000PEPEUSDT and PEPEUSDT trade the same coin.

@@ -24,11 +24,13 @@ export interface NoData {
   readonly suggestions: readonly string[];
   /** "symbols", "coins", "exchanges". */
   readonly kind: string;
+  /** A symbol that is a coin's name (BTC): the option that covers its instruments. */
+  readonly hint?: string;
 }
 
 export function noDataNote(n: NoData, windowName: string): string {
   const near = n.suggestions.length ? `; nearest known ${n.kind}: ${n.suggestions.join(', ')}` : `; no ${n.kind} in this window`;
-  return `no data for ${n.asked} in the last ${windowName}${near}`;
+  return `no data for ${n.asked} in the last ${windowName}${near}${n.hint ? ` (${n.hint})` : ''}`;
 }
 
 export function frameNotes(opts: {

@@ -124,7 +124,15 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
       const known = (await readTopSymbols(redis, window.starts, 1000, { cache: cache?.top, versions })).map((t) => t.symbol);
       const names = filter.coin ? [...new Set(known.map(coinOf))] : known;
       const asked = filter.coin ? filter.coin : filter.symbol;
-      if (known.length) noData = { asked: filter.coin ? `coin ${asked}` : asked, kind: filter.coin ? 'coins' : 'symbols', suggestions: nearestNames(asked, names) };
+      const isCoin = !filter.coin && known.some((s) => coinOf(s) === asked);
+      if (known.length) {
+        noData = {
+          asked: filter.coin ? `coin ${asked}` : asked,
+          kind: filter.coin ? 'coins' : 'symbols',
+          suggestions: nearestNames(asked, names),
+          hint: isCoin ? `every ${asked} instrument: --coin ${asked}, or c on screen` : undefined,
+        };
+      }
     } else if (rawTotals.count > 0 && exFilter && !rawTotals.exchanges.some((e) => filter.exchanges!.includes(e.exchange))) {
       noData = { asked: filter.exchanges!.join(', '), kind: 'exchanges', suggestions: rawTotals.exchanges.map((e) => e.exchange) };
     }
