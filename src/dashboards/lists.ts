@@ -139,7 +139,9 @@ export interface FeedStatus {
 /** The feed status line every dashboard shows, fitted to `width`: down streams named while they fit, then counted. */
 export function feedStatus(snap: Snapshot, t: Theme, width = Infinity): FeedStatus {
   const list = feedHealth(snap.status ?? [], snap.at);
-  const lower = snap.exchanges.filter((e) => Object.hasOwn(LOWER_BOUND_EXCHANGES, e));
+  // Marked only where the frame counts them (an --exchange filter may leave Binance out).
+  const counted = new Set([...snap.totals.exchanges, ...(snap.horizons ?? []).flatMap((h) => h.totals.exchanges)].map((e) => e.exchange));
+  const lower = [...counted].filter((e) => Object.hasOwn(LOWER_BOUND_EXCHANGES, e));
   const down = list.filter((h) => h.health === 'down');
   const open = list.filter((h) => h.status.state === 'open').length;
   const named = down.map((h) => `${h.status.connection} (${h.verdict.replace(/^DOWN: /, '')})`);
