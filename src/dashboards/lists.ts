@@ -96,7 +96,9 @@ export function feedTable(snap: Snapshot, t: Theme, width?: number, maxRows = In
 
 /** Feed health: every stream's state and last message age; down streams on the alert background. */
 export function healthTable(status: readonly InstanceStatus[] | null, now: number, t: Theme, width?: number, maxRows = Infinity): string[] {
-  const list = feedHealth(status ?? [], now);
+  // Streams that are down first, then warnings: a short panel still shows what matters.
+  const rank = { down: 0, warn: 1, ok: 2 } as const;
+  const list = feedHealth(status ?? [], now).sort((a, b) => rank[a.health] - rank[b.health]);
   if (list.length === 0) return [t.paint('NO FEED STATUS: no daemon has reported in the last minute — is it running? npm start', t.alert)];
   const multi = new Set(list.map((h) => h.instance)).size > 1;
   const shown = list.slice(0, fitRows(list.length, maxRows - 1));

@@ -83,17 +83,22 @@ export function fill(box: Box, lines: readonly string[]): void {
   box.setContent(lines.slice(0, Math.max(0, (box.height as number) - 2)).join('\n'));
 }
 
-/** One line per exchange: its bar (long part, then short part), total and L/S split; with room, long/short USD. */
+/**
+ * One line per exchange: its bar (long part, then short part), total and L/S split; with room, long/short USD under
+ * each; then the line of all exchanges.
+ */
 export function exchangeBars(totals: Merged, t: Theme, width: number, height: number): string[] {
   if (totals.exchanges.length === 0) return [t.paint('no liquidations in this window', t.dim)];
   const n = totals.exchanges.length;
-  const perExchange = height >= n * 2 ? 2 : 1;
-  const list = totals.exchanges.slice(0, n * perExchange <= height ? n : Math.max(1, height - 1));
-  const nameW = Math.max(...list.map((e) => displayWidth(exchangeLabel(e.exchange))));
-  const amounts = list.map((e) => t.money(e.valueCents));
+  const room = Math.max(1, height - 1);
+  const perExchange = room >= n * 2 ? 2 : 1;
+  const list = totals.exchanges.slice(0, n * perExchange <= room ? n : Math.max(1, room - 1));
+  const names = [...list.map((e) => exchangeLabel(e.exchange)), 'all'];
+  const nameW = Math.max(...names.map((x) => displayWidth(x)));
+  const amounts = [...list.map((e) => t.money(e.valueCents)), t.money(totals.valueCents)];
   const amountW = Math.max(...amounts.map((a) => a.length));
-  const split = list.map((e) => formatLongShort(e.long.valueCents, e.short.valueCents, true));
-  const splitW = Math.max(...split.map((s) => s.length));
+  const split = [...list, totals].map((e) => formatLongShort(e.long.valueCents, e.short.valueCents, true));
+  const splitW = Math.max(...split.map((x) => x.length));
   const barW = Math.max(3, width - nameW - amountW - splitW - 3);
   const max = Math.max(1, ...list.map((e) => e.valueCents));
   const lines: string[] = [];
@@ -110,6 +115,7 @@ export function exchangeBars(totals: Merged, t: Theme, width: number, height: nu
       lines.push(`${' '.repeat(nameW + 1)}${t.paint(`long ${t.money(e.long.valueCents)} · short ${t.money(e.short.valueCents)}`, t.dim)}`);
     }
   });
-  if (list.length < totals.exchanges.length) lines.push(t.paint(`+${totals.exchanges.length - list.length} more`, t.dim));
+  if (list.length < n) lines.push(t.paint(`+${n - list.length} more`, t.dim));
+  lines.push(`${t.paint('all', t.title)}${' '.repeat(nameW - 3 + 1 + barW + 1)}${t.paint(amounts[amounts.length - 1].padStart(amountW), t.title)} ${split[split.length - 1].padStart(splitW)}`);
   return lines;
 }

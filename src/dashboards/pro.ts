@@ -18,7 +18,7 @@ type Id = 'chart' | 'bars' | 'top' | 'feed' | 'largest' | 'health';
 function plan(w: number, h: number): Partial<Record<Id, Rect>> {
   const all = { top: 0, left: 0, width: w, height: h };
   if (w >= 150 && h >= 40) {
-    const [row1, row2] = rows(all, [{ min: 12, want: Math.round(h * 0.38) }, { min: 10, want: h }]);
+    const [row1, row2] = rows(all, [{ min: 12, want: Math.round(h * 0.4) }, { min: 10, want: h }]);
     const [chart, bars] = cols(row1, [w - 60, 0]);
     const [feed, right] = cols(row2, [Math.round(w * 0.55), 0]);
     const [top, largest, health] = rows(right, [{ min: 5, want: 8 }, { min: 5, want: 12 }, { min: 6, want: h }]);

@@ -164,25 +164,33 @@ export function horizonTable(horizons: readonly Horizon[] | null, t: Theme, opts
   const perExchange = bySide ? 2 : 1;
   const room = Math.floor(((opts.maxRows ?? Infinity) - 2 - totalRows) / perExchange);
   const shown = exchanges.slice(0, fitRows(exchanges.length, room));
+  // The long/short split of the longest horizon, on each exchange's first row and on the TOTAL all row.
+  const split = (t_: { long: { valueCents: number }; short: { valueCents: number } } | undefined) => (t_ ? formatLongShort(t_.long.valueCents, t_.short.valueCents) : '-');
   const rows: Row[] = [];
   for (const ex of shown) {
     const name = { text: exchangeLabel(ex), ink: t.exchange(ex) };
+    const ls = split(find(horizons[horizons.length - 1], ex));
     if (!bySide) {
-      rows.push({ cells: [name, 'all', ...horizons.map((h) => t.money(find(h, ex)?.valueCents ?? 0))] });
+      rows.push({ cells: [name, 'all', ...horizons.map((h) => t.money(find(h, ex)?.valueCents ?? 0)), ls] });
       continue;
     }
     for (const side of ['long', 'short'] as const) {
-      rows.push({ cells: [name, { text: side, ink: t.side(side) }, ...horizons.map((h) => t.money(find(h, ex)?.[side].valueCents ?? 0))] });
+      rows.push({ cells: [name, { text: side, ink: t.side(side) }, ...horizons.map((h) => t.money(find(h, ex)?.[side].valueCents ?? 0)), side === 'long' ? ls : ''] });
     }
   }
   if (shown.length < exchanges.length) rows.push(moreRow(exchanges.length - shown.length, t));
   const lb = totalLabel(longest);
   rows.push({ ruleAbove: true, bold: true, cells: [lb, { text: 'long', ink: t.long }, ...horizons.map((h) => t.money(h.totals.long.valueCents))] });
   rows.push({ bold: true, cells: [lb, { text: 'short', ink: t.short }, ...horizons.map((h) => t.money(h.totals.short.valueCents))] });
-  rows.push({ bold: true, cells: [lb, 'all', ...horizons.map((h) => t.money(h.totals.valueCents))] });
+  rows.push({ bold: true, cells: [lb, 'all', ...horizons.map((h) => t.money(h.totals.valueCents)), split(longest)] });
   rows.push({ cells: ['', 'events', ...horizons.map((h) => formatCount(h.totals.count))] });
   return renderTable(
-    [{ title: 'EXCHANGE', max: 16, min: 6 }, { title: 'SIDE' }, ...horizons.map((h) => ({ title: `LAST ${h.name}`, align: 'right' as const }))],
+    [
+      { title: 'EXCHANGE', max: 16, min: 6 },
+      { title: 'SIDE' },
+      ...horizons.map((h) => ({ title: `LAST ${h.name}`, align: 'right' as const })),
+      { title: `L/S ${horizons[horizons.length - 1].name}`, align: 'right', drop: 1 },
+    ],
     rows,
     t,
     { width: opts.width, gap: 3 },
