@@ -16,6 +16,11 @@ export function promptFor(screen: blessed.Widgets.Screen, t: Theme, what: 'symbo
     keys: true,
     style: { border: { fg: t.border } },
   });
+  // blessed draws the input and the buttons on a black background in the default colour, which a light terminal
+  // cannot show: the input is underlined instead, the buttons take the header's colours.
+  const parts = (prompt as unknown as { _: Record<'input' | 'okay' | 'cancel', blessed.Widgets.BoxElement> })._;
+  parts.input.style = { underline: true };
+  for (const b of [parts.okay, parts.cancel]) b.style = { ...t.style(t.header), hover: t.style(t.header) };
   const question =
     what === 'symbol' ? 'Symbol, e.g. BTCUSDT (Enter on empty: all symbols):' : 'Coin, e.g. BTC: every BTC instrument (Enter on empty: all):';
   prompt.input(question, '', (_err, value) => {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { minuteOf } from '../../src/engine/keys.js';
 import { type PrivateRedis, startRedis } from '../support/redis.js';
-import { parseCapture } from './screen.js';
+import { parseCapture, unreadable } from './screen.js';
 import { addEvents, keepStatusFresh, seedStandard } from './seed.js';
 import { TmuxPane } from './tmux.js';
 
@@ -121,6 +121,8 @@ describe('interactive dashboards under tmux', () => {
 
     pane.keys('s');
     await pane.waitFor('Enter on empty: all symbols');
+    // The prompt reads on any background: no black field or buttons.
+    expect(unreadable(parseCapture(await pane.captureEscapes()))).toEqual([]);
     pane.keys('ethusdt', 'Enter');
     await pane.waitFor(/liqd compact \| ETHUSDT \| last 4h/);
     // ETHUSDT: bybit long $234,567.50, binance long $200,000, hyperliquid long $70,000, okx short $12,345.67.

@@ -101,8 +101,8 @@ export function unreadable(s: Screen): string[] {
           ? 'black text'
           : textColour !== 'd' && textColour === behind
             ? 'text in its background colour'
-            : c.inverse && textColour === 'd' && BLACKISH.has(behind)
-              ? 'inverse on black'
+            : textColour === 'd' && BLACKISH.has(behind)
+              ? 'default colour on black (unreadable on a light terminal)'
               : undefined;
       if (problem && bad.length < 10) bad.push(`${problem} at row ${row} col ${col} '${c.ch}' (${describeCell(c)}): ${s.text[row]}`);
     });
