@@ -35,7 +35,7 @@ function createView(): View {
         const key = lines.length ? lines.map((l) => t.paint(`━ ${exchangeLabel(l.exchange)}`, t.exchange(l.exchange))).join(' ') : t.paint('no exchange in this window yet', t.dim);
         // Draw the largest line last, so that it stays on top where lines share a cell.
         const series = [...lines].reverse().map((l) => ({ values: l.values, ink: t.exchange(l.exchange) }));
-        fill(chart, [...lineChart(series, cum.ends.map((e) => e - 60_000 * snap.binMinutes), width, height - 1, t), key]);
+        fill(chart, [...lineChart(series, cum.starts, width, height - 1, t), key]);
       }
       setTitle(table, 'totals by horizon', scopeText(snap), 'USD of the last 1h / 4h / 12h / 24h');
       fill(table, horizonTable(snap.horizons, t, { width: (table.width as number) - 4, maxRows: (table.height as number) - 2, bySide }));

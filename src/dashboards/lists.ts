@@ -242,7 +242,7 @@ export interface CumulativeLine {
 }
 
 /** Cumulative USD since the window's start, per exchange and side, at the end of each bin. */
-export function cumulativeSeries(snap: Snapshot): { ends: number[]; lines: CumulativeLine[] } {
+export function cumulativeSeries(snap: Snapshot): { starts: number[]; ends: number[]; lines: CumulativeLine[] } {
   const b = bins(snap.minutes, snap.binMinutes);
   const lines: CumulativeLine[] = [];
   for (const ex of snap.totals.exchanges.map((e) => e.exchange)) {
@@ -255,5 +255,5 @@ export function cumulativeSeries(snap: Snapshot): { ends: number[]; lines: Cumul
       lines.push({ exchange: ex, side, values });
     }
   }
-  return { ends: b.map((x) => x.items[x.items.length - 1].start + 60_000), lines };
+  return { starts: b.map((x) => x.start), ends: b.map((x) => x.items[x.items.length - 1].start + 60_000), lines };
 }

@@ -131,7 +131,7 @@ describe('--once', () => {
 
   it('--exchange okx,bybit: totals, shares, top symbols and the largest list of those two only', async () => {
     const out = await once('compact', '--exchange', 'okx,BYBIT');
-    expect(out.split('\n')[0]).toMatch(/^liqd compact \| all symbols \| okx\+bybit only \| last 1h/);
+    expect(out.split('\n')[0]).toMatch(/^liqd compact \| all symbols \| last 1h \| okx\+bybit only \|/);
     // bybit 146,913,450 + okx 6,734,567 = 153,648,017 cents; long 126,456,750 (82.3%).
     expect(out).toMatch(rowRe('  bybit', 3, '$1,234,568', 1, '$234,567', 4, '$1,469,135', '95.6%', '84% / 16%'));
     expect(out).toMatch(rowRe('  okx', 1, '$30,000', 2, '$37,346', 3, '$67,346', '4.4%', '45% / 55%'));
