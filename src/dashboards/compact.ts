@@ -1,7 +1,7 @@
 // compact: the exchange × side table, the top symbols (or coins), the rate with its sparkline, and the largest
 // liquidations of the window. Below 100 columns the top list gives way to the others.
 import type { Snapshot } from '../aggregator/index.js';
-import { largestTable, rateLines, topShareBase, topTable } from './lists.js';
+import { largestTable, rateLines, sidesChart, topShareBase, topTable } from './lists.js';
 import { type Box, fill, panel, setTitle } from './panels.js';
 import type { DashboardDef, View } from './runner.js';
 import { scopeText, sideTable } from './sections.js';
@@ -21,8 +21,8 @@ function createView(): View {
   return {
     build(body, w, h, t) {
       height = h;
-      // Short screens drop the "this minute so far" line of the rate.
-      rateH = h >= 26 ? 5 : 4;
+      // Short screens drop the "this minute so far" line of the rate; tall ones add a chart of long and short USD.
+      rateH = h >= 36 ? 15 : h >= 26 ? 5 : 4;
       const topW = w >= 140 ? 44 : w >= 100 ? 36 : 0;
       const rowH = Math.max(6, h - rateH - LARGEST_MIN);
       sides = panel(body, { top: 0, left: 0, width: w - topW, height: rowH }, t);
@@ -49,7 +49,8 @@ function createView(): View {
       }
       setTitle(rate, 'rate', 'USD per minute', `last ${w}`);
       const lines = rateLines(snap, t, (rate.width as number) - 4);
-      fill(rate, rateH === 5 ? lines : [lines[0], lines[lines.length - 1]]);
+      if (rateH > 5) fill(rate, [...lines, ...sidesChart(snap, t, (rate.width as number) - 4, rateH - 2 - lines.length)]);
+      else fill(rate, rateH === 5 ? lines : [lines[0], lines[lines.length - 1]]);
       setTitle(largest, 'largest liquidations', `last ${w}`, 'from liq:big');
       fill(largest, largestTable(snap, t, (largest.width as number) - 4, (largest.height as number) - 2));
     },

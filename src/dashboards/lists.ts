@@ -17,7 +17,7 @@ import {
   formatShare,
   perMinutesLabel,
 } from '../aggregator/index.js';
-import { sparkline } from './chart.js';
+import { lineChart, sparkline } from './chart.js';
 import { exchangeLabel, fitRows } from './sections.js';
 import { type Row, renderTable } from './table.js';
 import type { Ink, Theme } from './theme.js';
@@ -216,6 +216,17 @@ export function rateLines(snap: Snapshot, t: Theme, width = Infinity): string[] 
   if (label.length + values.length + peak.length <= width) out.push(`${t.paint(label, t.dim)}${sparkline(values, t, t.accent)}${t.paint(peak, t.dim)}`);
   else out.push(`${sparkline(values.slice(-Math.max(1, width - peak.length)), t, t.accent)}${t.paint(peak, t.dim)}`);
   return out;
+}
+
+/** Long and short USD per bin as a braille chart `height` rows tall (the last row the key), for tall screens. */
+export function sidesChart(snap: Snapshot, t: Theme, width: number, height: number): string[] {
+  const b = bins(snap.minutes, snap.binMinutes);
+  const series = [
+    { values: b.map((x) => sumOf(x.items, 'short')), ink: t.short },
+    { values: b.map((x) => sumOf(x.items, 'long')), ink: t.long },
+  ];
+  const key = `${t.paint('━━ long liquidated', t.long)}  ${t.paint('━━ short liquidated', t.short)}  ${t.paint(`USD ${perMinutesLabel(snap.binMinutes)}`, t.dim)}`;
+  return [...lineChart(series, b.map((x) => x.start), width, height - 1, t), key];
 }
 
 /** Long/short USD over the window per bin: the plain form of the pro chart. */
