@@ -49,11 +49,16 @@ export function formatMoney(cents: number | bigint): string {
   return `${sign}$${groupThousands(divHalfUp(c, 100n * 1_000_000_000_000n).toString())}T`;
 }
 
-/** Long/short split of a total as whole percentages that add up to 100: "84% / 16%"; "-" when both are 0. */
+/**
+ * Long/short split of a total as whole percentages that add up to 100: "84% / 16%"; "-" when both are 0. A side
+ * that is not 0 never shows as 0% (99.6% long with some short reads 99% / 1%, not 100% / 0%).
+ */
 export function formatLongShort(longCents: number, shortCents: number, compact = false): string {
   const total = BigInt(longCents) + BigInt(shortCents);
   if (total <= 0n) return '-';
-  const longPct = divHalfUp(BigInt(longCents) * 100n, total);
+  let longPct = divHalfUp(BigInt(longCents) * 100n, total);
+  if (longPct === 100n && shortCents > 0) longPct = 99n;
+  if (longPct === 0n && longCents > 0) longPct = 1n;
   return compact ? `${longPct}/${100n - longPct}` : `${longPct}% / ${100n - longPct}%`;
 }
 

@@ -66,6 +66,10 @@ describe('money', () => {
     expect(formatLongShort(0, 5)).toBe('0% / 100%');
     expect(formatLongShort(0, 0)).toBe('-');
     expect(formatLongShort(7, 4, true)).toBe('64/36');
+    // A side that is not 0 is never shown as 0%.
+    expect(formatLongShort(700_000_000, 2_500_000)).toBe('99% / 1%');
+    expect(formatLongShort(1, 999)).toBe('1% / 99%');
+    expect(formatLongShort(5, 0)).toBe('100% / 0%');
   });
   it.each([
     ['100000', 10_000_000],
