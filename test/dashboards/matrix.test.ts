@@ -5,6 +5,7 @@
 // at its size, then checked: nothing black or in its background colour, titles whole on their border, the known
 // figures there, and no two exchanges (7 of them) sharing a colour.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/aggregator/index.js';
 import { type PrivateRedis, startRedis } from '../support/redis.js';
 import { EVENTS, EXCHANGES, SCREEN_ROWS, looseRowRe, rowRe } from './expected.js';
 import { brokenTitles, exchangeStyles, parseCapture, sharedColours, unreadable } from './screen.js';
@@ -89,14 +90,23 @@ const panes: TmuxPane[] = [];
 const shots = new Map<string, Shot | Error>();
 const label = (d: Dash, [w, h]: Size, term: string) => `${d} at ${w}×${h}, TERM=${term}`;
 
+/**
+ * Whether a capture is a frame drawn for `w` × `h`: header with data, key hint on the last row, and every body row
+ * either empty or reaching the right edge with a border (a frame of the previous size, cut or padded by tmux, has
+ * rows that end elsewhere).
+ */
+function drawnAt(p: string, w: number, h: number): boolean {
+  const lines = p.replace(/\n+$/, '').split('\n');
+  if (lines.length !== h || !lines[0].includes('as of') || !lines[h - 1].includes('q quit') || !lines[1].startsWith('┌')) return false;
+  const bodyEnd = h - (h >= 40 ? 5 : 3);
+  return lines.slice(1, bodyEnd).every((l) => l.trim() === '' || (displayWidth(l) === w && /[│┐┘]$/.test(l)));
+}
+
 /** Resizes the pane and waits for a frame drawn at that size with the data in it. */
 async function shoot(pane: TmuxPane, [w, h]: Size, resize: boolean): Promise<Shot> {
   const t0 = Date.now();
   if (resize) pane.resize(w, h);
-  await pane.waitFor((p) => {
-    const lines = p.replace(/\n+$/, '').split('\n');
-    return lines.length === h && lines[0].includes('as of') && lines[1].startsWith('┌') && lines[1].endsWith('┐') && [...lines[1]].length === w && lines[h - 1].includes('q quit');
-  }, 30_000);
+  await pane.waitFor((p) => drawnAt(p, w, h), 30_000);
   // Let a redraw in progress finish.
   await new Promise((r) => setTimeout(r, 150));
   return { raw: await pane.captureEscapes(), ms: Date.now() - t0 };
