@@ -3,7 +3,7 @@
 import type { Snapshot } from '../aggregator/index.js';
 import { largestTable, rateLines, sidesChart, topShareBase, topTable } from './lists.js';
 import { type Box, fill, panel, setTitle } from './panels.js';
-import type { DashboardDef, View } from './runner.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
 import { scopeText, sideTable } from './sections.js';
 import type { Theme } from './theme.js';
 
@@ -60,6 +60,6 @@ function createView(): View {
 export const compact: DashboardDef = {
   name: 'compact',
   min: { width: 72, height: 20 },
-  request: (s) => ({ window: s.window, symbol: s.symbol, coin: s.coin, exchanges: s.exchanges, minUsdCents: s.minUsdCents, group: s.group, top: TOP, largest: LARGEST }),
+  request: (s) => ({ ...baseRequest(s), top: TOP, largest: LARGEST }),
   createView,
 };

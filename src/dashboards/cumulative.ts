@@ -4,7 +4,7 @@ import { type Snapshot, formatHm } from '../aggregator/index.js';
 import { lineChart } from './chart.js';
 import { cumulativeSeries } from './lists.js';
 import { type Box, cols, fill, panel, rows, setTitle } from './panels.js';
-import type { DashboardDef, View } from './runner.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
 import { exchangeLabel, horizonTable, scopeText } from './sections.js';
 import type { Theme } from './theme.js';
 
@@ -46,6 +46,6 @@ function createView(): View {
 export const cumulative: DashboardDef = {
   name: 'cumulative',
   min: { width: 72, height: 20 },
-  request: (s) => ({ window: s.window, symbol: s.symbol, coin: s.coin, exchanges: s.exchanges, minUsdCents: s.minUsdCents, group: s.group, horizons: true }),
+  request: (s) => ({ ...baseRequest(s), horizons: true }),
   createView,
 };

@@ -4,7 +4,7 @@ import { type Snapshot, perMinutesLabel } from '../aggregator/index.js';
 import { lineChart } from './chart.js';
 import { bins, feedTable, healthTable, largestTable, sumOf, topShareBase, topTable } from './lists.js';
 import { type Box, type Rect, cols, exchangeBars, fill, panel, rows, setTitle } from './panels.js';
-import type { DashboardDef, View } from './runner.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
 import { scopeText } from './sections.js';
 import type { Theme } from './theme.js';
 
@@ -93,16 +93,6 @@ function createView(): View {
 export const pro: DashboardDef = {
   name: 'pro',
   min: { width: 72, height: 20 },
-  request: (s) => ({
-    window: s.window,
-    symbol: s.symbol,
-    coin: s.coin,
-    exchanges: s.exchanges,
-    minUsdCents: s.minUsdCents,
-    group: s.group,
-    top: TOP,
-    feed: FEED,
-    largest: LARGEST,
-  }),
+  request: (s) => ({ ...baseRequest(s), top: TOP, feed: FEED, largest: LARGEST }),
   createView,
 };

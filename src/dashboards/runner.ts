@@ -2,43 +2,17 @@
 // overlay. Each dashboard builds its panels for a body size (again after every resize) and fills them.
 import blessed from 'blessed';
 import type { Redis } from 'ioredis';
-import { type Snapshot, type SnapshotRequest, type WindowName, SnapshotCache, displayWidth, formatHms, loadSnapshot, nextWindow } from '../aggregator/index.js';
+import { type Snapshot, SnapshotCache, displayWidth, formatHms, loadSnapshot, nextWindow } from '../aggregator/index.js';
 import { clip } from '../aggregator/sanitize.js';
-import { isValidSymbol } from '../engine/event.js';
 import { ALL } from '../engine/keys.js';
 import type { Logger } from '../log.js';
 import { feedStatus } from './lists.js';
 import type { Box } from './panels.js';
-import { type DashboardName, headerParts, notesLines } from './sections.js';
+import { headerParts, notesLines } from './sections.js';
 import { type ColorMode, Theme, colorDepth } from './theme.js';
 import { promptFor } from './prompt.js';
+import { type DashboardDef, type ViewState, normalizeSymbol } from './view.js';
 
-export type { Box };
-
-/** What the user looks at: changed by the keys, turned into a SnapshotRequest by the dashboard. */
-export interface ViewState {
-  readonly window: WindowName;
-  readonly symbol: string;
-  readonly coin?: string;
-  readonly exchanges?: readonly string[];
-  readonly minUsdCents?: number;
-  readonly group: 'symbol' | 'coin';
-}
-
-export interface View {
-  /** Creates the panels for a body of `width` × `height` (called again, with fresh widgets, after a resize). */
-  build(body: Box, width: number, height: number, t: Theme): void;
-  update(snap: Snapshot, t: Theme): void;
-}
-
-export interface DashboardDef {
-  readonly name: DashboardName;
-  /** The smallest terminal it draws in (columns × rows); below it says so. */
-  readonly min: { readonly width: number; readonly height: number };
-  /** What to read for one frame (also used by --once and the benchmark). */
-  request(state: ViewState): SnapshotRequest;
-  createView(): View;
-}
 
 export interface RunOptions {
   readonly redis: Redis;
@@ -51,13 +25,6 @@ export interface RunOptions {
 }
 
 const KEYS_HINT = 'q quit · w window · s symbol · c coin · g top by symbol/coin · times UTC';
-
-/** Normalizes a symbol typed by the user; undefined when it is not a valid symbol. */
-export function normalizeSymbol(input: string): string | undefined {
-  const s = input.trim().toUpperCase();
-  if (s === '' || s === ALL) return ALL;
-  return isValidSymbol(s) ? s : undefined;
-}
 
 /** Footer lines: the feed status line, notes, the key hint; more notes on tall screens. */
 function footerLines(height: number): number {
@@ -102,7 +69,7 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
     parent: screen,
     top: 'center',
     left: 'center',
-    width: 64,
+    width: Math.min(64, (screen.width as number) - 2),
     height: 5,
     tags: true,
     hidden: true,
@@ -127,7 +94,7 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
       body.setContent(`\n ${t.paint(`terminal too small: need at least ${def.min.width}×${def.min.height} (now ${w}×${h})`, t.warn)}`);
       return;
     }
-    view.build(body, w, (body.height as number) ?? h - 1 - footerLines(h), t);
+    view.build(body, w, body.height as number, t);
     if (last) update(last);
   }
 
@@ -212,6 +179,7 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
   }
 
   function rebuild(): void {
+    banner.width = Math.min(64, (screen.width as number) - 2);
     body.destroy();
     footer.height = footerLines(screen.height as number);
     body = newBody();

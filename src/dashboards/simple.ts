@@ -3,7 +3,7 @@
 import type { Snapshot } from '../aggregator/index.js';
 import { rateLines, sidesChart } from './lists.js';
 import { type Box, fill, inner, panel, rows, setTitle } from './panels.js';
-import type { DashboardDef, View } from './runner.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
 import { exchangeTable, scopeText } from './sections.js';
 import type { Theme } from './theme.js';
 
@@ -48,6 +48,6 @@ function createView(): View {
 export const simple: DashboardDef = {
   name: 'simple',
   min: { width: 60, height: 16 },
-  request: (s) => ({ window: s.window, symbol: s.symbol, coin: s.coin, exchanges: s.exchanges, minUsdCents: s.minUsdCents, group: s.group }),
+  request: baseRequest,
   createView,
 };
