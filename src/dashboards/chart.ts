@@ -10,13 +10,9 @@ export interface ChartSeries {
   readonly ink: Ink;
 }
 
-// Bit of each dot of a braille cell, [row][column].
-const DOTS = [
-  [0x01, 0x08],
-  [0x02, 0x10],
-  [0x04, 0x20],
-  [0x40, 0x80],
-];
+// Bit of each dot of a braille cell, [row][column]; half blocks have one column of two dots.
+const BRAILLE = { cols: 2, rows: 4, bits: [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], char: (b: number) => String.fromCharCode(0x2800 + b) };
+const HALVES = { cols: 1, rows: 2, bits: [[1], [2]], char: (b: number) => ' ▀▄█'[b] };
 
 /** The smallest of 1, 2, 2.5 and 5 × 10^k dollars (in cents) at or above `cents`, at least $1. */
 export function niceCeil(cents: number): number {
@@ -30,7 +26,8 @@ export function niceCeil(cents: number): number {
 
 /**
  * A line chart `width` × `height` cells: y labels in the money format at the top, middle and zero, the plot in
- * braille dots (2 × 4 per cell), and HH:MM (UTC) labels of `times` (one per point) on the last row.
+ * braille dots (2 × 4 per cell; half blocks, 1 × 2, where the font has no braille), and HH:MM (UTC) labels of
+ * `times` (one per point) on the last row.
  */
 export function lineChart(series: readonly ChartSeries[], times: readonly number[], width: number, height: number, t: Theme): string[] {
   const plotH = Math.max(1, height - 1);
@@ -39,18 +36,19 @@ export function lineChart(series: readonly ChartSeries[], times: readonly number
   if (plotH >= 5) labels.set(Math.round((plotH - 1) / 2), formatMoney(max / 2));
   const labelW = Math.max(...[...labels.values()].map((l) => l.length));
   const plotW = Math.max(1, width - labelW - 1);
-  const dotsX = plotW * 2;
-  const dotsY = plotH * 4;
+  const cell = t.glyphs.braille ? BRAILLE : HALVES;
+  const dotsX = plotW * cell.cols;
+  const dotsY = plotH * cell.rows;
   const bits = Array.from({ length: plotH }, () => new Array<number>(plotW).fill(0));
   const owner = Array.from({ length: plotH }, () => new Array<number>(plotW).fill(-1));
   const n = times.length;
   const xOf = (i: number) => (n <= 1 ? 0 : Math.round((i * (dotsX - 1)) / (n - 1)));
   const yOf = (v: number) => dotsY - 1 - Math.round((Math.max(0, v) / max) * (dotsY - 1));
   const dot = (x: number, y: number, s: number) => {
-    const row = Math.floor(y / 4);
-    const col = Math.floor(x / 2);
+    const row = Math.floor(y / cell.rows);
+    const col = Math.floor(x / cell.cols);
     if (row < 0 || row >= plotH || col < 0 || col >= plotW) return;
-    bits[row][col] |= DOTS[y % 4][x % 2];
+    bits[row][col] |= cell.bits[y % cell.rows][x % cell.cols];
     owner[row][col] = s;
   };
   series.forEach((s, si) => {
@@ -83,17 +81,17 @@ export function lineChart(series: readonly ChartSeries[], times: readonly number
         flush();
         runOwner = o;
       }
-      run += bits[row][col] ? String.fromCharCode(0x2800 + bits[row][col]) : ' ';
+      run += bits[row][col] ? cell.char(bits[row][col]) : ' ';
     }
     flush();
     lines.push(line);
   }
-  if (height > plotH) lines.push(t.paint(timeAxis(times, labelW + 1, plotW, xOf), t.dim));
+  if (height > plotH) lines.push(t.paint(timeAxis(times, labelW + 1, plotW, (i) => xOf(i) / cell.cols), t.dim));
   return lines;
 }
 
-/** HH:MM labels under the points, as many as fit with two spaces between them; the last point always labelled. */
-function timeAxis(times: readonly number[], indent: number, plotW: number, xOf: (i: number) => number): string {
+/** HH:MM labels under the points (`colOf`: a point's column), as many as fit apart; the last always labelled. */
+function timeAxis(times: readonly number[], indent: number, plotW: number, colOf: (i: number) => number): string {
   const cells = new Array<string>(indent + plotW).fill(' ');
   const put = (i: number, col: number) => {
     const text = formatHm(times[i]);
@@ -101,10 +99,10 @@ function timeAxis(times: readonly number[], indent: number, plotW: number, xOf: 
   };
   const end = indent + plotW;
   if (times.length === 0) return '';
-  const lastCol = Math.min(end - 5, indent + Math.floor(xOf(times.length - 1) / 2) - 2);
+  const lastCol = Math.min(end - 5, indent + Math.floor(colOf(times.length - 1)) - 2);
   let free = indent;
   for (let i = 0; i < times.length - 1; i++) {
-    const col = Math.max(indent, indent + Math.floor(xOf(i) / 2) - 2);
+    const col = Math.max(indent, indent + Math.floor(colOf(i)) - 2);
     if (col < free || col + 5 + 2 > lastCol) continue;
     put(i, col);
     free = col + 5 + 3;
@@ -113,9 +111,7 @@ function timeAxis(times: readonly number[], indent: number, plotW: number, xOf: 
   return cells.join('').trimEnd();
 }
 
-const LEVELS = '▁▂▃▄▅▆▇█';
-
-/** One character per value: · for nothing, then ▁ to █ (any value above 0 shows at least ▁). */
+/** One character per value: · for nothing, then the theme's levels, ▁ to █ (any value above 0 shows at least ▁). */
 export function sparkline(values: readonly number[], t: Theme, ink?: Ink): string {
   const max = Math.max(0, ...values);
   let out = '';
@@ -130,7 +126,8 @@ export function sparkline(values: readonly number[], t: Theme, ink?: Ink): strin
       flush();
       zero = v <= 0;
     }
-    run += v <= 0 ? '·' : LEVELS[Math.min(7, Math.max(0, Math.ceil((v / max) * 8) - 1))];
+    const levels = t.glyphs.spark;
+    run += v <= 0 ? '·' : levels[Math.min(levels.length - 1, Math.max(0, Math.ceil((v / max) * levels.length) - 1))];
   }
   flush();
   return out;

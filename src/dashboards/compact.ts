@@ -41,7 +41,7 @@ function createView(): View {
       largest.top = rowH + rateH;
       largest.height = height - rowH - rateH;
 
-      setTitle(sides, 'exchange × side', scopeText(snap), `last ${w}`);
+      setTitle(sides, `exchange ${t.glyphs.times} side`, scopeText(snap), `last ${w}`);
       fill(sides, sideTable(snap.totals, t, (sides.width as number) - 4, rowH - 2));
       if (top) {
         setTitle(top, `top ${snap.group === 'coin' ? 'coins' : 'symbols'}`, `last ${w}`, 'g: symbols/coins');

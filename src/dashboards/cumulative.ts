@@ -32,7 +32,7 @@ function createView(): View {
         const height = (chart.height as number) - 2;
         const lines = cum.lines.filter((l) => l.side === side);
         setTitle(chart, `cumulative ${side.toUpperCase()} USD`, `since ${formatHm(snap.window.start)} UTC`, `last ${snap.window.name}`);
-        const key = lines.length ? lines.map((l) => t.paint(`━ ${exchangeLabel(l.exchange)}`, t.exchange(l.exchange))).join(' ') : t.paint('no exchange in this window yet', t.dim);
+        const key = lines.length ? lines.map((l) => t.paint(`${t.glyphs.line[0]} ${exchangeLabel(l.exchange)}`, t.exchange(l.exchange))).join(' ') : t.paint('no exchange in this window yet', t.dim);
         // Draw the largest line last, so that it stays on top where lines share a cell.
         const series = [...lines].reverse().map((l) => ({ values: l.values, ink: t.exchange(l.exchange) }));
         fill(chart, [...lineChart(series, cum.starts, width, height - 1, t), key]);

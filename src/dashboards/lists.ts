@@ -105,7 +105,7 @@ export function healthTable(status: readonly InstanceStatus[] | null, now: numbe
   const rows: Row[] = shown.map((h) => ({
     highlight: h.health === 'down' && t.tags ? t.alert : undefined,
     cells: [
-      h.health === 'down' ? '✖' : h.health === 'warn' ? '!' : '✓',
+      h.health === 'down' ? t.glyphs.down : h.health === 'warn' ? '!' : t.glyphs.ok,
       { text: h.status.connection, ink: t.exchange(h.status.exchange) },
       { text: h.verdict, ink: h.health === 'ok' ? t.ok : t.warn },
       h.messageAge === null ? 'none yet' : `${formatAge(h.messageAge)} ago`,
@@ -225,7 +225,7 @@ export function sidesChart(snap: Snapshot, t: Theme, width: number, height: numb
     { values: b.map((x) => sumOf(x.items, 'short')), ink: t.short },
     { values: b.map((x) => sumOf(x.items, 'long')), ink: t.long },
   ];
-  const key = `${t.paint('━━ long liquidated', t.long)}  ${t.paint('━━ short liquidated', t.short)}  ${t.paint(`USD ${perMinutesLabel(snap.binMinutes)}`, t.dim)}`;
+  const key = `${t.paint(`${t.glyphs.line} long liquidated`, t.long)}  ${t.paint(`${t.glyphs.line} short liquidated`, t.short)}  ${t.paint(`USD ${perMinutesLabel(snap.binMinutes)}`, t.dim)}`;
   return [...lineChart(series, b.map((x) => x.start), width, height - 1, t), key];
 }
 

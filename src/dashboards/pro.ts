@@ -53,7 +53,7 @@ function createView(): View {
         const { width, height } = size(chart);
         const b = bins(snap.minutes, snap.binMinutes);
         setTitle(chart, `USD ${perMinutesLabel(snap.binMinutes)}`, scopeText(snap), `last ${w}`);
-        const key = `${t.paint('━━ long liquidated', t.long)}  ${t.paint('━━ short liquidated', t.short)}`;
+        const key = `${t.paint(`${t.glyphs.line} long liquidated`, t.long)}  ${t.paint(`${t.glyphs.line} short liquidated`, t.short)}`;
         const series = [
           { values: b.map((x) => sumOf(x.items, 'short')), ink: t.short },
           { values: b.map((x) => sumOf(x.items, 'long')), ink: t.long },

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { feedStatus } from './lists.js';
 import type { Box } from './panels.js';
 import { headerParts, notesLines } from './sections.js';
-import { type ColorMode, Theme, colorDepth } from './theme.js';
+import { type ColorMode, Theme, colorDepth, glyphsFor } from './theme.js';
 import { promptFor } from './prompt.js';
 import { type DashboardDef, type ViewState, normalizeSymbol } from './view.js';
 
@@ -57,7 +57,7 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
   // 256-colour palette would come out as one of 8 colours: empty it once the table is built.
   const matchCache = (blessed as unknown as { colors: { _cache: Record<string, number> } }).colors._cache;
   for (const k of Object.keys(matchCache)) delete matchCache[k];
-  const t = new Theme(depth);
+  const t = new Theme(depth, true, glyphsFor(process.env.TERM));
   log.info({ term: process.env.TERM, tputColors: tput.colors, depth }, 'colour depth');
 
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: t.style(t.header) });
@@ -91,7 +91,7 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
     const h = screen.height as number;
     small = w < def.min.width || h < def.min.height;
     if (small) {
-      body.setContent(`\n ${t.paint(`terminal too small: need at least ${def.min.width}×${def.min.height} (now ${w}×${h})`, t.warn)}`);
+      body.setContent(`\n ${t.paint(`terminal too small: need at least ${def.min.width}${t.glyphs.times}${def.min.height} (now ${w}${t.glyphs.times}${h})`, t.warn)}`);
       return;
     }
     view.build(body, w, body.height as number, t);

@@ -47,6 +47,29 @@ const SIXTEEN: readonly Ink[] = [
 ];
 const TWO_FIFTY_SIX: readonly Ink[] = [...PALETTE_256.map((c) => ({ fg: c.hex })), ...PALETTE_256.map((c) => ({ fg: c.hex, underline: true }))];
 
+/** The symbols the screens draw with: Unicode, or what the Linux console's font holds. */
+export interface Glyphs {
+  /** Braille dots for charts (2 × 4 per cell); otherwise half blocks (1 × 2). */
+  readonly braille: boolean;
+  /** Sparkline levels, lowest first. */
+  readonly spark: string;
+  /** A legend's line sample. */
+  readonly line: string;
+  readonly times: string;
+  readonly ok: string;
+  readonly down: string;
+}
+
+export const UNICODE: Glyphs = { braille: true, spark: '▁▂▃▄▅▆▇█', line: '━━', times: '×', ok: '✓', down: '✖' };
+// The Linux console draws from a 256/512-glyph font (the CP437 set): box lines and ▀▄█░▒▓■√, but no braille, no
+// eighth blocks, no ━ × ✓ ✖.
+export const CONSOLE: Glyphs = { braille: false, spark: '░▒▓█', line: '■', times: 'x', ok: '√', down: 'X' };
+
+/** The glyphs for a TERM: the console's for linux (and its variants), Unicode elsewhere. */
+export function glyphsFor(term: string | undefined): Glyphs {
+  return /^linux/.test(term ?? '') ? CONSOLE : UNICODE;
+}
+
 export class Theme {
   readonly long: Ink;
   readonly short: Ink;
@@ -73,6 +96,7 @@ export class Theme {
     readonly depth: Depth,
     /** false: plain text (--once), paint() adds nothing. */
     readonly tags = true,
+    readonly glyphs: Glyphs = UNICODE,
   ) {
     const c = depth > 0;
     this.long = !c ? {} : depth === 256 ? { fg: LONG_COLOR.hex } : { fg: 'red' };
