@@ -60,35 +60,43 @@ async function main(): Promise<number> {
   }
 
   const def = DASHBOARDS[opts.name];
-  // No retry until the first connection worked: an unreachable Redis is one line and exit 2, not a retry storm.
-  let connected = false;
+  const state = {
+    window: opts.window,
+    symbol: opts.symbol,
+    coin: opts.coin,
+    exchanges: opts.exchanges,
+    minUsdCents: opts.minUsdCents,
+    group: opts.group,
+  };
+  const log = fileLogger(opts.logFile);
+  log.info({ dashboard: opts.name, ...state, once: opts.once }, 'dashboard start');
+  let lastError: Error | undefined;
+  // --once: no retry, an unreachable Redis is one line and exit 2. On screen: retry for as long as it runs (the
+  // overlay says so), at most a second apart, so a Redis that comes up is drawn within one refresh.
+  const retryMs = Math.min(1000, opts.refreshMs);
   const redis = new Redis(opts.redisUrl, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: 10_000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    retryStrategy: (times) => (connected ? Math.min(250 * times, 2000) : null),
+    retryStrategy: (times) => (opts.once ? null : Math.min(100 * times, retryMs)),
   });
-  let lastError: Error | undefined;
-  let log: Logger | undefined;
   redis.on('error', (err: Error) => {
     lastError = err;
-    log?.debug({ err: err.message }, 'redis error');
+    log.debug({ err: err.message }, 'redis error');
   });
-  try {
-    await redis.connect();
-    connected = true;
-  } catch (err) {
-    redis.disconnect();
-    fail(`Redis unreachable at ${redactUrl(opts.redisUrl)}: ${(lastError ?? (err as Error)).message || 'connection failed'}`);
-  }
-  log = fileLogger(opts.logFile);
-  log.info({ dashboard: opts.name, window: opts.window, symbol: opts.symbol, once: opts.once }, 'dashboard start');
 
   if (opts.once) {
     try {
-      const snap = await loadSnapshot(redis, def.request(opts.window, opts.symbol));
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      await flushLog(log);
+      fail(`Redis unreachable at ${redactUrl(opts.redisUrl)}: ${(lastError ?? (err as Error)).message || 'connection failed'}`);
+    }
+    try {
+      const snap = await loadSnapshot(redis, def.request(state));
       process.stdout.write(renderPlain(opts.name, snap));
     } catch (err) {
       redis.disconnect();
@@ -101,7 +109,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const code = await runInteractive(def, { redis, window: opts.window, symbol: opts.symbol, refreshMs: opts.refreshMs, log });
+  // Not awaited: the screen comes up at once and says "Redis unreachable, retrying" until Redis answers.
+  redis.connect().catch((err: Error) => log.warn({ err: err.message }, 'redis not reachable yet, retrying'));
+  const code = await runInteractive(def, { redis, state, refreshMs: opts.refreshMs, color: opts.color, log, redisLabel: redactUrl(opts.redisUrl) });
   log.info('dashboard quit');
   redis.disconnect();
   await flushLog(log);

@@ -2,7 +2,8 @@
 // when its ALL bucket changed (bucketVersion): the engine writes a minute's bucket, top and big in one atomic
 // Lua script, so an unchanged bucket means unchanged top and big sets. The window's symbol sums are kept
 // incrementally (minutes leaving the window are subtracted), so a refresh costs the changed minutes, not the window.
-import { addExact } from './bucket.js';
+import { type Bucket, addExact } from './bucket.js';
+import type { BigItem } from './indexes.js';
 
 export interface TopMinute {
   readonly version: string;
@@ -45,23 +46,22 @@ export class TopCache {
   }
 }
 
-export interface BigMinute {
+/** One minute's value, with the version of its ALL bucket when it was read. */
+export interface Versioned<T> {
   readonly version: string;
-  /** Whether every member was read (needed for one symbol) or only the largest. */
-  readonly full: boolean;
-  /** [member, value_cents], largest first. */
-  readonly members: readonly (readonly [string, number])[];
+  readonly value: T;
 }
 
-export class BigCache {
-  private readonly minutes = new Map<number, BigMinute>();
+/** Per-minute values (a minute's largest liquidations, a coin's bucket): re-read only when the minute changed. */
+export class MinuteCache<T> {
+  private readonly minutes = new Map<number, Versioned<T>>();
 
-  get(start: number): BigMinute | undefined {
+  get(start: number): Versioned<T> | undefined {
     return this.minutes.get(start);
   }
 
-  set(start: number, entry: BigMinute): void {
-    this.minutes.set(start, entry);
+  set(start: number, version: string, value: T): void {
+    this.minutes.set(start, { version, value });
   }
 
   retain(starts: ReadonlySet<number>): void {
@@ -71,6 +71,23 @@ export class BigCache {
 
 /** What a refreshing dashboard keeps between refreshes (one per process; --once uses none). */
 export class SnapshotCache {
+  /** Symbol sums of the window from liq:top. */
   readonly top = new TopCache();
-  readonly big = new BigCache();
+  /** Every member of each minute's liq:big, parsed. */
+  readonly big = new MinuteCache<readonly BigItem[]>();
+  /** Symbol sums over the chosen exchanges (read from the symbol buckets), for one set of exchanges. */
+  exchangeTop: { key: string; cache: TopCache } | undefined;
+  /** A coin's bucket per minute (the sum of its symbols' buckets), for one coin. */
+  coinBuckets: { coin: string; cache: MinuteCache<Bucket> } | undefined;
+
+  topFor(exchanges: readonly string[]): TopCache {
+    const key = [...exchanges].sort().join(',');
+    if (this.exchangeTop?.key !== key) this.exchangeTop = { key, cache: new TopCache() };
+    return this.exchangeTop.cache;
+  }
+
+  bucketsFor(coin: string): MinuteCache<Bucket> {
+    if (this.coinBuckets?.coin !== coin) this.coinBuckets = { coin, cache: new MinuteCache<Bucket>() };
+    return this.coinBuckets.cache;
+  }
 }

@@ -1,31 +1,40 @@
-// Exchanges come from the data (bucket fields), never from a list; each gets a stable color from its name.
+// Exchanges come from the data (bucket fields), never from a list: any name gets a colour slot, and the exchanges
+// of one frame always get different slots. Known exchanges keep a fixed slot; any other name starts at a slot from
+// a hash of its name and takes the next free one.
 import { exchangesInFields } from '../core/keys.js';
 
 export { exchangesInFields };
 
 export interface Color {
-  /** For blessed tags: {#rrggbb-fg}. */
+  /** For blessed tags: {#rrggbb-fg}; always a colour of the xterm 256-colour cube, so no terminal rounds it. */
   readonly hex: string;
-  /** For drawille canvases (line charts). */
   readonly rgb: readonly [number, number, number];
+  /** Its index in the 256-colour palette. */
+  readonly index: number;
 }
 
-// Avoids pure red and green, which mean long and short everywhere.
-// 12 colors: binance, bybit, okx, kraken, bitget, hyperliquid and deribit all land on different ones.
-const PALETTE: readonly Color[] = [
-  { hex: '#2dd4bf', rgb: [45, 212, 191] },
-  { hex: '#d0d0d0', rgb: [208, 208, 208] },
-  { hex: '#8b7cf6', rgb: [139, 124, 246] },
-  { hex: '#fcd34d', rgb: [252, 211, 77] },
-  { hex: '#f472b6', rgb: [244, 114, 182] },
-  { hex: '#f0b90b', rgb: [240, 185, 11] },
-  { hex: '#a3e635', rgb: [163, 230, 53] },
-  { hex: '#b36cf5', rgb: [179, 108, 245] },
-  { hex: '#22d3ee', rgb: [34, 211, 238] },
-  { hex: '#4f8ff7', rgb: [79, 143, 247] },
-  { hex: '#e879f9', rgb: [232, 121, 249] },
-  { hex: '#ff8c00', rgb: [255, 140, 0] },
+/** The exchanges with a fixed slot, in slot order. */
+export const KNOWN_EXCHANGES: readonly string[] = [
+  'binance', 'bybit', 'okx', 'bitmex', 'gate', 'hyperliquid', 'kraken', 'bitget', 'deribit', 'coinbase', 'kucoin', 'htx',
+  'mexc', 'bitfinex',
 ];
+
+const CUBE = [0, 95, 135, 175, 215, 255];
+
+export function color256(index: number): Color {
+  const i = index - 16;
+  const rgb: [number, number, number] =
+    index >= 232 ? [8 + 10 * (index - 232), 8 + 10 * (index - 232), 8 + 10 * (index - 232)] : [CUBE[Math.floor(i / 36)], CUBE[Math.floor(i / 6) % 6], CUBE[i % 6]];
+  return { hex: `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`, rgb, index };
+}
+
+// 16 colours of the 256 palette picked for distance from each other (CIEDE2000 ≥ 12 between any two) and from
+// the long and short colours, with lightness that reads on dark and light backgrounds; none is a grey, none
+// equals one of the 16 system colours (which terminal themes redefine).
+export const PALETTE_256: readonly Color[] = [220, 208, 45, 164, 69, 37, 140, 39, 100, 31, 218, 179, 99, 213, 147, 136].map(color256);
+
+export const LONG_COLOR: Color = color256(203);
+export const SHORT_COLOR: Color = color256(77);
 
 /** FNV-1a 32-bit of the name. */
 function hash(name: string): number {
@@ -37,13 +46,34 @@ function hash(name: string): number {
   return h >>> 0;
 }
 
-/** The exchange's color: the same name always gets the same color, on every dashboard and every run. */
-export function exchangeColor(name: string): Color {
-  return PALETTE[hash(name) % PALETTE.length];
+/**
+ * A slot in [0, slots) for every name: known exchanges their fixed slot, the others (in name order) the slot of
+ * their hash or the next free one. Names get different slots while there are at most `slots` of them.
+ */
+export function assignSlots(names: Iterable<string>, slots: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const used = new Set<number>();
+  const unique = [...new Set(names)];
+  for (const n of unique) {
+    const k = KNOWN_EXCHANGES.indexOf(n);
+    if (k >= 0 && k < slots && !used.has(k)) {
+      out.set(n, k);
+      used.add(k);
+    }
+  }
+  for (const n of unique.filter((x) => !out.has(x)).sort()) {
+    let s = hash(n) % slots;
+    for (let tries = 0; tries < slots && used.has(s); tries++) s = (s + 1) % slots;
+    out.set(n, s);
+    used.add(s);
+  }
+  return out;
 }
 
-export const LONG_COLOR: Color = { hex: '#ff5f5f', rgb: [255, 95, 95] };
-export const SHORT_COLOR: Color = { hex: '#5fd75f', rgb: [95, 215, 95] };
+/** The exchange's 256-colour on its own (without the other exchanges of a frame): its fixed or hashed slot. */
+export function exchangeColor(name: string): Color {
+  return PALETTE_256[assignSlots([name], PALETTE_256.length).get(name)!];
+}
 
 /** Binance publishes at most one liquidation per symbol per second: its totals are lower bounds. */
 export const LOWER_BOUND_EXCHANGES: Readonly<Record<string, string>> = {

@@ -14,14 +14,52 @@ export function formatUsd(cents: number | bigint): string {
   return `${neg ? '-' : ''}$${groupThousands(dollars.toString())}`;
 }
 
-/** Integer cents → "$1.23M" style short form (for axes and narrow bars only; tables use formatUsd). */
-export function formatUsdShort(cents: number): string {
-  const d = cents / 100;
-  const abs = Math.abs(d);
-  if (abs >= 1e9) return `$${(d / 1e9).toFixed(abs >= 1e10 ? 1 : 2)}B`;
-  if (abs >= 1e6) return `$${(d / 1e6).toFixed(abs >= 1e7 ? 1 : 2)}M`;
-  if (abs >= 1e3) return `$${(d / 1e3).toFixed(abs >= 1e4 ? 0 : 1)}k`;
-  return `$${Math.round(d)}`;
+const UNITS: readonly (readonly [bigint, string])[] = [
+  [1_000n, 'k'],
+  [1_000_000n, 'M'],
+  [1_000_000_000n, 'B'],
+  [1_000_000_000_000n, 'T'],
+];
+
+/** n / d rounded half-up, on non-negative integers. */
+function divHalfUp(n: bigint, d: bigint): bigint {
+  return (2n * n + d) / (2n * d);
+}
+
+/**
+ * Integer cents → the one money format of the screens: dollars below $10k ("$1,234"), then three significant
+ * digits with k, M, B or T ("$12.3k", "$912k", "$9.50M", "$1.20B"), rounded half-up on integers.
+ */
+export function formatMoney(cents: number | bigint): string {
+  let c = BigInt(cents);
+  const sign = c < 0n ? '-' : '';
+  if (c < 0n) c = -c;
+  const dollars = divHalfUp(c, 100n);
+  if (dollars < 10_000n) return `${sign}$${groupThousands(dollars.toString())}`;
+  for (const [unit, suffix] of UNITS) {
+    // The first unit and number of decimals whose rounded figure has exactly three digits.
+    for (const decimals of [2, 1, 0]) {
+      const scaled = divHalfUp(c * 10n ** BigInt(decimals), 100n * unit);
+      if (scaled < 100n || scaled >= 1000n) continue;
+      const digits = scaled.toString();
+      const whole = digits.slice(0, digits.length - decimals);
+      return `${sign}$${whole}${decimals ? `.${digits.slice(digits.length - decimals)}` : ''}${suffix}`;
+    }
+  }
+  return `${sign}$${groupThousands(divHalfUp(c, 100n * 1_000_000_000_000n).toString())}T`;
+}
+
+/**
+ * Long/short split of a total as whole percentages that add up to 100: "84% / 16%"; "-" when both are 0. A side
+ * that is not 0 never shows as 0% (99.6% long with some short reads 99% / 1%, not 100% / 0%).
+ */
+export function formatLongShort(longCents: number, shortCents: number, compact = false): string {
+  const total = BigInt(longCents) + BigInt(shortCents);
+  if (total <= 0n) return '-';
+  let longPct = divHalfUp(BigInt(longCents) * 100n, total);
+  if (longPct === 100n && shortCents > 0) longPct = 99n;
+  if (longPct === 0n && longCents > 0) longPct = 1n;
+  return compact ? `${longPct}/${100n - longPct}` : `${longPct}% / ${100n - longPct}%`;
 }
 
 export function formatCount(n: number): string {

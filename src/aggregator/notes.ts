@@ -17,11 +17,36 @@ export function downNote(down: DownReport): string | undefined {
   return `feeds down during ${down.minutes} minute${down.minutes === 1 ? '' : 's'} of this window: ${list}`;
 }
 
-export function frameNotes(opts: { exchanges: Iterable<string>; down: DownReport; empty: boolean }): string[] {
+/** What was asked for when it has no data in the window, and the known names nearest to it. */
+export interface NoData {
+  /** "NOPEUSDT", "coin NOPE", "okx, bybit". */
+  readonly asked: string;
+  readonly suggestions: readonly string[];
+  /** "symbols", "coins", "exchanges". */
+  readonly kind: string;
+  /** A symbol that is a coin's name (BTC): the option that covers its instruments. */
+  readonly hint?: string;
+}
+
+export function noDataNote(n: NoData, windowName: string): string {
+  const near = n.suggestions.length ? `; nearest known ${n.kind}: ${n.suggestions.join(', ')}` : `; no ${n.kind} in this window`;
+  return `no data for ${n.asked} in the last ${windowName}${near}${n.hint ? ` (${n.hint})` : ''}`;
+}
+
+export function frameNotes(opts: {
+  exchanges: Iterable<string>;
+  down: DownReport;
+  empty: boolean;
+  noData?: NoData | null;
+  windowName?: string;
+  extra?: readonly string[];
+}): string[] {
   const notes: string[] = [];
-  if (opts.empty) notes.push(EMPTY_HINT);
+  if (opts.noData) notes.push(noDataNote(opts.noData, opts.windowName ?? ''));
+  else if (opts.empty) notes.push(EMPTY_HINT);
   notes.push(...lowerBoundNotes(opts.exchanges));
   const d = downNote(opts.down);
   if (d) notes.push(d);
+  notes.push(...(opts.extra ?? []));
   return notes;
 }

@@ -1,4 +1,4 @@
-// Reads the schema of src/core/keys.ts. Read cost follows the window: one pipelined command per minute key
+// Reads the schema of src/engine/keys.ts. Read cost follows the window: one pipelined command per minute key
 // of the window (never KEYS, never SCAN, never a write such as ZUNIONSTORE).
 import type { Redis } from 'ioredis';
 import type { StreamStatus } from '../core/status.js';
@@ -6,20 +6,18 @@ import {
   ALL,
   EVENTS_KEY,
   INSTANCES_KEY,
-  bigKey,
   bucketKey,
   downKey,
   parseBigMember,
   statusKey,
-  topKey,
 } from '../core/keys.js';
 import { type Bucket, parseBucket } from './bucket.js';
-import { BigCache, TopCache } from './cache.js';
+import { type Filter, NO_FILTER, entryMatches, hasExchangeFilter } from './filter.js';
 import { safeText } from './sanitize.js';
 
 type PipelineResult = [Error | null, unknown][] | null;
 
-function results(res: PipelineResult): unknown[] {
+export function results(res: PipelineResult): unknown[] {
   if (!res) throw new Error('pipeline aborted');
   return res.map(([err, value]) => {
     if (err) throw err;
@@ -49,56 +47,6 @@ export async function readAllVersions(redis: Redis, starts: readonly number[]): 
   return versions;
 }
 
-export interface SymbolValue {
-  /** Sanitized. */
-  readonly symbol: string;
-  readonly valueCents: number;
-}
-
-/** Minute start → bucketVersion of its ALL bucket; a minute whose version is unchanged is not read again. */
-export type Versions = ReadonlyMap<number, string>;
-const EMPTY_VERSION = '0:0';
-
-/**
- * The window's top symbols by USD: ZRANGE … WITHSCORES of every minute's liq:top (one pipeline), merged here.
- * Exact: every member of every minute is summed. With a cache and the minutes' versions, only minutes that
- * changed (or are new to the window) are read.
- */
-export async function readTopSymbols(
-  redis: Redis,
-  starts: readonly number[],
-  limit: number,
-  opts: { cache?: TopCache; versions?: Versions } = {},
-): Promise<SymbolValue[]> {
-  const cache = opts.cache ?? new TopCache();
-  cache.retain(new Set(starts));
-  const toRead: number[] = [];
-  for (const s of starts) {
-    const v = opts.versions?.get(s);
-    if (v === undefined) toRead.push(s);
-    else if (v === EMPTY_VERSION) cache.set(s, { version: v, members: [] });
-    else if (cache.get(s)?.version !== v) toRead.push(s);
-  }
-  if (toRead.length) {
-    const p = redis.pipeline();
-    for (const s of toRead) p.zrange(topKey(s), 0, -1, 'WITHSCORES');
-    const out = results(await p.exec());
-    toRead.forEach((s, i) => {
-      const flat = out[i] as string[];
-      const members: [string, number][] = [];
-      for (let j = 0; j + 1 < flat.length; j += 2) {
-        const v = Number(flat[j + 1]);
-        if (Number.isSafeInteger(v)) members.push([flat[j], v]);
-      }
-      cache.set(s, { version: opts.versions?.get(s) ?? '', members });
-    });
-  }
-  return [...cache.totals()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, limit)
-    .map(([symbol, valueCents]) => ({ symbol: safeText(symbol), valueCents }));
-}
-
 export interface Liquidation {
   /** All strings sanitized. */
   readonly exchange: string;
@@ -111,7 +59,8 @@ export interface Liquidation {
   readonly valueCents: number;
 }
 
-function liquidationFromBig(member: string, score: string): Liquidation | undefined {
+/** A liq:big member and its score; undefined when it is not one. */
+export function liquidationFromBig(member: string, score: string | number): Liquidation | undefined {
   const m = parseBigMember(member);
   const valueCents = Number(score);
   if (!m || !Number.isSafeInteger(valueCents)) return undefined;
@@ -127,49 +76,9 @@ function liquidationFromBig(member: string, score: string): Liquidation | undefi
   };
 }
 
-/**
- * The largest single liquidation of the window from liq:big (one pipeline). For ALL only each minute's largest is
- * read; for one symbol the minute's whole list (BIG_PER_MINUTE entries) is read and filtered by the raw symbol.
- * With a cache and versions, only changed minutes are read.
- */
-export async function readLargest(
-  redis: Redis,
-  starts: readonly number[],
-  symbol: string,
-  opts: { cache?: BigCache; versions?: Versions } = {},
-): Promise<Liquidation | null> {
-  const cache = opts.cache ?? new BigCache();
-  cache.retain(new Set(starts));
-  const full = symbol !== ALL;
-  const toRead: number[] = [];
-  for (const s of starts) {
-    const v = opts.versions?.get(s);
-    const have = cache.get(s);
-    if (v === undefined) toRead.push(s);
-    else if (v === EMPTY_VERSION) cache.set(s, { version: v, full: true, members: [] });
-    else if (!have || have.version !== v || (full && !have.full)) toRead.push(s);
-  }
-  if (toRead.length) {
-    const p = redis.pipeline();
-    for (const s of toRead) p.zrevrange(bigKey(s), 0, full ? -1 : 0, 'WITHSCORES');
-    const out = results(await p.exec());
-    toRead.forEach((s, i) => {
-      const flat = out[i] as string[];
-      const members: [string, number][] = [];
-      for (let j = 0; j + 1 < flat.length; j += 2) members.push([flat[j], Number(flat[j + 1])]);
-      cache.set(s, { version: opts.versions?.get(s) ?? '', full, members });
-    });
-  }
-  let best: readonly [string, number] | undefined;
-  for (const s of starts) {
-    for (const m of cache.get(s)?.members ?? []) {
-      if (!Number.isSafeInteger(m[1])) continue;
-      if (full && parseBigMember(m[0])?.symbol !== symbol) continue;
-      if (!best || m[1] > best[1]) best = m;
-      if (!full) break;
-    }
-  }
-  return best ? (liquidationFromBig(best[0], String(best[1])) ?? null) : null;
+/** Largest first; equal values by time, newest first. */
+export function byValue(a: Liquidation, b: Liquidation): number {
+  return b.valueCents - a.valueCents || b.ts - a.ts;
 }
 
 export interface DownReport {
@@ -200,29 +109,34 @@ export interface FeedEntry extends Liquidation {
   readonly streamId: string;
 }
 
-/** The latest entries of liq:events, newest first (XREVRANGE … COUNT); for one symbol, filtered from the latest `scan`. */
-export async function readFeed(redis: Redis, count: number, symbol: string, scan = 1000): Promise<FeedEntry[]> {
-  const raw = (await redis.xrevrange(EVENTS_KEY, '+', '-', 'COUNT', symbol === ALL ? count : scan)) as [string, string[]][];
+/**
+ * The latest entries of liq:events that pass the filter, newest event time first (exchanges deliver with different
+ * delays, so stream order is not time order). Unfiltered: the last `count` entries; filtered: from the last `scan`.
+ */
+export async function readFeed(redis: Redis, count: number, filter: Filter | string = NO_FILTER, scan = 2000): Promise<FeedEntry[]> {
+  const f: Filter = typeof filter === 'string' ? { symbol: filter } : filter;
+  const filtered = f.symbol !== ALL || Boolean(f.coin) || hasExchangeFilter(f) || (f.minUsdCents ?? 0) > 0;
+  const raw = (await redis.xrevrange(EVENTS_KEY, '+', '-', 'COUNT', filtered ? Math.max(scan, count) : count)) as [string, string[]][];
   const out: FeedEntry[] = [];
   for (const [streamId, fields] of raw) {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-    if (symbol !== ALL && f.symbol !== symbol) continue;
-    const valueCents = Number(f.value_cents);
-    out.push({
+    const h: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) h[fields[i]] = fields[i + 1];
+    const valueCents = Number(h.value_cents);
+    const e: FeedEntry = {
       streamId,
-      exchange: safeText(f.exchange),
-      symbol: safeText(f.symbol),
-      side: safeText(f.side),
-      price: safeText(f.price),
-      quantity: safeText(f.quantity),
-      ts: Number.isFinite(Number(f.ts)) ? Number(f.ts) : 0,
-      id: safeText(f.id),
+      exchange: safeText(h.exchange),
+      symbol: safeText(h.symbol),
+      side: safeText(h.side),
+      price: safeText(h.price),
+      quantity: safeText(h.quantity),
+      ts: Number.isFinite(Number(h.ts)) ? Number(h.ts) : 0,
+      id: safeText(h.id),
       valueCents: Number.isSafeInteger(valueCents) ? valueCents : 0,
-    });
-    if (out.length >= count) break;
+    };
+    if (filtered && !entryMatches({ ...e, symbol: h.symbol ?? '' }, f)) continue;
+    out.push(e);
   }
-  return out;
+  return out.sort((a, b) => b.ts - a.ts || (a.streamId < b.streamId ? 1 : -1)).slice(0, count);
 }
 
 export interface InstanceStatus {

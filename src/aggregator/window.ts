@@ -36,3 +36,10 @@ export function windowAt(name: WindowName, now: number): Window {
   for (let t = start; t <= last; t += BUCKET_MS) starts.push(t);
   return { name, minutes, start, last, end: last + BUCKET_MS, starts };
 }
+
+/** Minutes per point of every per-minute series (charts, sparklines, --once tables), one figure per window. */
+export const BIN_MINUTES: Readonly<Record<WindowName, number>> = { '15m': 1, '1h': 1, '4h': 5, '12h': 15, '24h': 30 };
+
+export function perMinutesLabel(minutes: number): string {
+  return minutes === 1 ? 'per minute' : `per ${minutes} minutes`;
+}

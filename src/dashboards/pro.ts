@@ -1,74 +1,98 @@
-// pro: a grid with USD per minute (long and short lines), USD per exchange (bars), the top symbols, the live feed
-// of liq:events (largest highlighted) and the feed-health panel (a dead stream is red, in the header too).
-import type { LineElement } from 'blessed-contrib';
-import { LONG_COLOR, SHORT_COLOR, type Snapshot, formatHm } from '../aggregator/index.js';
-import { ALL } from '../core/keys.js';
-import type { Box, DashboardDef, View } from './runner.js';
-import { binMinutes, feedTable, perMinuteLabel, statusSection, topTable } from './sections.js';
-import { BORDER, exchangeBars, gridLine, gridPanel, innerWidth, legend, LONG_RGB, newGrid, SHORT_RGB, setLegend, setLines } from './panels.js';
+// pro: USD per minute (long and short lines), USD per exchange (bars), top symbols, the live feed of liq:events
+// (largest highlighted), the largest liquidations and feed health. Smaller screens keep the chart and the feed.
+import { type Snapshot, perMinutesLabel } from '../aggregator/index.js';
+import { lineChart } from './chart.js';
+import { bins, feedTable, healthTable, largestTable, sumOf, topShareBase, topTable } from './lists.js';
+import { type Box, type Rect, cols, exchangeBars, fill, panel, rows, setTitle } from './panels.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
+import { scopeText } from './sections.js';
+import type { Theme } from './theme.js';
 
 const TOP = 12;
 const FEED = 60;
+const LARGEST = 10;
+
+type Id = 'chart' | 'bars' | 'top' | 'feed' | 'largest' | 'health';
+
+/** Where each panel goes at this size; panels left out are not shown. */
+function plan(w: number, h: number): Partial<Record<Id, Rect>> {
+  const all = { top: 0, left: 0, width: w, height: h };
+  if (w >= 150 && h >= 40) {
+    const [row1, row2] = rows(all, [{ min: 12, want: Math.round(h * 0.4) }, { min: 10, want: h }]);
+    const [chart, bars] = cols(row1, [w - 60, 0]);
+    const [feed, right] = cols(row2, [Math.round(w * 0.55), 0]);
+    const [top, largest, health] = rows(right, [{ min: 5, want: 8 }, { min: 5, want: 12 }, { min: 6, want: h }]);
+    return { chart, bars, feed, top, largest, health };
+  }
+  if (w >= 100 && h >= 24) {
+    const [row1, row2] = rows(all, [{ min: 9, want: Math.round(h * 0.42) }, { min: 8, want: h }]);
+    const [chart, bars] = cols(row1, [w - 42, 0]);
+    const [feed, right] = cols(row2, [Math.round(w * 0.55), 0]);
+    if (right.height >= 14) {
+      const [top, largest] = rows(right, [{ min: 6, want: Math.floor(right.height / 2) }, { min: 6, want: h }]);
+      return { chart, bars, feed, top, largest };
+    }
+    return { chart, bars, feed, largest: right };
+  }
+  const [chart, feed] = rows(all, [{ min: 7, want: Math.round(h * 0.45) }, { min: 6, want: h }]);
+  return { chart, feed };
+}
 
 function createView(): View {
-  let chart: LineElement;
-  let bars: Box;
-  let top: Box;
-  let feed: Box;
-  let health: Box;
+  let boxes: Partial<Record<Id, Box>> = {};
   return {
-    build(body) {
-      const grid = newGrid(body);
-      chart = gridLine(grid, 0, 0, 5, 8, 'USD per minute');
-      bars = gridPanel(grid, 0, 8, 5, 4, 'USD by exchange');
-      top = gridPanel(grid, 5, 0, 4, 6, 'top symbols');
-      health = gridPanel(grid, 9, 0, 3, 6, 'feed health');
-      feed = gridPanel(grid, 5, 6, 7, 6, 'latest liquidations');
+    build(body, w, h, t) {
+      boxes = {};
+      for (const [id, r] of Object.entries(plan(w, h)) as [Id, Rect][]) boxes[id] = panel(body, r, t);
     },
-    update(snap: Snapshot) {
+    update(snap: Snapshot, t: Theme) {
       const w = snap.window.name;
-      // About three braille dots per point: a 1h window is drawn minute by minute at 160 columns.
-      const points = Math.max(10, Math.floor(((chart.width as number) * 2 - 24) / 3));
-      const { size, bins } = binMinutes(snap.minutes, Math.min(points, 120));
-      const x = bins.map((b) => formatHm(b.start));
-      const sum = (b: (typeof bins)[number], side: 'long' | 'short') => b.items.reduce((a, m) => a + m[side].valueCents, 0) / 100;
-      chart.setLabel(` USD ${perMinuteLabel(size)} · ${snap.symbol === ALL ? 'all symbols' : snap.symbol} · last ${w} `);
-      setLegend(
-        chart,
-        `${legend([
-          { text: 'long liquidated', color: LONG_COLOR.hex },
-          { text: 'short liquidated', color: SHORT_COLOR.hex },
-        ])}   {gray-fg}y: USD (k=thousand m=million){/gray-fg}`,
-      );
-      setLines(chart, [
-        { title: 'long', x, y: bins.map((b) => sum(b, 'long')), style: { line: LONG_RGB } },
-        { title: 'short', x, y: bins.map((b) => sum(b, 'short')), style: { line: SHORT_RGB } },
-      ]);
-
-      bars.setLabel(` USD by exchange · last ${w} · {${LONG_COLOR.hex}-fg}█ long{/${LONG_COLOR.hex}-fg} {${SHORT_COLOR.hex}-fg}█ short{/${SHORT_COLOR.hex}-fg} `);
-      bars.setContent(['', ...exchangeBars(snap.totals, innerWidth(bars))].join('\n'));
-
-      top.setLabel(` top ${TOP} symbols by USD · all symbols · last ${w} `);
-      top.setContent(topTable(snap.top, snap.symbol === ALL ? snap.totals.valueCents : undefined, true).join('\n'));
-
-      feed.setLabel(` latest liquidations (liq:events${snap.symbol === ALL ? '' : `, ${snap.symbol}`}) · largest highlighted `);
-      feed.setContent(feedTable(snap.feed, true).join('\n'));
-
-      const s = statusSection(snap.status, snap.at, true);
-      const bad = s.down.length > 0 || s.noDaemon;
-      health.style.border = { fg: bad ? 'red' : BORDER };
-      health.setLabel(
-        bad
-          ? ` {red-bg}{white-fg}{bold} feed health · ${s.noDaemon ? 'NO STATUS' : `${s.down.length} DOWN`} {/bold}{/white-fg}{/red-bg} `
-          : ' feed health · all streams up ',
-      );
-      health.setContent(s.lines.join('\n'));
+      const size = (b: Box) => ({ width: (b.width as number) - 4, height: (b.height as number) - 2 });
+      const { chart, bars, top, feed, largest, health } = boxes;
+      if (chart) {
+        const { width, height } = size(chart);
+        const b = bins(snap.minutes, snap.binMinutes);
+        setTitle(chart, `USD ${perMinutesLabel(snap.binMinutes)}`, scopeText(snap), `last ${w}`);
+        const key = `${t.paint(`${t.glyphs.line} long liquidated`, t.long)}  ${t.paint(`${t.glyphs.line} short liquidated`, t.short)}`;
+        const series = [
+          { values: b.map((x) => sumOf(x.items, 'short')), ink: t.short },
+          { values: b.map((x) => sumOf(x.items, 'long')), ink: t.long },
+        ];
+        fill(chart, [...lineChart(series, b.map((x) => x.start), width, height - 1, t), key]);
+      }
+      if (bars) {
+        const { width, height } = size(bars);
+        setTitle(bars, 'USD by exchange', `last ${w}`);
+        const key = `${t.paint(`${t.longBar} long`, t.long)} ${t.paint(`${t.shortBar} short`, t.short)}  ${t.paint('L/S in %', t.dim)}`;
+        fill(bars, [key, ...exchangeBars(snap.totals, t, width, height - 1)]);
+      }
+      if (top) {
+        const { width, height } = size(top);
+        setTitle(top, `top ${snap.group === 'coin' ? 'coins' : 'symbols'}`, `last ${w}`, 'g: symbols/coins');
+        fill(top, topTable(snap.top, topShareBase(snap), t, snap.group, width, height));
+      }
+      if (feed) {
+        const { width, height } = size(feed);
+        setTitle(feed, 'latest liquidations', 'liq:events', 'largest highlighted');
+        fill(feed, feedTable(snap, t, width, height));
+      }
+      if (largest) {
+        const { width, height } = size(largest);
+        setTitle(largest, 'largest liquidations', `last ${w}`);
+        fill(largest, largestTable(snap, t, width, height));
+      }
+      if (health) {
+        const { width, height } = size(health);
+        setTitle(health, 'feed health');
+        fill(health, healthTable(snap.status, snap.at, t, width, height));
+      }
     },
   };
 }
 
 export const pro: DashboardDef = {
   name: 'pro',
-  request: (window, symbol) => ({ window, symbol, top: TOP, feed: FEED, status: true }),
+  min: { width: 72, height: 20 },
+  request: (s) => ({ ...baseRequest(s), top: TOP, feed: FEED, largest: LARGEST }),
   createView,
 };

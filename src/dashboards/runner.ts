@@ -1,53 +1,40 @@
-// The shared terminal runner: screen, header and footer, keys, refresh loop, resizes and the Redis-down banner.
-// Each dashboard only builds its panels (again after every resize) and fills them from a Snapshot.
+// The shared terminal runner: screen, header and footer, keys, refresh loop, layouts per size, the Redis-down
+// overlay. Each dashboard builds its panels for a body size (again after every resize) and fills them.
 import blessed from 'blessed';
 import type { Redis } from 'ioredis';
-import { type Snapshot, type SnapshotRequest, type WindowName, SnapshotCache, formatHms, loadSnapshot, nextWindow } from '../aggregator/index.js';
-import { isValidSymbol } from '../core/event.js';
+import { type Snapshot, SnapshotCache, displayWidth, formatHms, loadSnapshot, nextWindow } from '../aggregator/index.js';
+import { clip } from '../aggregator/sanitize.js';
 import { ALL } from '../core/keys.js';
 import type { Logger } from '../log.js';
-import { type DashboardName, headerText, notesLines, statusSection } from './sections.js';
-import { esc } from './table.js';
+import { feedStatus } from './lists.js';
+import type { Box } from './panels.js';
+import { headerParts, notesLines } from './sections.js';
+import { type ColorMode, Theme, colorDepth, glyphsFor } from './theme.js';
+import { promptFor } from './prompt.js';
+import { type DashboardDef, type ViewState, normalizeSymbol } from './view.js';
 
-export type Box = blessed.Widgets.BoxElement;
-
-export interface View {
-  /** Creates the panels inside `body` (called again after every resize, with fresh widgets). */
-  build(body: Box): void;
-  /** Fills the panels from a snapshot. */
-  update(snap: Snapshot): void;
-}
-
-export interface DashboardDef {
-  readonly name: DashboardName;
-  /** What to read for one frame (also used by --once and the benchmark). */
-  request(window: WindowName, symbol: string): SnapshotRequest;
-  createView(): View;
-}
 
 export interface RunOptions {
   readonly redis: Redis;
-  readonly window: WindowName;
-  readonly symbol: string;
+  readonly state: ViewState;
   readonly refreshMs: number;
+  readonly color: ColorMode;
   readonly log: Logger;
+  /** Shown while Redis cannot be reached (redacted). */
+  readonly redisLabel: string;
 }
 
-const FOOTER_LINES = 4;
-const KEYS_HINT = 'q/Esc quit · w window (15m 1h 4h 12h 24h) · s symbol · times in UTC · USD to the dollar';
+const KEYS_HINT = 'q quit · w window · s symbol · c coin · g top by symbol/coin · times UTC';
 
-/** Normalizes a symbol typed by the user; undefined when it is not a valid symbol. */
-export function normalizeSymbol(input: string): string | undefined {
-  const s = input.trim().toUpperCase();
-  if (s === '' || s === ALL) return ALL;
-  return isValidSymbol(s) ? s : undefined;
+/** Footer lines: the feed status line, notes, the key hint; more notes on tall screens. */
+function footerLines(height: number): number {
+  return height >= 40 ? 5 : 3;
 }
 
 /** Runs until the user quits; resolves with the exit code. */
 export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<number> {
   const { redis, log } = opts;
-  let window = opts.window;
-  let symbol = opts.symbol;
+  let state = opts.state;
   let last: Snapshot | undefined;
   let timer: NodeJS.Timeout | undefined;
   let resizeTimer: NodeJS.Timeout | undefined;
@@ -56,54 +43,92 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
   let prompting = false;
   let closed = false;
   let flash = '';
-  const cache = new SnapshotCache();
+  let cache = new SnapshotCache();
 
-  const screen = blessed.screen({
-    smartCSR: true,
-    fullUnicode: true,
-    forceUnicode: true,
-    autoPadding: true,
-    warnings: false,
-    title: `liqd ${def.name}`,
-  });
+  const screen = blessed.screen({ smartCSR: true, fullUnicode: true, forceUnicode: true, autoPadding: true, warnings: false, title: `liqd ${def.name}` });
   // Draw line-drawing and other symbols as UTF-8, never through the terminal's alternate character set: terminfo
   // entries such as TERM=screen need an ACS set-up blessed does not send, which turns borders into 'lqqk'.
-  (screen.tput as unknown as { brokenACS: boolean }).brokenACS = true;
-  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: 'white', bg: 'blue' } });
-  const footer = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: FOOTER_LINES, tags: true, wrap: false });
-  let body = newBody();
+  const tput = screen.tput as unknown as { brokenACS: boolean; colors: number };
+  tput.brokenACS = true;
+  const depth = colorDepth(opts.color, tput.colors, process.env);
+  // blessed reduces every colour to what it believes the terminal has; tell it what we found.
+  if (depth === 256 || depth === 16) tput.colors = depth;
+  // blessed 0.1.81 fills its colour-match cache while it builds its 8-colour table, so every #rrggbb of the
+  // 256-colour palette would come out as one of 8 colours: empty it once the table is built.
+  const matchCache = (blessed as unknown as { colors: { _cache: Record<string, number> } }).colors._cache;
+  for (const k of Object.keys(matchCache)) delete matchCache[k];
+  const t = new Theme(depth, true, glyphsFor(process.env.TERM));
+  log.info({ term: process.env.TERM, tputColors: tput.colors, depth }, 'colour depth');
+
+  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: t.style(t.header) });
+  const footer = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: footerLines(screen.height as number), tags: true, wrap: false });
+  let body: Box = newBody();
+  let small = false;
   const view = def.createView();
-  view.build(body);
   const banner = blessed.box({
     parent: screen,
     top: 'center',
     left: 'center',
-    width: 64,
+    width: Math.min(64, (screen.width as number) - 2),
     height: 5,
     tags: true,
     hidden: true,
     border: { type: 'line' },
     align: 'center',
     valign: 'middle',
-    style: { fg: 'white', bg: 'red', bold: true, border: { fg: 'white', bg: 'red' } },
+    style: { ...t.style(t.alert), border: t.style(t.alert) },
   });
+  layout();
 
   function newBody(): Box {
-    return blessed.box({ parent: screen, top: 1, left: 0, width: '100%', bottom: FOOTER_LINES });
+    const f = footerLines(screen.height as number);
+    return blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: Math.max(1, (screen.height as number) - 1 - f), tags: true });
+  }
+
+  /** Builds the view for the current size, or says the terminal is too small. */
+  function layout(): void {
+    const w = screen.width as number;
+    const h = screen.height as number;
+    small = w < def.min.width || h < def.min.height;
+    if (small) {
+      body.setContent(`\n ${t.paint(`terminal too small: need at least ${def.min.width}${t.glyphs.times}${def.min.height} (now ${w}${t.glyphs.times}${h})`, t.warn)}`);
+      return;
+    }
+    view.build(body, w, body.height as number, t);
+    if (last) update(last);
+  }
+
+  function update(snap: Snapshot): void {
+    t.setExchanges(snap.exchanges);
+    if (!small) view.update(snap, t);
+  }
+
+  function fitParts(parts: string[], width: number): string {
+    let text = parts[0];
+    for (const p of parts.slice(1)) {
+      if (displayWidth(`${text} | ${p}`) > width) break;
+      text = `${text} | ${p}`;
+    }
+    return clip(text, width);
   }
 
   function drawChrome(): void {
+    const w = screen.width as number;
+    const f = footerLines(screen.height as number);
     if (last) {
-      const s = statusSection(last.status, last.at, false);
-      let alert = '';
-      if (last.status && s.down.length) alert = ` {red-bg}{white-fg}{bold} ${s.down.length} FEED${s.down.length > 1 ? 'S' : ''} DOWN: ${esc(s.down.join(', '))} {/bold}{/white-fg}{/red-bg}`;
-      header.setContent(` {bold}${esc(headerText(last, def.name))}{/bold}${alert}`);
-      const notes = notesLines(last, true).slice(0, FOOTER_LINES - 1);
-      while (notes.length < FOOTER_LINES - 1) notes.push('');
-      footer.setContent([...notes.map((n) => ` ${n}`), ` {gray-fg}${esc(flash || KEYS_HINT)}{/gray-fg}`].join('\n'));
+      const fs = feedStatus(last, t, w - 2);
+      const alert = fs.down.length ? ` ${fs.down.length} FEED${fs.down.length > 1 ? 'S' : ''} DOWN ` : fs.noDaemon ? ' NO FEED STATUS ' : '';
+      const title = fitParts(headerParts(last, def.name), w - 2 - alert.length);
+      header.setContent(` ${t.paint(title)}${alert ? t.paint(alert, t.alert) : ''}`);
+      const notes = notesLines(last, t);
+      const room = f - 2;
+      const shown = notes.slice(0, room);
+      while (shown.length < room) shown.push('');
+      footer.setContent([` ${fs.line}`, ...shown.map((n) => ` ${n}`), ` ${t.paint(flash || KEYS_HINT, t.dim)}`].join('\n'));
     } else {
-      header.setContent(` {bold}liqd ${def.name} | ${esc(symbol === ALL ? 'all symbols' : symbol)} | last ${window} | loading…{/bold}`);
-      footer.setContent(`\n\n\n {gray-fg}${esc(flash || KEYS_HINT)}{/gray-fg}`);
+      const scope = state.symbol !== ALL ? state.symbol : state.coin ? `coin ${state.coin}` : 'all symbols';
+      header.setContent(` ${t.paint(fitParts([`liqd ${def.name}`, scope, `last ${state.window}`, 'loading…'], w - 2))}`);
+      footer.setContent(`${'\n'.repeat(f - 1)} ${t.paint(flash || KEYS_HINT, t.dim)}`);
     }
   }
 
@@ -127,20 +152,20 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
     }
     inflight = true;
     try {
-      const snap = await loadSnapshot(redis, def.request(window, symbol), cache);
+      const snap = await loadSnapshot(redis, def.request(state), cache);
       if (closed) return;
       last = snap;
       banner.hide();
-      view.update(snap);
+      update(snap);
     } catch (err) {
       if (closed) return;
       const down = redis.status !== 'ready';
       log.warn({ err, redis: redis.status }, 'refresh failed');
-      const since = last ? `showing data as of ${formatHms(last.at)} UTC` : 'no data yet';
+      const since = last ? `showing data as of ${formatHms(last.at)} UTC` : `no data yet · ${opts.redisLabel}`;
       showBanner(
         down
-          ? `Redis unreachable, retrying…\n{normal}${esc(since)}{/normal}`
-          : `refresh failed, retrying…\n{normal}${esc(String((err as Error).message ?? err).slice(0, 120))}{/normal}`,
+          ? `Redis unreachable, retrying…\n${t.paint(clip(since, 60))}`
+          : `refresh failed, retrying…\n${t.paint(String((err as Error).message ?? err).slice(0, 120))}`,
       );
     } finally {
       inflight = false;
@@ -154,10 +179,12 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
   }
 
   function rebuild(): void {
+    banner.width = Math.min(64, (screen.width as number) - 2);
     body.destroy();
+    footer.height = footerLines(screen.height as number);
     body = newBody();
-    view.build(body);
-    if (last) view.update(last);
+    layout();
+    drawChrome();
     banner.setFront();
     screen.render();
   }
@@ -175,10 +202,27 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
     }, 4000).unref();
   }
 
+  /** A new view state: the old frame no longer applies. */
+  function change(next: ViewState, message: string): void {
+    state = next;
+    last = undefined;
+    cache = new SnapshotCache();
+    rebuild();
+    setFlash(message);
+    void refresh();
+  }
+
+  // A Redis that comes (back) draws at once rather than at the next tick.
+  const onReady = () => {
+    if (!closed) schedule(0);
+  };
+  redis.on('ready', onReady);
+
   return new Promise<number>((resolve) => {
     const quit = () => {
       if (closed) return;
       closed = true;
+      redis.off('ready', onReady);
       if (timer) clearTimeout(timer);
       if (resizeTimer) clearTimeout(resizeTimer);
       screen.destroy();
@@ -187,49 +231,32 @@ export function runInteractive(def: DashboardDef, opts: RunOptions): Promise<num
     screen.key(['q', 'escape', 'C-c'], () => {
       if (!prompting) quit();
     });
-    // Ctrl-C always quits, even while the symbol prompt is open.
+    // Ctrl-C always quits, even while a prompt is open.
     screen.program.on('keypress', (_ch: unknown, key: { full?: string } | undefined) => {
       if (prompting && key?.full === 'C-c') quit();
     });
     screen.key('w', () => {
-      if (prompting) return;
-      window = nextWindow(window);
-      setFlash(`window: last ${window}`);
-      last = undefined;
-      void refresh();
+      if (!prompting) change({ ...state, window: nextWindow(state.window) }, `window: last ${nextWindow(state.window)}`);
     });
-    screen.key('s', () => {
+    screen.key('g', () => {
+      if (prompting) return;
+      const group = state.group === 'symbol' ? 'coin' : 'symbol';
+      change({ ...state, group }, `top lists by ${group}`);
+    });
+    const ask = (what: 'symbol' | 'coin') => {
       if (prompting) return;
       prompting = true;
-      const prompt = blessed.prompt({
-        parent: screen,
-        top: 'center',
-        left: 'center',
-        width: 60,
-        height: 8,
-        border: { type: 'line' },
-        label: ' symbol ',
-        tags: true,
-        keys: true,
-        style: { border: { fg: 'cyan' } },
-      });
-      prompt.input('Symbol, e.g. BTCUSDT (empty: all symbols):', symbol === ALL ? '' : symbol, (_err, value) => {
+      promptFor(screen, t, what, (value) => {
         prompting = false;
-        prompt.destroy();
-        if (typeof value === 'string') {
-          const s = normalizeSymbol(value);
-          if (s === undefined) setFlash(`not a symbol: ${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)} (letters, digits and _)`);
-          else if (s !== symbol) {
-            symbol = s;
-            last = undefined;
-            setFlash(`symbol: ${s === ALL ? 'all symbols' : s}`);
-            void refresh();
-          }
-        }
-        screen.render();
+        if (value === undefined) return screen.render();
+        const s = normalizeSymbol(value);
+        if (s === undefined) return setFlash(`not a ${what}: ${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)} (letters, digits and _)`);
+        if (what === 'symbol') change({ ...state, symbol: s, coin: undefined }, `symbol: ${s === ALL ? 'all symbols' : s}`);
+        else change({ ...state, symbol: ALL, coin: s === ALL ? undefined : s }, s === ALL ? 'all coins' : `coin: ${s}`);
       });
-      screen.render();
-    });
+    };
+    screen.key('s', () => ask('symbol'));
+    screen.key('c', () => ask('coin'));
     screen.on('resize', () => {
       if (resizeTimer) clearTimeout(resizeTimer);
       resizeTimer = setTimeout(rebuild, 80);

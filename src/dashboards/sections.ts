@@ -1,34 +1,24 @@
-// The text sections of the dashboards, built from a Snapshot: used by the plain --once frames and by the panels.
+// The tables of the dashboards built from a Snapshot, for the plain --once frames (PLAIN theme) and the panels.
 import { ALL } from '../core/keys.js';
 import {
-  type Bucket,
   type ExchangeTotals,
-  type FeedEntry,
   type Horizon,
-  type InstanceStatus,
-  type Liquidation,
   type Merged,
   type Snapshot,
-  type SymbolValue,
-  LONG_COLOR,
   LOWER_BOUND_EXCHANGES,
-  SHORT_COLOR,
-  exchangeColor,
-  feedHealth,
-  formatAge,
   formatCount,
   formatDateHm,
   formatHm,
   formatHms,
+  formatLongShort,
+  formatMoney,
   formatShare,
-  formatUsd,
   sortExchanges,
 } from '../aggregator/index.js';
-import { type Row, bold, colored, renderTable } from './table.js';
+import { type Column, type Row, renderTable } from './table.js';
+import type { Theme } from './theme.js';
 
 export type DashboardName = 'simple' | 'compact' | 'pro' | 'cumulative';
-
-const SIDE_COLOR: Record<string, string> = { long: LONG_COLOR.hex, short: SHORT_COLOR.hex };
 
 /** Exchange name as shown: a '*' marks totals that are lower bounds (see the notes). */
 export function exchangeLabel(ex: string): string {
@@ -39,329 +29,178 @@ function anyLowerBound(list: readonly ExchangeTotals[]): boolean {
   return list.some((e) => Object.hasOwn(LOWER_BOUND_EXCHANGES, e.exchange) && e.count > 0);
 }
 
-const sameDay = (a: number, b: number) => new Date(a).toISOString().slice(0, 10) === new Date(b).toISOString().slice(0, 10);
-
-export function headerText(snap: Snapshot, name: DashboardName): string {
-  const w = snap.window;
-  return (
-    `liqd ${name} | ${snap.symbol === ALL ? 'all symbols' : snap.symbol} | last ${w.name}: ` +
-    `${formatDateHm(w.start).replace(' UTC', '')} → ${sameDay(w.start, w.end) ? formatHm(w.end) : formatDateHm(w.end).replace(' UTC', '')} UTC ` +
-    `(current minute in progress) | as of ${formatHms(snap.at)} UTC`
-  );
+/** "all symbols", "BTCUSDT" or "coin BTC". */
+export function scopeText(snap: Snapshot): string {
+  if (snap.symbol !== ALL) return snap.symbol;
+  return snap.filter.coin ? `coin ${snap.filter.coin}` : 'all symbols';
 }
 
-/** simple: per exchange events, long USD, short USD, total USD, share; then the total row. */
-export function exchangeTable(totals: Merged, tags: boolean, barWidth = 0): string[] {
-  const bar = (cents: number, color: string | undefined) => ({
-    text: '█'.repeat(totals.valueCents > 0 ? Math.round((cents / totals.valueCents) * barWidth) : 0),
-    color,
+/** The filters beyond the symbol: "okx+bybit only", "lists ≥ $100k". */
+export function filterParts(snap: Snapshot): string[] {
+  const parts: string[] = [];
+  if (snap.filter.exchanges?.length) parts.push(`${snap.filter.exchanges.join('+')} only`);
+  if (snap.filter.minUsdCents) parts.push(`lists ≥ ${formatMoney(snap.filter.minUsdCents)}`);
+  return parts;
+}
+
+const sameDay = (a: number, b: number) => new Date(a).toISOString().slice(0, 10) === new Date(b).toISOString().slice(0, 10);
+
+/** The header's parts, most important first (a narrow screen keeps a prefix of them). */
+export function headerParts(snap: Snapshot, name: DashboardName): string[] {
+  const w = snap.window;
+  const span = `${formatDateHm(w.start).replace(' UTC', '')} → ${sameDay(w.start, w.end) ? formatHm(w.end) : formatDateHm(w.end).replace(' UTC', '')} UTC`;
+  return [`liqd ${name}`, scopeText(snap), `last ${w.name}`, ...filterParts(snap), `as of ${formatHms(snap.at)} UTC`, `${span} (current minute in progress)`];
+}
+
+export function headerText(snap: Snapshot, name: DashboardName): string {
+  return headerParts(snap, name).join(' | ');
+}
+
+function totalLabel(totals: Merged): string {
+  return anyLowerBound(totals.exchanges) ? 'TOTAL*' : 'TOTAL';
+}
+
+/** simple: per exchange events, long, short, total, share and the L/S split; then the total row. */
+export function exchangeTable(totals: Merged, t: Theme, width?: number, maxRows = Infinity, barWidth = 0): string[] {
+  const bar = (e: ExchangeTotals) => ({
+    text: '█'.repeat(totals.valueCents > 0 ? Math.round((e.valueCents / totals.valueCents) * barWidth) : 0),
+    ink: t.exchange(e.exchange),
   });
-  const rows: Row[] = totals.exchanges.map((e) => ({
+  const shown = totals.exchanges.slice(0, fitRows(totals.exchanges.length, maxRows - 3));
+  const rows: Row[] = shown.map((e) => ({
     cells: [
-      { text: exchangeLabel(e.exchange), color: exchangeColor(e.exchange).hex },
+      { text: exchangeLabel(e.exchange), ink: t.exchange(e.exchange) },
       formatCount(e.count),
-      { text: formatUsd(e.long.valueCents), color: SIDE_COLOR.long },
-      { text: formatUsd(e.short.valueCents), color: SIDE_COLOR.short },
-      formatUsd(e.valueCents),
+      { text: t.money(e.long.valueCents), ink: t.long },
+      { text: t.money(e.short.valueCents), ink: t.short },
+      t.money(e.valueCents),
       formatShare(e.valueCents, totals.valueCents),
-      bar(e.valueCents, exchangeColor(e.exchange).hex),
+      formatLongShort(e.long.valueCents, e.short.valueCents),
+      bar(e),
     ],
   }));
+  if (shown.length < totals.exchanges.length) rows.push(moreRow(totals.exchanges.length - shown.length, t));
   rows.push({
     ruleAbove: true,
     bold: true,
     cells: [
-      anyLowerBound(totals.exchanges) ? 'TOTAL*' : 'TOTAL',
+      totalLabel(totals),
       formatCount(totals.count),
-      { text: formatUsd(totals.long.valueCents), color: SIDE_COLOR.long },
-      { text: formatUsd(totals.short.valueCents), color: SIDE_COLOR.short },
-      formatUsd(totals.valueCents),
+      { text: t.money(totals.long.valueCents), ink: t.long },
+      { text: t.money(totals.short.valueCents), ink: t.short },
+      t.money(totals.valueCents),
       totals.valueCents > 0 ? '100.0%' : '-',
+      formatLongShort(totals.long.valueCents, totals.short.valueCents),
     ],
   });
-  return renderTable(
-    [
-      { title: 'EXCHANGE', max: 20 },
-      { title: 'EVENTS', align: 'right' },
-      { title: 'LONG USD', align: 'right' },
-      { title: 'SHORT USD', align: 'right' },
-      { title: 'TOTAL USD', align: 'right' },
-      { title: 'SHARE', align: 'right' },
-      ...(barWidth > 0 ? [{ title: '' }] : []),
-    ],
-    rows,
-    tags,
-    3,
-  );
-}
-
-/** compact: exchange × side, events and USD of each side. */
-export function sideTable(totals: Merged, tags: boolean): string[] {
-  const line = (label: string, color: string | undefined, t: Merged | ExchangeTotals): (string | { text: string; color?: string })[] => [
-    { text: label, color },
-    formatCount(t.long.count),
-    { text: formatUsd(t.long.valueCents), color: SIDE_COLOR.long },
-    formatCount(t.short.count),
-    { text: formatUsd(t.short.valueCents), color: SIDE_COLOR.short },
-    formatCount(t.count),
-    formatUsd(t.valueCents),
-    formatShare(t.valueCents, totals.valueCents),
+  const columns: Column[] = [
+    { title: 'EXCHANGE', max: 20, min: 6 },
+    { title: 'EVENTS', align: 'right', drop: 2 },
+    { title: 'LONG', align: 'right' },
+    { title: 'SHORT', align: 'right' },
+    { title: 'TOTAL', align: 'right' },
+    { title: 'SHARE', align: 'right' },
+    { title: 'L/S', align: 'right', drop: 1 },
+    ...(barWidth > 0 ? [{ title: '', drop: 3 }] : []),
   ];
-  const rows: Row[] = totals.exchanges.map((e) => ({ cells: line(exchangeLabel(e.exchange), exchangeColor(e.exchange).hex, e) }));
-  rows.push({ ruleAbove: true, bold: true, cells: line(anyLowerBound(totals.exchanges) ? 'TOTAL*' : 'TOTAL', undefined, totals) });
+  return renderTable(columns, rows, t, { width, gap: 3 });
+}
+
+/** How many of `n` rows fit in `room`, keeping one line for "+k more" when they do not all fit. */
+export function fitRows(n: number, room: number): number {
+  return n <= room ? n : Math.max(0, room - 1);
+}
+
+function moreRow(k: number, t: Theme): Row {
+  return { cells: [{ text: `+${k} more`, ink: t.dim }] };
+}
+
+/** compact: exchange × side, events and USD of each side, total, share and the L/S split. */
+export function sideTable(totals: Merged, t: Theme, width?: number, maxRows = Infinity): string[] {
+  const line = (first: Row['cells'][number], x: Merged | ExchangeTotals): Row['cells'] => [
+    first,
+    formatCount(x.long.count),
+    { text: t.money(x.long.valueCents), ink: t.long },
+    formatCount(x.short.count),
+    { text: t.money(x.short.valueCents), ink: t.short },
+    formatCount(x.count),
+    t.money(x.valueCents),
+    formatShare(x.valueCents, totals.valueCents),
+    formatLongShort(x.long.valueCents, x.short.valueCents),
+  ];
+  const shown = totals.exchanges.slice(0, fitRows(totals.exchanges.length, maxRows - 3));
+  const rows: Row[] = shown.map((e) => ({ cells: line({ text: exchangeLabel(e.exchange), ink: t.exchange(e.exchange) }, e) }));
+  if (shown.length < totals.exchanges.length) rows.push(moreRow(totals.exchanges.length - shown.length, t));
+  rows.push({ ruleAbove: true, bold: true, cells: line(totalLabel(totals), totals) });
   return renderTable(
     [
-      { title: 'EXCHANGE', max: 16 },
-      { title: 'LONG #', align: 'right' },
-      { title: 'LONG USD', align: 'right' },
-      { title: 'SHORT #', align: 'right' },
-      { title: 'SHORT USD', align: 'right' },
-      { title: 'TOTAL #', align: 'right' },
-      { title: 'TOTAL USD', align: 'right' },
+      { title: 'EXCHANGE', max: 16, min: 6 },
+      { title: 'LONG #', align: 'right', drop: 3 },
+      { title: 'LONG', align: 'right' },
+      { title: 'SHORT #', align: 'right', drop: 2 },
+      { title: 'SHORT', align: 'right' },
+      { title: 'TOTAL #', align: 'right', drop: 1 },
+      { title: 'TOTAL', align: 'right' },
       { title: 'SHARE', align: 'right' },
+      { title: 'L/S', align: 'right', drop: 0 },
     ],
     rows,
-    tags,
+    t,
+    { width },
   );
 }
 
-/** Top symbols by USD in the window (market-wide index). */
-export function topTable(top: readonly SymbolValue[] | null, marketCents: number | undefined, tags: boolean): string[] {
-  if (!top || top.length === 0) return [colored('no symbols in this window', 'gray', tags)];
-  const rows: Row[] = top.map((t, i) => ({
-    cells: [String(i + 1), t.symbol, formatUsd(t.valueCents), marketCents ? formatShare(t.valueCents, marketCents) : ''],
-  }));
-  return renderTable(
-    [
-      { title: '#', align: 'right' },
-      { title: 'SYMBOL', max: 24 },
-      { title: 'USD', align: 'right' },
-      { title: marketCents ? 'SHARE' : '', align: 'right' },
-    ],
-    rows,
-    tags,
-  );
-}
-
-/** The last complete minute and the minute in progress. */
-export function rateLines(minutes: readonly Bucket[], tags: boolean): string[] {
-  const cur = minutes[minutes.length - 1];
-  const prev = minutes.length > 1 ? minutes[minutes.length - 2] : undefined;
-  const out: string[] = [];
-  if (prev) {
-    out.push(
-      `${bold(`last minute ${formatHm(prev.start)} UTC:`, tags)} ${bold(`${formatUsd(prev.valueCents)}/min`, tags)} in ${formatCount(prev.count)} liquidations` +
-        ` (long ${colored(formatUsd(prev.long.valueCents), SIDE_COLOR.long, tags)}, short ${colored(formatUsd(prev.short.valueCents), SIDE_COLOR.short, tags)})`,
-    );
-  }
-  if (cur) {
-    out.push(`this minute so far (${formatHm(cur.start)} UTC): ${formatUsd(cur.valueCents)} in ${formatCount(cur.count)} liquidations`);
-  }
-  return out;
-}
-
-export function liquidationText(l: Liquidation, tags: boolean): string {
-  return (
-    `${bold(formatUsd(l.valueCents), tags)}  ${colored(exchangeLabel(l.exchange), exchangeColor(l.exchange).hex, tags)}  ${colored(l.symbol, undefined, tags)}  ` +
-    `${colored(l.side, SIDE_COLOR[l.side], tags)}  ${colored(`${l.quantity} @ ${l.price}`, undefined, tags)}  at ${formatHms(l.ts)} UTC`
-  );
-}
-
-export function largestLines(snap: Snapshot, tags: boolean, detailed = false): string[] {
-  const l = snap.largest;
-  if (l && detailed) {
-    return [
-      `${bold(formatUsd(l.valueCents), tags)}  ${colored(l.side, SIDE_COLOR[l.side], tags)} liquidated  ${bold(l.symbol, tags)} on ${colored(exchangeLabel(l.exchange), exchangeColor(l.exchange).hex, tags)}`,
-      `${colored(`${l.quantity} @ ${l.price}`, undefined, tags)}  at ${formatHms(l.ts)} UTC (${formatAge(snap.at - l.ts)} ago)`,
-    ];
-  }
-  if (l) return [liquidationText(l, tags)];
-  if (snap.symbol !== ALL) return [colored(`no ${snap.symbol} liquidation among each minute's largest`, 'gray', tags)];
-  return [colored('none in this window', 'gray', tags)];
-}
-
-/** Latest liquidations, newest first; the largest of the list is highlighted. */
-export function feedTable(feed: readonly FeedEntry[] | null, tags: boolean): string[] {
-  if (!feed || feed.length === 0) return [colored('no liquidations in liq:events yet', 'gray', tags)];
-  let maxIdx = 0;
-  feed.forEach((f, i) => {
-    if (f.valueCents > feed[maxIdx].valueCents) maxIdx = i;
-  });
-  const rows: Row[] = feed.map((f, i) => ({
-    highlight: i === maxIdx ? true : undefined,
-    cells: [
-      i === maxIdx && !tags ? `${formatHms(f.ts)} ▶` : formatHms(f.ts),
-      { text: exchangeLabel(f.exchange), color: exchangeColor(f.exchange).hex },
-      f.symbol,
-      { text: f.side, color: SIDE_COLOR[f.side] },
-      f.price,
-      f.quantity,
-      formatUsd(f.valueCents),
-    ],
-  }));
-  return renderTable(
-    [
-      { title: 'TIME UTC' },
-      { title: 'EXCHANGE', max: 12 },
-      { title: 'SYMBOL', max: 18 },
-      { title: 'SIDE' },
-      { title: 'PRICE', align: 'right', max: 14 },
-      { title: 'QTY', align: 'right', max: 14 },
-      { title: 'USD', align: 'right' },
-    ],
-    rows,
-    tags,
-  );
-}
-
-export interface StatusSummary {
-  readonly lines: string[];
-  readonly down: string[];
-  readonly noDaemon: boolean;
-}
-
-/** Feed health: every stream's state and last message age; down streams on a red background. */
-export function statusSection(status: readonly InstanceStatus[] | null, now: number, tags: boolean): StatusSummary {
-  const list = feedHealth(status ?? [], now);
-  if (list.length === 0) {
-    return {
-      lines: [colored('NO FEED STATUS: no daemon has reported in the last minute — is it running? npm start', 'red', tags)],
-      down: [],
-      noDaemon: true,
-    };
-  }
-  const multi = new Set(list.map((h) => h.instance)).size > 1;
-  const rows: Row[] = list.map((h) => ({
-    highlight: h.health === 'down' ? 'red' : undefined,
-    cells: [
-      h.health === 'down' ? '✖' : h.health === 'warn' ? '!' : '✓',
-      { text: h.status.connection, color: exchangeColor(h.status.exchange).hex },
-      { text: h.verdict, color: h.health === 'ok' ? 'green' : 'yellow' },
-      h.messageAge === null ? 'none yet' : `${formatAge(h.messageAge)} ago`,
-      String(h.status.topics),
-      String(h.status.reconnects),
-      ...(multi ? [h.instance] : []),
-    ],
-  }));
-  const lines = renderTable(
-    [
-      { title: '' },
-      { title: 'STREAM', max: 22 },
-      { title: 'STATE', max: 22 },
-      { title: 'LAST MESSAGE', align: 'right' },
-      { title: 'TOPICS', align: 'right' },
-      { title: 'RECONNECTS', align: 'right' },
-      ...(multi ? [{ title: 'INSTANCE', max: 24 }] : []),
-    ],
-    rows,
-    tags,
-  );
-  return { lines, down: list.filter((h) => h.health === 'down').map((h) => h.status.connection), noDaemon: false };
-}
-
-/** Minutes grouped so that a series has at most `maxPoints` points. */
-export function binMinutes(minutes: readonly Bucket[], maxPoints: number): { size: number; bins: { start: number; items: Bucket[] }[] } {
-  const size = Math.max(1, Math.ceil(minutes.length / maxPoints));
-  const bins: { start: number; items: Bucket[] }[] = [];
-  // Align bins to the end so the last bin holds the most recent minutes.
-  const first = minutes.length % size === 0 ? 0 : (minutes.length % size) - size;
-  for (let i = first; i < minutes.length; i += size) {
-    const items = minutes.slice(Math.max(0, i), i + size);
-    if (items.length) bins.push({ start: items[0].start, items });
-  }
-  return { size, bins };
-}
-
-export function perMinuteLabel(size: number): string {
-  return size === 1 ? 'per minute' : `per ${size} minutes`;
-}
-
-/** Long/short USD over the window, binned: the plain form of the pro line chart. */
-export function seriesTable(minutes: readonly Bucket[], maxRows: number, tags: boolean): { title: string; lines: string[] } {
-  const { size, bins } = binMinutes(minutes, maxRows);
-  const rows: Row[] = bins.map((b) => {
-    let l = 0;
-    let s = 0;
-    let n = 0;
-    for (const m of b.items) {
-      l += m.long.valueCents;
-      s += m.short.valueCents;
-      n += m.count;
-    }
-    return { cells: [formatHm(b.start), { text: formatUsd(l), color: SIDE_COLOR.long }, { text: formatUsd(s), color: SIDE_COLOR.short }, formatCount(n)] };
-  });
-  return {
-    title: `USD ${perMinuteLabel(size)} (long / short)`,
-    lines: renderTable(
-      [{ title: 'FROM UTC' }, { title: 'LONG USD', align: 'right' }, { title: 'SHORT USD', align: 'right' }, { title: 'EVENTS', align: 'right' }],
-      rows,
-      tags,
-    ),
-  };
-}
-
-/** Per exchange and side, the totals of 1h, 4h, 12h and 24h side by side. */
-export function horizonTable(horizons: readonly Horizon[] | null, tags: boolean): string[] {
+/**
+ * Per exchange the totals of 1h, 4h, 12h and 24h side by side, then the TOTAL rows (never dropped). `bySide`: a
+ * long and a short row per exchange; otherwise one row per exchange. Exchanges beyond `maxRows` become "+k more".
+ */
+export function horizonTable(horizons: readonly Horizon[] | null, t: Theme, opts: { width?: number; maxRows?: number; bySide?: boolean } = {}): string[] {
   if (!horizons) return [];
+  const bySide = opts.bySide ?? true;
   const longest = horizons[horizons.length - 1].totals;
   const exchanges = sortExchanges(longest.exchanges).map((e) => e.exchange);
-  const rows: Row[] = [];
   const find = (h: Horizon, ex: string) => h.totals.exchanges.find((e) => e.exchange === ex);
-  for (const ex of exchanges) {
+  const totalRows = 4;
+  const perExchange = bySide ? 2 : 1;
+  const room = Math.floor(((opts.maxRows ?? Infinity) - 2 - totalRows) / perExchange);
+  const shown = exchanges.slice(0, fitRows(exchanges.length, room));
+  // The long/short split of the longest horizon, on each exchange's first row and on the TOTAL all row.
+  const split = (t_: { long: { valueCents: number }; short: { valueCents: number } } | undefined) => (t_ ? formatLongShort(t_.long.valueCents, t_.short.valueCents) : '-');
+  const rows: Row[] = [];
+  for (const ex of shown) {
+    const name = { text: exchangeLabel(ex), ink: t.exchange(ex) };
+    const ls = split(find(horizons[horizons.length - 1], ex));
+    if (!bySide) {
+      rows.push({ cells: [name, 'all', ...horizons.map((h) => t.money(find(h, ex)?.valueCents ?? 0)), ls] });
+      continue;
+    }
     for (const side of ['long', 'short'] as const) {
-      rows.push({
-        cells: [
-          { text: exchangeLabel(ex), color: exchangeColor(ex).hex },
-          { text: side, color: SIDE_COLOR[side] },
-          ...horizons.map((h) => formatUsd(find(h, ex)?.[side].valueCents ?? 0)),
-        ],
-      });
+      rows.push({ cells: [name, { text: side, ink: t.side(side) }, ...horizons.map((h) => t.money(find(h, ex)?.[side].valueCents ?? 0)), side === 'long' ? ls : ''] });
     }
   }
-  const lb = anyLowerBound(longest.exchanges) ? 'TOTAL*' : 'TOTAL';
-  rows.push({ ruleAbove: true, bold: true, cells: [lb, { text: 'long', color: SIDE_COLOR.long }, ...horizons.map((h) => formatUsd(h.totals.long.valueCents))] });
-  rows.push({ bold: true, cells: [lb, { text: 'short', color: SIDE_COLOR.short }, ...horizons.map((h) => formatUsd(h.totals.short.valueCents))] });
-  rows.push({ bold: true, cells: [lb, 'all', ...horizons.map((h) => formatUsd(h.totals.valueCents))] });
+  if (shown.length < exchanges.length) rows.push(moreRow(exchanges.length - shown.length, t));
+  const lb = totalLabel(longest);
+  rows.push({ ruleAbove: true, bold: true, cells: [lb, { text: 'long', ink: t.long }, ...horizons.map((h) => t.money(h.totals.long.valueCents))] });
+  rows.push({ bold: true, cells: [lb, { text: 'short', ink: t.short }, ...horizons.map((h) => t.money(h.totals.short.valueCents))] });
+  rows.push({ bold: true, cells: [lb, 'all', ...horizons.map((h) => t.money(h.totals.valueCents)), split(longest)] });
   rows.push({ cells: ['', 'events', ...horizons.map((h) => formatCount(h.totals.count))] });
   return renderTable(
-    [{ title: 'EXCHANGE', max: 16 }, { title: 'SIDE' }, ...horizons.map((h) => ({ title: `LAST ${h.name}`, align: 'right' as const }))],
+    [
+      { title: 'EXCHANGE', max: 16, min: 6 },
+      { title: 'SIDE' },
+      ...horizons.map((h) => ({ title: `LAST ${h.name}`, align: 'right' as const })),
+      { title: `L/S ${horizons[horizons.length - 1].name}`, align: 'right', drop: 1 },
+    ],
     rows,
-    tags,
-    3,
+    t,
+    { width: opts.width, gap: 3 },
   );
 }
 
-export interface CumulativeLine {
-  readonly exchange: string;
-  readonly side: 'long' | 'short';
-  /** Cumulative cents at the end of each point. */
-  readonly values: number[];
-}
-
-/** Cumulative USD since the window's start, per exchange and side, sampled at the end of each bin. */
-export function cumulativeSeries(snap: Snapshot, maxPoints: number): { labels: string[]; ends: number[]; lines: CumulativeLine[] } {
-  const { bins } = binMinutes(snap.minutes, maxPoints);
-  const exchanges = snap.totals.exchanges.map((e) => e.exchange);
-  const lines: CumulativeLine[] = [];
-  for (const ex of exchanges) {
-    for (const side of ['long', 'short'] as const) {
-      let acc = 0;
-      const values: number[] = [];
-      for (const b of bins) {
-        for (const m of b.items) acc += m.exchanges.get(ex)?.[side].valueCents ?? 0;
-        values.push(acc);
-      }
-      lines.push({ exchange: ex, side, values });
-    }
-  }
-  const ends = bins.map((b) => b.items[b.items.length - 1].start + 60_000);
-  return { labels: ends.map((t) => formatHm(t)), ends, lines };
-}
-
-export function notesLines(snap: Snapshot, tags: boolean): string[] {
+export function notesLines(snap: Snapshot, t: Theme): string[] {
   return snap.notes.map((n) => {
-    const color = n.startsWith('feeds down') ? 'yellow' : n.startsWith('no liquidations') ? 'cyan' : 'gray';
+    const ink = n.startsWith('feeds down') ? t.warn : n.startsWith('no ') ? t.accent : t.dim;
     const mark = Object.values(LOWER_BOUND_EXCHANGES).includes(n) ? '* ' : '';
-    return colored(`${mark}${n}`, color, tags);
+    return t.paint(`${mark}${n}`, ink);
   });
 }

@@ -1,27 +1,53 @@
-// simple: one table, per exchange events, long USD, short USD, total USD and share, with a total row.
-import blessed from 'blessed';
-import { EMPTY_HINT, type Snapshot } from '../aggregator/index.js';
-import type { Box, DashboardDef, View } from './runner.js';
-import { exchangeTable } from './sections.js';
-import { panelOptions } from './panels.js';
+// simple: one table (per exchange events, long, short, total, share, L/S split, with a total row) and the rate:
+// the last minute's USD and count, and a sparkline of USD per minute over the window.
+import type { Snapshot } from '../aggregator/index.js';
+import { rateLines, sidesChart } from './lists.js';
+import { type Box, fill, inner, panel, rows, setTitle } from './panels.js';
+import { type DashboardDef, type View, baseRequest } from './view.js';
+import { exchangeTable, scopeText } from './sections.js';
+import type { Theme } from './theme.js';
+
+const RATE_HEIGHT = 5;
+// Rows a chart needs to say something: labels at top, middle and zero, the time axis and the key.
+const CHART_MIN = 7;
 
 function createView(): View {
   let table: Box;
+  let rate: Box;
+  let width = 0;
+  let height = 0;
   return {
-    build(body) {
-      table = blessed.box({ parent: body, top: 0, left: 0, width: '100%', height: '100%', border: { type: 'line' }, ...panelOptions('USD by exchange'), padding: { left: 2, right: 2, top: 1 } });
+    build(body, w, h, t) {
+      width = w;
+      height = h;
+      const [a, b] = rows({ top: 0, left: 0, width: w, height: h }, [{ min: 6, want: h - RATE_HEIGHT }, { min: RATE_HEIGHT, want: RATE_HEIGHT }]);
+      table = panel(body, a, t);
+      rate = panel(body, b, t);
     },
-    update(snap: Snapshot) {
-      table.setLabel(` USD by exchange · ${snap.symbol === 'ALL' ? 'all symbols' : snap.symbol} · last ${snap.window.name} `);
-      const lines = exchangeTable(snap.totals, true, Math.max(0, Math.min(40, (table.width as number) - 80)));
-      if (snap.totals.count === 0) lines.push('', `{cyan-fg}${EMPTY_HINT}{/cyan-fg}`);
-      table.setContent(lines.join('\n'));
+    update(snap: Snapshot, t: Theme) {
+      // The table panel is as tall as its rows; the rate panel sits right under it.
+      const wanted = snap.totals.exchanges.length + 3 + 2 + (height >= 30 ? 1 : 0);
+      const tableH = Math.max(6, Math.min(height - RATE_HEIGHT, wanted));
+      table.height = tableH;
+      rate.top = tableH;
+      // Tall screens: the rest goes to the rate, with a chart of long and short USD under its lines.
+      const rateH = height - tableH >= RATE_HEIGHT + CHART_MIN ? height - tableH : RATE_HEIGHT;
+      rate.height = rateH;
+      const { width: iw } = inner({ top: 0, left: 0, width, height: tableH });
+      const pad = height >= 30 ? [''] : [];
+      const barWidth = Math.max(0, Math.min(40, iw - 80));
+      setTitle(table, 'USD by exchange', scopeText(snap), `last ${snap.window.name}`);
+      fill(table, [...pad, ...exchangeTable(snap.totals, t, iw, tableH - 2 - pad.length, barWidth)]);
+      setTitle(rate, 'rate', 'USD per minute', `last ${snap.window.name}`);
+      const lines = rateLines(snap, t, iw);
+      fill(rate, rateH > RATE_HEIGHT ? [...lines, ...sidesChart(snap, t, iw, rateH - 2 - lines.length)] : lines);
     },
   };
 }
 
 export const simple: DashboardDef = {
   name: 'simple',
-  request: (window, symbol) => ({ window, symbol }),
+  min: { width: 60, height: 16 },
+  request: baseRequest,
   createView,
 };

@@ -1,25 +1,30 @@
 // Text tables shared by the plain-text frames (--once) and the terminal panels: the same figures either way.
-// With tags, cells may carry blessed color tags; their text is escaped so data can never inject a tag.
+// Given a width, a table drops its least important columns first, then narrows its gaps, then clips the columns
+// that may be clipped (names), so the columns that carry the figures are never cut off at the right.
 import { clip, displayWidth, padEnd, padStart } from '../aggregator/sanitize.js';
+import type { Ink, Theme } from './theme.js';
 
 export interface Column {
   readonly title: string;
   readonly align?: 'left' | 'right';
   /** Cells longer than this are cut (with …). */
   readonly max?: number;
+  /** Dropped when the table is too wide: the highest number first; absent: never dropped. */
+  readonly drop?: number;
+  /** May be clipped down to this many columns when the table is still too wide. */
+  readonly min?: number;
 }
 
 export interface Cell {
   readonly text: string;
-  /** '#rrggbb' or a blessed color name. */
-  readonly color?: string;
+  readonly ink?: Ink;
 }
 
 export interface Row {
   readonly cells: readonly (string | Cell)[];
   readonly bold?: boolean;
-  /** Whole-row highlight: inverse video (or a background color). */
-  readonly highlight?: boolean | string;
+  /** Whole-row highlight (inverse video, or an ink of its own such as the alert background). */
+  readonly highlight?: boolean | Ink;
   /** A rule line drawn above the row. */
   readonly ruleAbove?: boolean;
 }
@@ -29,39 +34,55 @@ export function esc(s: string): string {
   return s.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
 }
 
-export function colored(text: string, color: string | undefined, tags: boolean): string {
-  if (!tags) return text;
-  return color ? `{${color}-fg}${esc(text)}{/${color}-fg}` : esc(text);
-}
+const cellOf = (c: string | Cell | undefined): Cell => (typeof c === 'string' ? { text: c } : (c ?? { text: '' }));
 
-export function bold(text: string, tags: boolean): string {
-  return tags ? `{bold}${esc(text)}{/bold}` : text;
-}
-
-export function renderTable(columns: readonly Column[], rows: readonly Row[], tags: boolean, gap = 2): string[] {
-  const cellOf = (c: string | Cell | undefined): Cell => (typeof c === 'string' ? { text: c } : (c ?? { text: '' }));
-  const texts = rows.map((r) => columns.map((col, i) => {
-    const t = cellOf(r.cells[i]).text;
-    return col.max ? clip(t, col.max) : t;
-  }));
-  const widths = columns.map((col, i) => Math.max(displayWidth(col.title), ...texts.map((t) => displayWidth(t[i]))));
-  const pad = (s: string, i: number) => (columns[i].align === 'right' ? padStart(s, widths[i]) : padEnd(s, widths[i]));
+export function renderTable(columns: readonly Column[], rows: readonly Row[], t: Theme, opts: { width?: number; gap?: number } = {}): string[] {
+  const maxWidth = opts.width ?? Infinity;
+  let gap = opts.gap ?? 2;
+  let cols = columns.map((c, i) => ({ ...c, i }));
+  const natural = (c: (typeof cols)[number]) => {
+    const cells = rows.map((r) => displayWidth(cellOf(r.cells[c.i]).text));
+    return Math.min(c.max ?? Infinity, Math.max(displayWidth(c.title), ...cells));
+  };
+  let widths = cols.map(natural);
+  const total = () => widths.reduce((a, b) => a + b, 0) + gap * Math.max(0, cols.length - 1);
+  while (total() > maxWidth) {
+    const droppable = cols.filter((c) => c.drop !== undefined);
+    if (droppable.length === 0) break;
+    const worst = droppable.reduce((a, b) => (b.drop! > a.drop! ? b : a));
+    const k = cols.indexOf(worst);
+    cols = cols.filter((_, j) => j !== k);
+    widths = widths.filter((_, j) => j !== k);
+  }
+  if (total() > maxWidth && gap > 1) gap = 1;
+  for (let j = 0; j < cols.length && total() > maxWidth; j++) {
+    const min = cols[j].min;
+    if (min !== undefined) widths[j] = Math.max(min, widths[j] - (total() - maxWidth));
+  }
+  const pad = (s: string, j: number) => (cols[j].align === 'right' ? padStart(s, widths[j]) : padEnd(s, widths[j]));
   const sep = ' '.repeat(gap);
-  const head = columns.map((c, i) => pad(c.title, i)).join(sep).trimEnd();
-  const out = [tags ? `{bold}{underline}${esc(head)}{/underline}{/bold}` : head];
-  const ruleWidth = widths.reduce((a, b) => a + b, 0) + gap * (columns.length - 1);
-  rows.forEach((r, ri) => {
-    if (r.ruleAbove) out.push(tags ? `{gray-fg}${'─'.repeat(ruleWidth)}{/gray-fg}` : '-'.repeat(ruleWidth));
-    const parts = columns.map((_, i) => {
-      const text = pad(texts[ri][i], i);
-      const color = cellOf(r.cells[i]).color;
-      return tags && !r.highlight ? colored(text, color, true) : tags ? esc(text) : text;
-    });
-    let line = parts.join(sep);
-    if (!tags) line = line.trimEnd();
-    if (tags && r.bold) line = `{bold}${line}{/bold}`;
-    if (tags && r.highlight) line = typeof r.highlight === 'string' ? `{${r.highlight}-bg}{bold}${line}{/bold}{/${r.highlight}-bg}` : `{inverse}${line}{/inverse}`;
-    out.push(line);
-  });
+  const head = cols.map((c, j) => pad(clip(c.title, widths[j]), j)).join(sep).trimEnd();
+  const out = [t.paint(head, { bold: true, underline: true })];
+  const ruleWidth = widths.reduce((a, b) => a + b, 0) + gap * Math.max(0, cols.length - 1);
+  for (const r of rows) {
+    if (r.ruleAbove) out.push(t.tags ? t.paint('─'.repeat(ruleWidth), t.dim) : '-'.repeat(ruleWidth));
+    const texts = cols.map((c, j) => clip(cellOf(r.cells[c.i]).text, widths[j]));
+    let line: string;
+    if (r.highlight) {
+      const ink = r.highlight === true ? { inverse: true, bold: true } : r.highlight;
+      line = t.paint(texts.map((x, j) => pad(x, j)).join(sep), ink);
+    } else {
+      // Padding stays outside the ink, so that an underlined name is not underlined to the column's end.
+      line = cols
+        .map((c, j) => {
+          const room = ' '.repeat(Math.max(0, widths[j] - displayWidth(texts[j])));
+          const painted = t.paint(texts[j], cellOf(r.cells[c.i]).ink);
+          return c.align === 'right' ? room + painted : painted + room;
+        })
+        .join(sep);
+      if (r.bold) line = t.tags ? `{bold}${line}{/bold}` : line;
+    }
+    out.push(t.tags ? line : line.trimEnd());
+  }
   return out;
 }

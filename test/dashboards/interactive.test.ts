@@ -1,20 +1,36 @@
-// Each dashboard in a real terminal (tmux, 160×50): seeded figures, redraw after a new bucket, the Redis-down
-// banner and recovery, and exit 0 on q.
+// Each dashboard in a real terminal (tmux): redraw after a new bucket, the Redis-down overlay and recovery, a start
+// with Redis down that draws as soon as Redis comes, the keys (window, symbol, coin, grouping), a terminal too small,
+// NO_COLOR, and exit 0 on q.
+import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { minuteOf } from '../../src/core/keys.js';
 import { type PrivateRedis, startRedis } from '../support/redis.js';
+import { parseCapture, unreadable } from './screen.js';
+import { addEvents, keepStatusFresh, seedStandard } from './seed.js';
 import { TmuxPane } from './tmux.js';
-import { addEvents, seedStandard } from './seed.js';
 
 let redis: PrivateRedis | undefined;
 let pane: TmuxPane | undefined;
+let stopKeepAlive: (() => void) | undefined;
+let client: Redis | undefined;
 
 afterEach(async () => {
+  stopKeepAlive?.();
+  stopKeepAlive = undefined;
   pane?.kill();
   pane = undefined;
   await redis?.stop();
   redis = undefined;
 });
+
+async function seeded(): Promise<PrivateRedis> {
+  redis = await startRedis();
+  client = redis.client();
+  client.on('error', () => {}); // some tests kill the server on purpose
+  await seedStandard(client);
+  stopKeepAlive = keepStatusFresh(client);
+  return redis;
+}
 
 // Control characters or escape remnants from the seeded "EVIL" symbol must never be drawn.
 function expectClean(screen: string): void {
@@ -23,62 +39,45 @@ function expectClean(screen: string): void {
 
 interface Case {
   name: string;
-  /** Texts that prove the seeded figures are drawn. */
-  seeded: (string | RegExp)[];
-  /** Text that proves the redraw after bybit gets another $55,555.55 long in the current minute. */
-  after: string | RegExp;
+  /** Proves the seeded figures are drawn. */
+  seeded: RegExp;
+  /** Proves the redraw after bybit gets another $55,555.55 long in the current minute. */
+  after: RegExp;
 }
 
+// bybit: $1,469,134.50 → $1.47M; with $55,555.55 more, $1,524,690.05 → $1.52M (long $1,290,123.05 → $1.29M).
 const CASES: Case[] = [
-  {
-    name: 'simple',
-    seeded: [/bybit\s+4\s+\$1,234,568\s+\$234,567\s+\$1,469,135\s+74\.1%/, /TOTAL\*\s+9\s+\$1,735,567\s+\$246,913\s+\$1,982,480\s+100\.0%/, /kraken\s+1\s+\$999/, 'binance: lower bound'],
-    after: /bybit\s+5\s+\$1,290,123\s+\$234,567\s+\$1,524,690/,
-  },
-  {
-    name: 'compact',
-    seeded: [/bybit\s+3\s+\$1,234,568\s+1\s+\$234,567\s+4\s+\$1,469,135/, /1\s+BTCUSDT\s+\$1,200,000/, 'EVILX', '$600,000  long liquidated  BTCUSDT on bybit', "last minute's rate", 'feeds down during 1 minute'],
-    after: /bybit\s+4\s+\$1,290,123\s+1\s+\$234,567\s+5\s+\$1,524,690/,
-  },
-  {
-    name: 'pro',
-    seeded: ['USD per minute · all symbols · last 1h', /bybit\s+█+\s+\$1,469,135/, /1\s+BTCUSDT\s+\$1,200,000/, /okx\s+BTCUSDT\s+long\s+96000/, /✖\s+bybit-linear-0\s+DOWN: backoff/, '1 FEED DOWN: bybit-linear-0', '1 DOWN'],
-    after: /bybit\s+█+\s+\$1,524,690/,
-  },
-  {
-    name: 'cumulative',
-    seeded: ['cumulative LONG USD since', 'cumulative SHORT USD since', /okx\s+long\s+\$0\s+\$7,000,000\s+\$7,000,000\s+\$7,000,000/, /TOTAL\*\s+all\s+\$1,982,480\s+\$8,982,480/],
-    after: /bybit\s+long\s+\$1,290,123\s+\$1,290,123/,
-  },
+  { name: 'simple', seeded: /bybit\s+4\s+\$1\.23M\s+\$235k\s+\$1\.47M\s+61\.5%\s+84% \/ 16%/, after: /bybit\s+5\s+\$1\.29M\s+\$235k\s+\$1\.52M/ },
+  { name: 'compact', seeded: /bybit\s+3\s+\$1\.23M\s+1\s+\$235k\s+4\s+\$1\.47M/, after: /bybit\s+4\s+\$1\.29M\s+1\s+\$235k\s+5\s+\$1\.52M/ },
+  { name: 'pro', seeded: /bybit\s+█+\s+\$1\.47M 84\/16/, after: /bybit\s+█+\s+\$1\.52M 85\/15/ },
+  { name: 'cumulative', seeded: /TOTAL\*\s+all\s+\$2\.39M\s+\$9\.39M/, after: /TOTAL\*\s+all\s+\$2\.44M\s+\$9\.44M/ },
 ];
 
-describe('interactive dashboards under tmux at 160×50', () => {
+describe('interactive dashboards under tmux', () => {
   for (const c of CASES) {
     it(`${c.name}: draws, redraws, survives Redis going away, quits with 0 on q`, async () => {
-      redis = await startRedis();
-      const client = redis.client();
-      client.on('error', () => {}); // the server is killed on purpose below
-      await seedStandard(client);
+      const r = await seeded();
       pane = new TmuxPane();
-      pane.start([c.name, '--refresh', '1'], { REDIS_URL: redis.url });
-
-      const first = await pane.waitFor((p) => c.seeded.every((s) => (typeof s === 'string' ? p.includes(s) : s.test(p))));
+      pane.start([c.name, '--refresh', '1'], { REDIS_URL: r.url }, 160, 45);
+      const first = await pane.waitFor(c.seeded);
       expect(first).toMatch(new RegExp(`liqd ${c.name} \\| all symbols \\| last 1h`));
-      expect(first).toMatch(/[┌─│]/); // borders drawn as line characters
+      expect(first).toMatch(/feeds 5\/6 open · +DOWN: bybit-linear-0 \(backoff\) +· binance\* = lower bound/);
       expectClean(first);
 
       const now = Date.now();
-      await addEvents(client, [
+      await addEvents(client!, [
         { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 5_555_555, price: '97100', quantity: '0.57215', ts: Math.max(minuteOf(now), now - 1000) },
       ]);
       await pane.waitFor(c.after);
 
-      await redis.kill();
+      stopKeepAlive?.();
+      await r.kill();
       await pane.waitFor('Redis unreachable, retrying');
 
-      // Back, empty (nothing persisted): the dashboard recovers by itself and shows the empty hint.
-      await redis.start();
+      // Back, empty (nothing persisted): the dashboard recovers by itself and says the window is empty, once.
+      await r.start();
       const back = await pane.waitFor((p) => !p.includes('Redis unreachable') && p.includes('no liquidations in this window yet'));
+      expect(back.split('no liquidations in this window yet')).toHaveLength(2);
       expectClean(back);
 
       pane.keys('q');
@@ -86,32 +85,115 @@ describe('interactive dashboards under tmux at 160×50', () => {
     });
   }
 
-  it('pro: w cycles the window, s takes a symbol, the layout follows a resize', async () => {
+  it('started with Redis down: the retrying overlay, then the frame within one refresh of Redis coming up', async () => {
     redis = await startRedis();
-    await seedStandard(redis.client());
+    await redis.kill();
     pane = new TmuxPane();
-    pane.start(['pro', '--refresh', '1'], { REDIS_URL: redis.url });
-    await pane.waitFor(/bybit\s+█+\s+\$1,469,135/);
+    pane.start(['simple', '--refresh', '2'], { REDIS_URL: redis.url }, 100, 30);
+    const overlay = await pane.waitFor('Redis unreachable, retrying');
+    expect(overlay).toContain(`no data yet · ${redis.url}`);
+    await new Promise((res) => setTimeout(res, 2500));
+    expect(pane.capture()).not.toContain('EXIT=');
+
+    await redis.start();
+    const up = Date.now();
+    const c = redis.client();
+    await seedStandard(c);
+    stopKeepAlive = keepStatusFresh(c);
+    await pane.waitFor(/TOTAL\*\s+16\s+\$1\.92M/, 10_000);
+    const took = Date.now() - up;
+    // One refresh is 2 s; the screen polls every 200 ms.
+    expect(took).toBeLessThan(2000 + 400);
+    expect(pane.capture()).not.toContain('Redis unreachable');
+    pane.keys('q');
+    await pane.waitFor('EXIT=0');
+  });
+
+  it('keys: w cycles the window, s takes a symbol and Enter on empty means all, c a coin, g groups the top list by coin', async () => {
+    const r = await seeded();
+    pane = new TmuxPane();
+    pane.start(['compact', '--refresh', '1'], { REDIS_URL: r.url }, 120, 40);
+    await pane.waitFor(/1\s+BTCUSDT\s+\$1\.23M/);
 
     pane.keys('w');
-    const w4 = await pane.waitFor('| last 4h:');
-    expect(w4).toBeTruthy();
-    await pane.waitFor(/okx\s+█+\s+\$7,012,346/);
+    await pane.waitFor(/\| last 4h \|/);
+    await pane.waitFor(/okx\s+2\s+\$7\.03M\s+2\s+\$37\.3k\s+4\s+\$7\.07M/);
 
     pane.keys('s');
-    await pane.waitFor('Symbol, e.g. BTCUSDT');
+    await pane.waitFor('Enter on empty: all symbols');
+    // The prompt reads on any background: no black field or buttons.
+    expect(unreadable(parseCapture(await pane.captureEscapes()))).toEqual([]);
     pane.keys('ethusdt', 'Enter');
-    await pane.waitFor(/liqd pro \| ETHUSDT \| last 4h/);
-    await pane.waitFor(/bybit\s+█+\s+\$234,568/);
+    await pane.waitFor(/liqd compact \| ETHUSDT \| last 4h/);
+    // ETHUSDT: bybit long $234,567.50, binance long $200,000, hyperliquid long $70,000, okx short $12,345.67.
+    await pane.waitFor(/TOTAL\*\s+3\s+\$505k\s+1\s+\$12\.3k\s+4\s+\$517k/);
 
-    pane.resize(120, 40);
-    const small = await pane.waitFor((p) => {
-      const lines = p.split('\n');
-      return lines[1]?.startsWith('┌') && lines[1].trimEnd().length <= 120 && lines.length >= 40 && p.includes('feed health');
-    });
-    expect(small.split('\n')[0]).toContain('liqd pro');
+    // The prompt starts empty: Enter alone goes back to every symbol.
+    pane.keys('s');
+    await pane.waitFor('Enter on empty: all symbols');
+    pane.keys('Enter');
+    await pane.waitFor(/liqd compact \| all symbols \| last 4h/);
+
+    pane.keys('c');
+    await pane.waitFor('Coin, e.g. BTC');
+    pane.keys('btc', 'Enter');
+    await pane.waitFor(/liqd compact \| coin BTC \| last 4h/);
+    // 4h: the hour's $1,500,000 and okx's $7,000,000 long of two hours ago.
+    await pane.waitFor(/TOTAL\*\s+5\s+\$8\.28M\s+3\s+\$220k\s+8\s+\$8\.50M/);
+
+    pane.keys('g');
+    await pane.waitFor(/top coins/);
+    await pane.waitFor(/1\s+BTC\s+\$8\.50M/);
+
+    pane.keys('s');
+    await pane.waitFor('Enter on empty: all symbols');
+    pane.keys('NOPEUSDT', 'Enter');
+    const nope = await pane.waitFor(/no data for NOPEUSDT in the last 4h; nearest known symbols: /);
+    expect(nope).not.toContain('is the daemon running');
 
     pane.keys('Escape');
     await pane.waitFor('EXIT=0');
+  });
+
+  it('a terminal below the minimum says so, and the layout comes back when it grows', async () => {
+    const r = await seeded();
+    pane = new TmuxPane();
+    pane.start(['pro', '--refresh', '1'], { REDIS_URL: r.url }, 100, 30);
+    await pane.waitFor(/bybit\s+█+\s+\$1\.47M/);
+    pane.resize(70, 18);
+    await pane.waitFor('terminal too small: need at least 72×20 (now 70×18)');
+    pane.resize(80, 24);
+    const back = await pane.waitFor((p) => p.includes('latest liquidations') && !p.includes('terminal too small'));
+    expect(back.split('\n')[1]).toMatch(/^┌─ USD per minute/);
+    pane.keys('q');
+    await pane.waitFor('EXIT=0');
+  });
+
+  it('NO_COLOR and --color never draw without colour; --color always keeps it under NO_COLOR', async () => {
+    const r = await seeded();
+    const colours = async (args: string[], env: Record<string, string>) => {
+      const p = new TmuxPane();
+      try {
+        p.start(['simple', ...args], { REDIS_URL: r.url, TERM: 'xterm-256color', ...env }, 100, 30);
+        await p.waitFor(/TOTAL\*\s+16/);
+        const s = parseCapture(await p.captureEscapes());
+        const cells = s.lines.flat().filter((c) => c.ch !== ' ');
+        return { fg: new Set(cells.map((c) => c.fg)), bg: new Set(cells.map((c) => c.bg)), inverse: cells.some((c) => c.inverse) };
+      } finally {
+        p.kill();
+      }
+    };
+    for (const [args, env] of [
+      [[], { NO_COLOR: '1' }],
+      [['--color', 'never'], {}],
+    ] as const) {
+      const c = await colours([...args], env);
+      expect([...c.fg], JSON.stringify(args)).toEqual(['d']);
+      expect([...c.bg]).toEqual(['d']);
+      // The header and alerts stand out by inverse video instead.
+      expect(c.inverse).toBe(true);
+    }
+    const always = await colours(['--color', 'always'], { NO_COLOR: '1' });
+    expect(always.fg.has(220)).toBe(true); // bybit? no: binance's gold; any exchange colour proves colour is on
   });
 });

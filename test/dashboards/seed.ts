@@ -83,32 +83,56 @@ export async function setStatus(redis: Redis, instance: string, streams: Partial
   await redis.expire(statusKey(instance), 3600);
 }
 
-/** The standard data set; minute offsets are relative to the current minute. Returns the current minute. */
+/**
+ * The standard data set: 7 exchanges, several BTC instruments (BTCUSDT, BTCUSD, BTCUSDC, a dated future), a 1000x
+ * contract, a symbol in Chinese characters and one full of escape sequences. Minute offsets are relative to the
+ * current minute; the figures the tests expect are worked out by hand in test/dashboards/expected.ts.
+ */
 export async function seedStandard(redis: Redis, now = Date.now()): Promise<number> {
   const m = minuteOf(now);
   const at = (minutesAgo: number, sec = 10) => m - minutesAgo * BUCKET_MS + sec * 1000;
   await addEvents(redis, [
-    // bybit: long $1,000,000.00 + $234,567.50 (2 events), short $234,567.00
     { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 60_000_000, price: '97000.5', quantity: '6.18552', ts: at(5) },
     { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 40_000_000, price: '97001', quantity: '4.12367', ts: at(5, 20) },
     { exchange: 'bybit', symbol: 'ETHUSDT', side: 'long', valueCents: 23_456_750, price: '3500.1', quantity: '67.01', ts: at(3) },
     { exchange: 'bybit', symbol: 'SOLUSDT', side: 'short', valueCents: 23_456_700, price: '150.25', quantity: '1561.19', ts: at(4) },
-    // binance: long $500,000.00 in 3 events
     { exchange: 'binance', symbol: 'BTCUSDT', side: 'long', valueCents: 20_000_000, price: '97010', quantity: '2.0616', ts: at(5, 30) },
     { exchange: 'binance', symbol: 'ETHUSDT', side: 'long', valueCents: 20_000_000, price: '3501', quantity: '57.12', ts: at(4, 30) },
     { exchange: 'binance', symbol: EVIL, side: 'long', valueCents: 10_000_000, price: '1.5\u001b]0;pwned\u0007', quantity: '66666.67', ts: at(3, 30) },
-    // okx: short $12,345.67
+    { exchange: 'binance', symbol: '牛来USDT', side: 'short', valueCents: 500_000, price: '0.05', quantity: '100000', ts: at(10) },
     { exchange: 'okx', symbol: 'ETHUSDT', side: 'short', valueCents: 1_234_567, price: '3499.9', quantity: '3.5274', ts: at(2) },
-    // kraken (never configured anywhere): long $999.49
+    { exchange: 'okx', symbol: '1000PEPEUSDT', side: 'long', valueCents: 3_000_000, price: '0.0123', quantity: '2439024.39', ts: at(9) },
+    { exchange: 'okx', symbol: 'BTCUSDT', side: 'short', valueCents: 2_500_000, price: '96000', quantity: '0.26041667', ts: at(1, 30) },
     { exchange: 'kraken', symbol: 'XBTUSD', side: 'long', valueCents: 99_949, price: '97000', quantity: '0.0103', ts: at(2, 40) },
+    { exchange: 'bitmex', symbol: 'BTCUSD', side: 'short', valueCents: 15_000_000, price: '96500', quantity: '1.55440415', ts: at(6) },
+    { exchange: 'gate', symbol: 'BTCUSDT_261225', side: 'long', valueCents: 8_000_000, price: '98000', quantity: '0.81632653', ts: at(7) },
+    { exchange: 'hyperliquid', symbol: 'BTCUSDC', side: 'short', valueCents: 4_500_000, price: '96900', quantity: '0.46439628', ts: at(8) },
+    { exchange: 'hyperliquid', symbol: 'ETHUSDT', side: 'long', valueCents: 7_000_000, price: '3490', quantity: '20.05730659', ts: at(1) },
     // two hours ago: outside 1h, inside 4h
     { exchange: 'okx', symbol: 'BTCUSDT', side: 'long', valueCents: 700_000_000, price: '96000', quantity: '72.9166', ts: at(120) },
   ]);
   await markDown(redis, m - 4 * BUCKET_MS, 'bybit-linear');
-  await setStatus(redis, 'test-1', [
+  await setStatus(redis, 'test-1', standardStatus(now), now);
+  return m;
+}
+
+/** The streams of the standard data set: six, one of them (bybit-linear-0) in backoff. */
+export function standardStatus(now: number): Partial<StreamStatus>[] {
+  return [
     { venue: 'binance-usdm', exchange: 'binance', connection: 'binance-usdm', state: 'open', topics: 1 },
     { venue: 'bybit-linear', exchange: 'bybit', connection: 'bybit-linear-0', state: 'backoff', topics: 500, reconnects: 7, lastMessageAt: now - 95_000, since: now - 60_000 },
     { venue: 'okx-swap', exchange: 'okx', connection: 'okx\u001b[2J-swap', state: 'open', topics: 3 },
-  ], now);
-  return m;
+    { venue: 'bitmex', exchange: 'bitmex', connection: 'bitmex-0', state: 'open', topics: 1 },
+    { venue: 'gate-usdt', exchange: 'gate', connection: 'gate-usdt', state: 'open', topics: 1 },
+    { venue: 'hyperliquid', exchange: 'hyperliquid', connection: 'hyperliquid-0', state: 'open', topics: 1 },
+  ];
+}
+
+/** Rewrites the standard status every 5 s, as a running daemon would (a status older than 30 s reads as stale). */
+export function keepStatusFresh(redis: Redis): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now();
+    setStatus(redis, 'test-1', standardStatus(now), now).catch(() => {});
+  }, 5000);
+  return () => clearInterval(timer);
 }

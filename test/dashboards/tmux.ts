@@ -1,8 +1,11 @@
-// A dashboard running in a detached tmux session (its own server socket), 160×50, captured as plain text.
-import { execFileSync } from 'node:child_process';
+// A dashboard running in a detached tmux session (its own server socket, no tmux configuration), captured as
+// plain text or with its colours (capture-pane -e).
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { CLI, LOG_DIR, ROOT } from './cli.js';
 
+const run = promisify(execFile);
 let counter = 0;
 
 export class TmuxPane {
@@ -10,21 +13,30 @@ export class TmuxPane {
   readonly session = 'dash';
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-u', '-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('tmux', ['-u', '-f', '/dev/null', '-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
-  /** Runs the dashboard; afterwards the pane prints EXIT=<code> and stays open. */
+  /**
+   * Runs the dashboard; afterwards the pane prints EXIT=<code> and stays open. TERM is what tmux sets unless `env`
+   * gives one; COLORTERM and NO_COLOR of the test's environment are removed unless `env` gives them.
+   */
   start(args: string[], env: Record<string, string>, width = 160, height = 50): void {
     const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const vars = Object.entries({ LOG_FILE: path.join(LOG_DIR, `${this.socket}.log`), ...env })
       .map(([k, v]) => `${k}=${quote(v)}`)
       .join(' ');
-    const cmd = `cd ${quote(ROOT)} && env ${vars} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
+    const cmd = `cd ${quote(ROOT)} && env -u COLORTERM -u NO_COLOR ${vars} ${quote(process.execPath)} ${quote(CLI)} ${args.map(quote).join(' ')}; echo EXIT=$?; sleep 60`;
     this.tmux('new-session', '-d', '-s', this.session, '-x', String(width), '-y', String(height), cmd);
   }
 
   capture(): string {
     return this.tmux('capture-pane', '-p', '-t', this.session);
+  }
+
+  /** The screen with its attributes as SGR sequences (asynchronous: many panes are polled at once). */
+  async captureEscapes(): Promise<string> {
+    const { stdout } = await run('tmux', ['-u', '-f', '/dev/null', '-L', this.socket, 'capture-pane', '-p', '-e', '-t', this.session], { encoding: 'utf8' });
+    return stdout;
   }
 
   keys(...keys: string[]): void {
@@ -42,7 +54,7 @@ export class TmuxPane {
     let pane = '';
     for (;;) {
       try {
-        pane = this.capture();
+        pane = (await run('tmux', ['-u', '-f', '/dev/null', '-L', this.socket, 'capture-pane', '-p', '-t', this.session], { encoding: 'utf8' })).stdout;
       } catch {
         pane = '';
       }
