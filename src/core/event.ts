@@ -26,8 +26,13 @@ export interface LiquidationEvent {
   readonly valueCents: number;
   /** Base quantity × 10^8 rounded half-up. May exceed 2^53, so it is a bigint. */
   readonly qtyE8: bigint;
-  /** Stable id derived from the identity (exchange, symbol, ts, side, price string, size string). */
+  /** Stable id derived from the identity (exchange, symbol, ts, side, price string, size string), or (exchange, own id). */
   readonly id: string;
+  /**
+   * The identity is the exchange's own id: counted once whatever its time, so the engine also keeps it in a set
+   * that spans minutes (liq:ids), for at least 24 hours.
+   */
+  readonly byId?: true;
 }
 
 export const MAX_SYMBOL_LENGTH = 40;
@@ -46,6 +51,15 @@ const MAX_VALUE_CENTS_BIG = BigInt(MAX_VALUE_CENTS);
 export function isValidSymbol(symbol: string): boolean {
   // 'ALL' names the market-wide bucket; no exchange symbol may take it.
   return symbol.length > 0 && symbol.length <= MAX_SYMBOL_LENGTH && symbol !== 'ALL' && SYMBOL_RE.test(symbol);
+}
+
+/**
+ * The identity string of a liquidation the exchange gives an id of its own (BitMEX orderID, Deribit trade_id, dYdX id,
+ * Kraken uid, Lighter trade_id): (exchange, that id). It has its own form ('#', never '|'), so it cannot meet a tuple
+ * identity, and it holds however the event's time is taken (BitMEX rows carry none: the receive time is used).
+ */
+export function ownIdentityOf(exchange: string, ownId: string): string {
+  return `${exchange}#${ownId}`;
 }
 
 /** The identity string: the fields that make two reports the same liquidation, as the exchange sent them. */
@@ -79,6 +93,8 @@ export interface Common {
   ts: number;
   priceText: string;
   sizeText: string;
+  /** The exchange's own id of the liquidation, when it gives one (see ownIdentityOf). */
+  ownId?: string;
 }
 
 function finish(c: Common, valueCents: bigint, qtyE8: bigint, usd: string | undefined): LiquidationEvent | BuildError {
@@ -105,10 +121,11 @@ function build(c: Common, valueCents: number, qtyE8: bigint, quantity: string, u
     quantity,
     valueCents,
     qtyE8,
-    id: idOf(identityOf(c.exchange, c.symbol, c.ts, c.side, c.priceText, c.sizeText)),
+    id: c.ownId === undefined ? idOf(identityOf(c.exchange, c.symbol, c.ts, c.side, c.priceText, c.sizeText)) : idOf(ownIdentityOf(c.exchange, c.ownId)),
   };
   // Assigned, not spread into the literal: a conditional spread costs an extra object and a slow copy per event.
   if (usd !== undefined) event.usd = usd;
+  if (c.ownId !== undefined) event.byId = true;
   return event;
 }
 
@@ -188,6 +205,7 @@ export const liquidationEventSchema = z.object({
   valueCents: z.number().int().positive().max(MAX_VALUE_CENTS),
   qtyE8: z.string().regex(/^\d+$/).transform((v) => BigInt(v)),
   id: z.string().regex(/^[A-Za-z0-9_-]{20}$/),
+  byId: z.literal(true).optional(),
 });
 
 /** JSON form of an event (qtyE8 as a string), as the spool stores it. */

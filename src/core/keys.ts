@@ -7,6 +7,7 @@
 //   liq:big:60s:{START_MS}            sorted set, the minute's largest liquidations (member: see bigMember), score value_cents
 //   liq:down:60s:{START_MS}           hash, venue → state, for each stream that was not receiving during that minute
 //   liq:events                        stream, one entry per counted event, trimmed by age
+//   liq:ids                           sorted set, ids of events identified by the exchange's own id → first seen (ms)
 //   liq:status:{instance}             hash, connection name → JSON status, short TTL, rewritten every few seconds
 //   liq:marker:{instance}             hash, started (ms) and written (events this instance counted): notices data loss
 // Every per-minute key expires at the minute's end plus BUCKET_RETENTION_HOURS.
@@ -14,6 +15,10 @@
 export const BUCKET_MS = 60_000;
 export const ALL = 'ALL';
 export const EVENTS_KEY = 'liq:events';
+/** Ids of events identified by the exchange's own id, scored by when first counted: repeats across minutes count once. */
+export const IDS_KEY = 'liq:ids';
+/** How long an own id is remembered (at least a day: BitMEX re-sends open liquidations after a reconnect). */
+export const IDS_RETENTION_MS = 24 * 3_600_000;
 export const STATUS_PREFIX = 'liq:status:';
 export const BIG_PER_MINUTE = 10;
 

@@ -4,6 +4,8 @@ import type { LiquidationEvent } from '../core/event.js';
 import {
   ALL,
   BIG_PER_MINUTE,
+  IDS_KEY,
+  IDS_RETENTION_MS,
   bigKey,
   bigMember,
   bucketKey,
@@ -166,6 +168,8 @@ export interface BuildOptions {
   /** MINID for trimming liq:events by age ('' = no trim). */
   minid: string;
   marker?: MarkerSpec;
+  /** The write's time, ms: events identified by an own id are remembered from it in liq:ids (default Date.now()). */
+  now?: number;
 }
 
 // Bytes per event in the packed argument, for the first guess of its size (it grows when short).
@@ -192,6 +196,22 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
   out.str(opts.marker?.key ?? '');
   out.int(opts.marker?.start ?? 0);
   out.int(opts.marker?.ttlMs ?? 0);
+  // Events identified by the exchange's own id: also checked against and added to liq:ids, which spans minutes.
+  let own = 0;
+  for (const e of events) if (e.byId) own++;
+  if (own === 0) {
+    out.str('');
+    out.int(0);
+    out.int(0);
+    out.int(0);
+  } else {
+    const now = opts.now ?? Date.now();
+    out.str(IDS_KEY);
+    out.int(now);
+    out.int(Math.max(0, now - IDS_RETENTION_MS));
+    out.int(own);
+    for (const e of events) if (e.byId) out.str(e.id);
+  }
   for (const [start, list] of byMinute) {
     out.str(seenKey(start));
     out.str(topKey(start));

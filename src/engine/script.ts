@@ -16,6 +16,7 @@
 // Array layout (all strings):
 //   [1] xadd trim MINID ('' = no trim)   [2] G minute groups   [3] B buckets   [4] E log entries
 //   [5] marker key ('' = none)   [6] marker start (ms)   [7] marker TTL (ms)
+//   [8] own-ids key ('' = none)  [9] score (now, ms)  [10] prune below (ms)  [11] K own ids, then the K ids
 //   per group : seenKey topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
 //   per bucket: key expireAt nFields (field inc)…   (qty fields are the ones ending in 'qty_e8')
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
@@ -26,7 +27,12 @@ local G = tonumber(a[2])
 local B = tonumber(a[3])
 local E = tonumber(a[4])
 local marker = a[5]
-local p = 8
+local idsKey = a[8]
+local idsScore = a[9]
+local idsPrune = a[10]
+local K = tonumber(a[11])
+local ids0 = 12
+local p = 12 + K
 local CHUNK = 500
 
 -- phase 1: checks, no writes
@@ -61,6 +67,18 @@ for g = 1, G do
     end
     i = i + m
   end
+end
+-- Events identified by the exchange's own id count once across minutes too (liq:ids, kept a day).
+local i = 0
+while i < K do
+  local m = math.min(CHUNK, K - i)
+  local ids = {}
+  for j = 1, m do ids[j] = a[ids0 + i + j - 1] end
+  local got = redis.call('ZMSCORE', idsKey, unpack(ids))
+  for j = 1, m do
+    if got[j] then dups[#dups + 1] = ids[j] end
+  end
+  i = i + m
 end
 if #dups > 0 then
   table.insert(dups, 1, 'DUP')
@@ -115,6 +133,20 @@ end
 if overflow then return overflow end
 
 -- phase 2: writes
+if K > 0 then
+  local i = 0
+  while i < K do
+    local m = math.min(CHUNK, K - i)
+    local args = {}
+    for j = 1, m do
+      args[2 * j - 1] = idsScore
+      args[2 * j] = a[ids0 + i + j - 1]
+    end
+    redis.call('ZADD', idsKey, unpack(args))
+    i = i + m
+  end
+  redis.call('ZREMRANGEBYSCORE', idsKey, '-inf', '(' .. idsPrune)
+end
 for g = 1, G do
   local grp = groups[g]
   local i = 0

@@ -140,7 +140,7 @@ export class BucketWriter {
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
-      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid, marker: this.opts.marker });
+      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid, marker: this.opts.marker, now });
       const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;

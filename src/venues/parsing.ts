@@ -80,6 +80,45 @@ export function readDecimal(v: unknown, allowZero = false): Decimal | RejectReas
   return 'non_numeric';
 }
 
+/**
+ * A decimal that the venue documents as a JSON number (BitMEX, Deribit, Kraken, Bitfinex, HTX, …), or a string. A number
+ * is read exactly through the shortest text that round-trips its double (String(n): what the venue most likely wrote),
+ * and rejected as `imprecise_number` when that text has an exponent or more than 15 significant digits: then the double
+ * may not be the decimal the venue meant. A string is read as readDecimal does. Returns the decimal and its text (the
+ * identity uses the text).
+ */
+export function readNumeric(v: unknown, allowZero = false): { d: Decimal; text: string } | RejectReason {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return 'non_numeric';
+    if (v < 0) return 'non_positive';
+    const text = String(v);
+    if (text.includes('e')) return 'imprecise_number';
+    if (significantDigits(text) > 15) return 'imprecise_number';
+    const d = parseDecimal(text);
+    if (d === undefined) return 'non_numeric';
+    if (!allowZero && isZero(d)) return 'non_positive';
+    return { d, text };
+  }
+  const d = readDecimal(v, allowZero);
+  return typeof d === 'string' ? d : { d, text: v as string };
+}
+
+/** Significant digits of a plain decimal text: from the first non-zero digit to the last non-zero one. */
+function significantDigits(text: string): number {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 49 && c <= 57) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first < 0) return 0;
+  const dot = text.indexOf('.');
+  return last - first + 1 - (dot > first && dot < last ? 1 : 0);
+}
+
 /** A millisecond timestamp documented as a JSON number (Binance E/T, Bybit T/ts). */
 export function readTsNumber(v: unknown): number | RejectReason {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : 'bad_ts';

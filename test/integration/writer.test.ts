@@ -182,6 +182,33 @@ describe('BucketWriter against a private Redis', () => {
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
+  it('counts an event identified by the exchange\'s own id once, even when its time changes between deliveries (BitMEX rows carry none)', async () => {
+    const w = new BucketWriter(client, opts);
+    const own = (ts: number, qty: string) => {
+      const e = makeLinearEvent({ exchange: 'bitmex', symbol: 'BTCUSDT', side: 'long', ts, priceText: '50000', sizeText: qty, ownId: 'order-1' }, parseDecimal('50000')!, parseDecimal(qty)!);
+      if (typeof e === 'string') throw new Error(e);
+      return e;
+    };
+    const first = own(MIN + 1_000, '0.1');
+    const again = own(MIN + 61_000, '0.1'); // re-sent after a reconnect, received a minute later
+    expect(first.byId).toBe(true);
+    expect(again.id).toBe(first.id);
+    expect((await w.write([first], NOW)).written).toBe(1);
+    expect(await w.write([again], NOW)).toMatchObject({ written: 0, duplicates: 1 });
+    expect(await client.hget(`liq:agg:BTCUSDT:60s:${MIN + 60_000}`, 'count')).toBeNull();
+    expect(await client.zscore('liq:ids', first.id)).toBe(String(NOW));
+    // tuple identities never go to liq:ids
+    await w.write([linear('okx', 'ETHUSDT', 'short', MIN + 2_000, '3000', '1')], NOW);
+    expect(await client.zcard('liq:ids')).toBe(1);
+    // remembered for a day, then pruned by a later write
+    const later = NOW + 24 * 3_600_000 + 1;
+    const other = makeLinearEvent({ exchange: 'bitmex', symbol: 'BTCUSDT', side: 'short', ts: MIN + 3_000, priceText: '1', sizeText: '1', ownId: 'order-2' }, parseDecimal('1')!, parseDecimal('1')!);
+    if (typeof other === 'string') throw new Error(other);
+    await w.write([other], later);
+    expect(await client.zscore('liq:ids', first.id)).toBeNull();
+    expect(await client.zscore('liq:ids', other.id)).toBe(String(later));
+  });
+
   it('writes a 5,000-event batch spread over thousands of buckets (~150,000 script arguments) in one call', async () => {
     const w = new BucketWriter(client, opts);
     const many: LiquidationEvent[] = [];

@@ -71,7 +71,7 @@ function randomBatch(seed: number, n: number, huge: boolean, inverseShare = 0): 
 function plainLayout(events: readonly LiquidationEvent[], minid: string, retentionHours: number): string[] {
   const byMinute = new Map<number, LiquidationEvent[]>();
   for (const e of events) byMinute.set(minuteOf(e.ts), [...(byMinute.get(minuteOf(e.ts)) ?? []), e]);
-  const args: string[] = [minid, String(byMinute.size), '', '', '', '0', '0'];
+  const args: string[] = [minid, String(byMinute.size), '', '', '', '0', '0', '', '0', '0', '0'];
   const ordered: LiquidationEvent[] = [];
   for (const [start, list] of byMinute) {
     args.push(seenKey(start), topKey(start), bigKey(start), String(expireAtSeconds(start, retentionHours)), String(list.length));
