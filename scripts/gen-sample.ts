@@ -162,11 +162,13 @@ function makeLiq(listing: SynthListing, beta: number, ts: number, s: number): Sy
 
 function generate(coins: readonly Coin[]): { frames: CaptureFrame[]; rest: Record<string, unknown> } {
   const beta = new Map(coins.map((c) => [c.base, c.beta]));
-  const venues = ADAPTERS.map((a) => {
-    const market = a.synth.market(coins, { delivery: DEC_25_2026 });
-    return { adapter: a, market, cum: cumulativeOf(market.listings.map((l) => l.weight)) };
+  const venues = ADAPTERS.flatMap((adapter) => {
+    const synth = adapter.synth;
+    if (synth === undefined) return [];
+    const market = synth.market(coins, { delivery: DEC_25_2026 });
+    return [{ adapter, synth, market, cum: cumulativeOf(market.listings.map((l) => l.weight)) }];
   });
-  const venueCum = cumulativeOf(venues.map((v) => v.adapter.synth.share));
+  const venueCum = cumulativeOf(venues.map((v) => v.synth.share));
   const liqs = venues.map(() => [] as SynthLiq[]);
   const perSecond = new Set<string>();
   const SLOT_MS = 100;
@@ -179,7 +181,7 @@ function generate(coins: readonly Coin[]): { frames: CaptureFrame[]; rest: Recor
       const v = venues[k];
       if (v.market.listings.length === 0) continue;
       const listing = pickWeighted(v.market.listings, v.cum);
-      if (v.adapter.synth.onePerSymbolSecond) {
+      if (v.synth.onePerSymbolSecond) {
         // The venue's snapshot rule: at most one liquidation per symbol per second reaches the stream.
         const key = `${listing.venue}|${listing.name}|${Math.floor(ts / 1000)}`;
         if (perSecond.has(key)) continue;
@@ -192,7 +194,7 @@ function generate(coins: readonly Coin[]): { frames: CaptureFrame[]; rest: Recor
   const frames: Array<SynthFrame & { seq: number }> = [];
   let seq = 0;
   venues.forEach((v, k) => {
-    for (const f of v.adapter.synth.frames(liqs[k], rnd)) frames.push({ ...f, seq: seq++ });
+    for (const f of v.synth.frames(liqs[k], rnd)) frames.push({ ...f, seq: seq++ });
   });
   frames.sort((a, b) => a.t - b.t || a.seq - b.seq);
   return { frames: frames.map(({ t, venue, frame }) => ({ t, venue, frame })), rest: Object.assign({}, ...venues.map((v) => v.market.rest)) };
@@ -208,7 +210,7 @@ export function sampleText(): string {
     format: CAPTURE_FORMAT,
     createdAt: SAMPLE_START,
     source: 'gen-sample',
-    exchanges: ADAPTERS.map((a) => a.exchange),
+    exchanges: ADAPTERS.filter((a) => a.synth !== undefined).map((a) => a.exchange),
     description: 'synthetic: ten minutes of a liquidation cascade (scripts/gen-sample.ts, seeded, deterministic)',
     rest,
   };

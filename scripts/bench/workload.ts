@@ -49,6 +49,8 @@ export interface Universe {
 }
 
 const DELIVERY = Date.UTC(2030, 11, 27, 8);
+/** The venues that take part in synthetic workloads (every WebSocket venue). */
+const SYNTH = ADAPTERS.flatMap((adapter) => (adapter.synth ? [{ adapter, synth: adapter.synth }] : []));
 
 /**
  * 250 coins: the majors with their prices, then a long tail (QA, QB, …) between 0.05 and 40 USD. No coin below a
@@ -82,8 +84,8 @@ function pick<T>(items: readonly T[], cum: readonly number[], r: () => number): 
 
 export async function buildUniverse(): Promise<Universe> {
   const list = coins();
-  const markets = ADAPTERS.map((a) => {
-    const market = a.synth.market(list, { delivery: DELIVERY });
+  const markets = SYNTH.map(({ adapter: a, synth }) => {
+    const market = synth.market(list, { delivery: DELIVERY });
     return { exchange: a.exchange, market, cum: cumulative(market.listings.map((l) => l.weight)) };
   }).filter((m) => m.market.listings.length > 0);
   const standins: StandinOptions = Object.assign({}, ...markets.map((m) => m.market.standin));
@@ -134,7 +136,8 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
   const t0 = now - endAgo - spanMs;
   const total = opts.events;
   const r = mulberry32(opts.seed ?? 42);
-  const venueCum = cumulative(u.markets.map((m) => ADAPTERS.find((a) => a.exchange === m.exchange)!.synth.share));
+  const synthOf = (exchange: string) => SYNTH.find((v) => v.adapter.exchange === exchange)!.synth;
+  const venueCum = cumulative(u.markets.map((m) => synthOf(m.exchange).share));
   const liqs = u.markets.map(() => [] as SynthLiq[]);
   for (let i = 0; i < total; i++) {
     const k = u.markets.indexOf(pick(u.markets, venueCum, r));
@@ -145,9 +148,8 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
   }
   const built: SynthFrame[] = [];
   u.markets.forEach((m, k) => {
-    const adapter = ADAPTERS.find((a) => a.exchange === m.exchange)!;
     liqs[k].sort((a, b) => a.ts - b.ts);
-    for (const f of adapter.synth.frames(liqs[k], r)) built.push(f);
+    for (const f of synthOf(m.exchange).frames(liqs[k], r)) built.push(f);
   });
   built.sort((a, b) => a.t - b.t);
   const frames: Frame[] = built.map((f) => ({ venue: f.venue, text: f.frame, events: f.events, route: f.route }));

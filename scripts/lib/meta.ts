@@ -20,7 +20,7 @@ export async function fetchRestMeta(cfg: Readonly<Config>, exchanges: readonly s
   await Promise.all(
     exchanges.map(async (name) => {
       const adapter = adapterOf(name);
-      if (adapter === undefined || !adapter.feeds.some((f) => f.metadata !== undefined)) return;
+      if (adapter?.capture === undefined || !adapter.feeds.some((f) => f.metadata !== undefined)) return;
       try {
         Object.assign(rest, await adapter.capture.recordMeta(contextOf(adapter, cfg), http));
       } catch (err) {
@@ -33,7 +33,7 @@ export async function fetchRestMeta(cfg: Readonly<Config>, exchanges: readonly s
 
 /** Stand-in options serving exactly the capture's metadata (empty lists for exchanges it does not cover). */
 export function standinOptionsOf(meta: CaptureMeta): StandinOptions {
-  return Object.assign({}, ...ADAPTERS.map((a) => a.capture.standinOptions(meta.rest)));
+  return Object.assign({}, ...ADAPTERS.map((a) => a.capture?.standinOptions(meta.rest) ?? {}));
 }
 
 /** A feed's instruments by the name its frames use, for its parser. */

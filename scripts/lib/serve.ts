@@ -17,7 +17,7 @@ export async function startCaptureStandins(capture: Capture): Promise<Standins> 
  * gets every frame (the stream is in the URL), undefined for a frame without one (garbage: given to every connection).
  */
 export function routeOf(venue: Venue, frame: string): string | undefined {
-  return adapterOfFeed(venue)?.capture.routeOf(venue, frame);
+  return adapterOfFeed(venue)?.capture?.routeOf(venue, frame);
 }
 
 /**
@@ -31,7 +31,7 @@ export function neededRoutes(capture: Capture): Map<Venue, Set<string>> {
   for (const f of capture.frames) {
     const route = routeOf(f.venue, f.frame);
     if (route === undefined) continue;
-    if (!listed.has(f.venue)) listed.set(f.venue, adapterOfFeed(f.venue)?.capture.listedRoutes?.(f.venue, capture.meta.rest));
+    if (!listed.has(f.venue)) listed.set(f.venue, adapterOfFeed(f.venue)?.capture?.listedRoutes?.(f.venue, capture.meta.rest));
     const allowed = listed.get(f.venue);
     if (allowed && !allowed.has(route)) continue;
     let set = out.get(f.venue);

@@ -19,7 +19,7 @@ export function shiftFrame(venue: Venue, frame: string, offsetMs: number): strin
     return frame;
   }
   if (!isObj(msg) && !Array.isArray(msg)) return frame;
-  const changed = adapterOfFeed(venue)?.capture.shift(venue, msg, offsetMs) ?? false;
+  const changed = adapterOfFeed(venue)?.capture?.shift(venue, msg, offsetMs) ?? false;
   return changed ? JSON.stringify(msg) : frame;
 }
 

@@ -209,6 +209,16 @@ export class FeedRunner<M> implements VenueGroup {
   }
 }
 
+/** A group created when it is first started (a source opens files and timers only then). */
+function lazy(make: () => VenueGroup): VenueGroup {
+  let group: VenueGroup | undefined;
+  return {
+    start: () => (group ??= make()).start(),
+    stop: async () => group?.stop(),
+    statuses: () => group?.statuses() ?? [],
+  };
+}
+
 /** Silence on an open stream this long is reported (the old Binance URL kept acking while sending nothing). */
 export const SILENT_AFTER_MS = 15 * 60_000;
 
@@ -224,6 +234,9 @@ export function createFeeds(adapters: readonly VenueAdapter[], cfg: Readonly<Con
     const ctx = contextOf(adapter, cfg);
     const log = deps.log.child({ exchange: adapter.exchange });
     for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }));
+    for (const source of adapter.sources ?? []) {
+      if (source.enabled(ctx)) runners.push(lazy(() => source.start(ctx, { ...deps, log: log.child({ venue: source.venue }) })));
+    }
   }
   const silent = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

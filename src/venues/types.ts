@@ -68,6 +68,18 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
   parse(text: string, opts: ParseOptions, meta: Lookup<M>): ParseResult;
 }
 
+/**
+ * A source that is not a WebSocket stream (Hyperliquid: a node's fill files): it runs its own loop and hands events
+ * and rejections to the runtime's sink, and reports its state like a connection (liq:status, /health).
+ */
+export interface SourceSpec<E extends EnvDecl = EnvDecl> {
+  /** Its name in logs, status and metrics, as a feed's. */
+  readonly venue: string;
+  /** Whether it runs with this configuration (a source that needs a path runs only when it is set). */
+  enabled(ctx: FeedContext<E>): boolean;
+  start(ctx: FeedContext<E>, deps: import('./runtime.js').StreamDeps): import('./runtime.js').VenueGroup;
+}
+
 export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
   /** The exchange's name in bucket fields (`{ex}_count`): lower-case letters and digits. */
   readonly exchange: string;
@@ -75,11 +87,16 @@ export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
   readonly env: E;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly feeds: ReadonlyArray<FeedSpec<any, E>>;
+  /** Sources that are not WebSocket feeds (started with the feeds when enabled). */
+  readonly sources?: ReadonlyArray<SourceSpec<E>>;
   /** The venue's liquidations are a sample (at most one per symbol per second): dashboards mark it a lower bound. */
   readonly sampled?: boolean;
-  readonly standin: StandinSpec;
-  readonly capture: CaptureHooks;
-  readonly synth: SynthHooks;
+  /** Stand-in servers for tests, replay and benchmarks (every WebSocket venue has one). */
+  readonly standin?: StandinSpec;
+  /** Recording and replaying its feeds (every WebSocket venue has them). */
+  readonly capture?: CaptureHooks;
+  /** Its part of synthetic samples and benchmark workloads (every WebSocket venue has them). */
+  readonly synth?: SynthHooks;
 }
 
 /** Typed construction of an adapter (its feeds see its own variables). */

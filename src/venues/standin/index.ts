@@ -11,7 +11,7 @@ export { DELIVERY, deliveryOf, letters, nextQuarterlyDelivery, type Delivery } f
 export async function startStandins(opts: StandinOptions = {}, exchanges?: readonly string[]): Promise<Standins> {
   const groups: StandinGroup[] = [];
   try {
-    for (const a of ADAPTERS) if (exchanges === undefined || exchanges.includes(a.exchange)) groups.push(await a.standin.start(opts));
+    for (const a of ADAPTERS) if (a.standin && (exchanges === undefined || exchanges.includes(a.exchange))) groups.push(await a.standin.start(opts));
   } catch (err) {
     await Promise.all(groups.map((g) => g.close()));
     throw err;
