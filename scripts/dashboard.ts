@@ -7,6 +7,7 @@ import { DASHBOARDS, renderPlain, runInteractive } from '../src/dashboards/index
 import { HELP, UsageError, parseCli } from '../src/dashboards/options.js';
 import { type Logger, fileLogger } from '../src/log.js';
 import { redactUrl } from '../src/core/redact.js';
+import { configureVenueFacts } from './lib/venue-facts.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
 
@@ -44,6 +45,7 @@ async function flushLog(log: Logger): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  configureVenueFacts();
   let opts;
   try {
     opts = parseCli(process.argv.slice(2));

@@ -13,11 +13,20 @@ export interface Color {
   readonly index: number;
 }
 
-/** The exchanges with a fixed slot, in slot order. */
-export const KNOWN_EXCHANGES: readonly string[] = [
-  'binance', 'bybit', 'okx', 'bitmex', 'gate', 'hyperliquid', 'kraken', 'bitget', 'deribit', 'coinbase', 'kucoin', 'htx',
-  'mexc', 'bitfinex',
-];
+/**
+ * The exchanges with a fixed slot, in slot order, and those whose totals are lower bounds (a venue that publishes a
+ * sample), with the reason. Empty until the entry point configures them from the venue registry
+ * (configureExchanges): the aggregator knows no venue by name; without them every name takes a hashed slot.
+ */
+export const KNOWN_EXCHANGES: string[] = [];
+/** Exchanges whose totals are lower bounds → the footnote that says why. */
+export const LOWER_BOUND_EXCHANGES: Record<string, string> = {};
+
+export function configureExchanges(facts: { known: readonly string[]; lowerBound: Readonly<Record<string, string>> }): void {
+  KNOWN_EXCHANGES.splice(0, KNOWN_EXCHANGES.length, ...facts.known);
+  for (const k of Object.keys(LOWER_BOUND_EXCHANGES)) delete LOWER_BOUND_EXCHANGES[k];
+  Object.assign(LOWER_BOUND_EXCHANGES, facts.lowerBound);
+}
 
 const CUBE = [0, 95, 135, 175, 215, 255];
 
@@ -74,8 +83,3 @@ export function assignSlots(names: Iterable<string>, slots: number): Map<string,
 export function exchangeColor(name: string): Color {
   return PALETTE_256[assignSlots([name], PALETTE_256.length).get(name)!];
 }
-
-/** Binance publishes at most one liquidation per symbol per second: its totals are lower bounds. */
-export const LOWER_BOUND_EXCHANGES: Readonly<Record<string, string>> = {
-  binance: 'binance: lower bound (≤1 liquidation/symbol/s published)',
-};

@@ -71,7 +71,8 @@ Environment:
 
 Figures: on screen USD reads $1,234 below $10k, then $12.3k, $912k, $9.50M; --once prints exact dollars
 ($9,501,234). Both come from exact integer cents; counts are events; times are UTC.
-Totals marked * include Binance, which publishes at most one liquidation per symbol per second: lower bounds.
+Totals marked * include a venue that publishes only a sample of its liquidations (Binance: at most one per symbol
+per second): lower bounds. The notes under the figures name them.
 A window with minutes in which a feed was down says so below the figures.
 
 Exit status: 0 done; 2 bad option, or Redis unreachable with --once (one line on stderr). On screen, an

@@ -89,8 +89,11 @@ export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
   readonly feeds: ReadonlyArray<FeedSpec<any, E>>;
   /** Sources that are not WebSocket feeds (started with the feeds when enabled). */
   readonly sources?: ReadonlyArray<SourceSpec<E>>;
-  /** The venue's liquidations are a sample (at most one per symbol per second): dashboards mark it a lower bound. */
-  readonly sampled?: boolean;
+  /**
+   * The venue publishes a sample of its liquidations, so its totals are lower bounds: what it publishes, in a few
+   * words for the dashboards' footnote ('≤1 liquidation/symbol/s published').
+   */
+  readonly sampled?: string;
   /** Stand-in servers for tests, replay and benchmarks (every WebSocket venue has one). */
   readonly standin?: StandinSpec;
   /** Recording and replaying its feeds (every WebSocket venue has them). */

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KNOWN_EXCHANGES,
+  configureExchanges,
   LONG_COLOR,
   PALETTE_256,
   SHORT_COLOR,
@@ -147,11 +148,15 @@ describe('colours', () => {
   });
 
   it('any exchange names get distinct slots; known exchanges keep theirs; the same set gives the same slots', () => {
-    const names = [...KNOWN_EXCHANGES, 'foo', 'zeta'];
+    // as the entry points configure them from the venue registry (14 names here, to fill 16 slots with two more)
+    const known = ['binance', 'bybit', 'okx', 'bitmex', 'gate', 'hyperliquid', 'kraken', 'bitget', 'deribit', 'aster', 'dydx', 'htx', 'lighter', 'bitfinex'];
+    configureExchanges({ known, lowerBound: {} });
+    expect(KNOWN_EXCHANGES).toEqual(known);
+    const names = [...known, 'foo', 'zeta'];
     const slots = assignSlots(names, 16);
     expect(new Set(slots.values()).size).toBe(16);
     expect(slots.get('binance')).toBe(0);
-    expect(slots.get('hyperliquid')).toBe(KNOWN_EXCHANGES.indexOf('hyperliquid'));
+    expect(slots.get('hyperliquid')).toBe(known.indexOf('hyperliquid'));
     expect(assignSlots([...names].reverse(), 16)).toEqual(slots);
     // Unknown names only: still distinct, whatever their hashes.
     const unknown = Array.from({ length: 12 }, (_, i) => `venue${i}`);

@@ -27,7 +27,7 @@ const maxLifetimeMs = ({ env: e }: Ctx) => e.BINANCE_ROTATE_HOURS * 3_600_000;
 export const binance = defineVenue({
   exchange: 'binance',
   env,
-  sampled: true,
+  sampled: '≤1 liquidation/symbol/s published',
   feeds: [
     defineFeed<never, typeof env>({
       venue: 'binance-usdm',
