@@ -13,16 +13,14 @@ import type { Metrics } from '../metrics.js';
 import type { MarkerSpec } from './batch.js';
 import type { LiquidationEvent } from '../core/event.js';
 import { Hold, type HoldEvents, type SpoolState } from './hold.js';
-import { redisRunId } from './marker.js';
 import type { Spool } from './spool.js';
-import { WriteState, type WriteStateView, isAuthError, redisErrorCode } from './write-state.js';
+import { type DataLoss, RedisWatch } from './redis-watch.js';
+import type { WriteStateView } from './write-state.js';
 import { BucketWriter, type WriteResult } from './writer.js';
 
 /** Batches written concurrently: two keep both the daemon and Redis busy; more only hold more memory in flight. */
 export const MAX_INFLIGHT = 2;
 
-/** An idle engine proves Redis takes writes this often (a small write to the marker). */
-export const PROBE_INTERVAL_MS = 5_000;
 
 export interface EngineOptions {
   flushIntervalMs: number;
@@ -37,13 +35,7 @@ export interface EngineOptions {
   probeIntervalMs?: number;
 }
 
-export interface DataLoss {
-  /** Events this instance had written that Redis no longer holds. */
-  lost: bigint;
-  at: number;
-  /** Redis's run_id changed since the last connection (it restarted). */
-  restarted: boolean;
-}
+export type { DataLoss };
 
 export interface EngineEvents extends HoldEvents {
   written: [result: WriteResult];
@@ -55,11 +47,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly hold: Hold;
   private readonly queue;
   private readonly writer: BucketWriter;
-  private readonly writes: WriteState;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probing = false;
-  private runId: string | undefined;
-  private restarted = false;
+  private readonly watch: RedisWatch;
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   /** Resolves the running pump's wait (set only while it waits). */
@@ -93,15 +81,20 @@ export class Engine extends EventEmitter<EngineEvents> {
     );
     this.queue = this.hold.queue;
     this.writer = new BucketWriter(redis, opts);
-    this.writes = new WriteState((now, before) => this.onWriteState(now, before));
-    redis.on('ready', () => {
-      this.kick();
-      void this.checkRestart().then(() => this.probe());
-    });
-    // A connection that fails before it is ready (a wrong password, a refused AUTH) never reaches a write: its error is the state.
-    redis.on('error', (err: Error) => {
-      if (isAuthError(codeOf(err))) this.writes.failed(err);
-    });
+    this.watch = new RedisWatch(
+      redis,
+      this.writer,
+      {
+        probeIntervalMs: opts.probeIntervalMs,
+        markerKey: opts.marker?.key,
+        held: () => this.queue.size,
+        stopped: () => this.stopped,
+        onLoss: (loss) => this.emit('dataLoss', loss),
+      },
+      log,
+      metrics,
+    );
+    redis.on('ready', () => this.kick());
   }
 
   /** Connected (commands can be sent). Whether they succeed is `writable`. */
@@ -111,11 +104,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Connected, and the last write (a batch or the probe) succeeded. */
   get writable(): boolean {
-    return this.connected && this.writes.view().ok;
+    return this.connected && this.watch.view.ok;
   }
 
   get writeState(): WriteStateView {
-    return this.writes.view();
+    return this.watch.view;
   }
 
   get spoolState(): SpoolState {
@@ -147,12 +140,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       this.kick();
     }, this.opts.flushIntervalMs);
     this.timer.unref();
-    const every = this.opts.probeIntervalMs ?? PROBE_INTERVAL_MS;
-    this.probeTimer = setInterval(() => {
-      const at = this.writes.view().at;
-      if (at === null || Date.now() - at >= every) void this.probe();
-    }, Math.max(100, Math.floor(every / 5)));
-    this.probeTimer.unref();
+    this.watch.start();
   }
 
   push(events: LiquidationEvent[]): void {
@@ -275,7 +263,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.inflight.add(batch);
     try {
       const r = await this.writer.write(batch);
-      this.writes.succeeded();
+      this.watch.written(r.lost);
       this.metrics?.writeSeconds.observe((performance.now() - started) / 1000);
       this.metrics?.batches.inc();
       this.metrics?.written.inc(r.written);
@@ -289,79 +277,19 @@ export class Engine extends EventEmitter<EngineEvents> {
           'events refused (out_of_range): they would carry a bucket sum past 2^63 - 1; the rest of the batch was written',
         );
       }
-      if (r.lost !== undefined) this.reportLoss(r.lost);
       for (const [ex, n] of r.byExchange) this.writtenByExchange.set(ex, (this.writtenByExchange.get(ex) ?? 0) + n);
       this.lastWriteAt = Date.now();
       this.hold.checkLimit();
       this.emit('written', r);
       return true;
     } catch (err) {
-      this.writes.failed(err);
-      const code = codeOf(err);
-      this.metrics?.writeErrors.inc({ error: code });
+      const code = this.watch.failed(err);
       this.log.debug({ error: errText(err), code, events: batch.length, redis: this.redis.status }, 'batch write failed; events kept for retry');
       // A non-connection error (Redis answering with an error) is retried after a pause, not in a hot loop.
       if (this.connected) this.retryAt = Date.now() + 1000;
       return false;
     } finally {
       this.inflight.delete(batch);
-    }
-  }
-
-  /** The idle probe: a small write that says whether Redis takes writes, and checks the marker. */
-  private async probe(): Promise<void> {
-    if (this.probing || !this.connected || this.stopped) return;
-    this.probing = true;
-    try {
-      const lost = await this.writer.probe();
-      this.writes.succeeded();
-      if (lost > 0n) this.reportLoss(lost);
-    } catch (err) {
-      this.writes.failed(err);
-      this.metrics?.writeErrors.inc({ error: codeOf(err) });
-    } finally {
-      this.probing = false;
-    }
-  }
-
-  /** Redis's run_id at each (re)connection: a change means Redis restarted; the marker says whether data went with it. */
-  private async checkRestart(): Promise<void> {
-    let id: string | undefined;
-    try {
-      id = await redisRunId(this.redis);
-    } catch {
-      return; // the probe that follows reports a Redis that does not answer
-    }
-    if (id === undefined) return;
-    if (this.runId !== undefined && id !== this.runId) {
-      this.restarted = true;
-      this.log.warn({ before: this.runId, now: id }, 'Redis restarted (its run_id changed)');
-    }
-    this.runId = id;
-  }
-
-  private reportLoss(lost: bigint): void {
-    const loss: DataLoss = { lost, at: Date.now(), restarted: this.restarted };
-    this.restarted = false;
-    this.metrics?.dataLoss.inc();
-    this.metrics?.lostEvents.inc(Number(lost));
-    this.log.error(
-      { lost: Number(lost), restarted: loss.restarted, marker: this.opts.marker?.key },
-      'Redis lost data: events this instance had written are gone (was it restarted without persistence, or failed over to a replica that was behind?)',
-    );
-    this.emit('dataLoss', loss);
-  }
-
-  private onWriteState(now: WriteStateView, before: WriteStateView): void {
-    this.metrics?.redisUp.set(now.ok ? 1 : 0);
-    if (now.ok) {
-      this.log.info({ was: before.code }, 'Redis takes writes again');
-      return;
-    }
-    if (now.code !== undefined && isAuthError(now.code)) {
-      this.log.error({ code: now.code, error: now.error }, 'Redis authentication failed: check the user and password in REDIS_URL');
-    } else {
-      this.log.error({ code: now.code, error: now.error, held: this.queue.size }, 'Redis refuses writes: events are held until it takes them again');
     }
   }
 
@@ -373,9 +301,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(flushMs = 8000, spoolMs = flushMs + 1000): Promise<{ spooled: number; lost: number }> {
     const t0 = Date.now();
     if (this.timer) clearInterval(this.timer);
-    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.watch.stop();
     this.timer = undefined;
-    this.probeTimer = undefined;
     const deadline = t0 + flushMs;
     this.stopped = true;
     if (this.pumping) await Promise.race([this.pumping, sleep(Math.max(0, deadline - Date.now()))]);
@@ -393,7 +320,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const rest = [...this.failed.splice(0), ...this.inflight].flat();
     for (const e of this.queue.take(this.queue.size)) rest.push(e);
     if (rest.length === 0) return { spooled: 0, lost: 0 };
-    const why = !this.connected ? 'Redis not reachable' : !this.writes.view().ok ? `Redis refuses writes (${this.writes.view().code})` : 'Redis too slow to take everything before the deadline';
+    const ws = this.watch.view;
+    const why = !this.connected ? 'Redis not reachable' : !ws.ok ? `Redis refuses writes (${ws.code})` : 'Redis too slow to take everything before the deadline';
     const lost = await this.hold.spoolRest(rest, t0 + spoolMs);
     const spooled = rest.length - lost;
     if (spooled > 0) this.log.warn({ events: spooled, dir: this.spool.dir, why }, 'shutdown: held events spooled for the next start');
@@ -403,10 +331,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     return { spooled, lost };
   }
-}
-
-function codeOf(err: unknown): string {
-  return redisErrorCode(err);
 }
 
 function errText(err: unknown): string {
