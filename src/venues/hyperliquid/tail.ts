@@ -1,21 +1,22 @@
 // The tail of a node's fill files: follows the hourly file the node is writing (appends, a half-written last line, the
 // next hour's file, the next day's directory), hands each complete line's liquidations to the engine, and keeps its
 // position (file and byte offset of the last complete line handed over) in the daemon's Redis, so that a restart goes
-// on where it stopped. Files are polled, not watched: a poll every 200 ms costs a stat, and inotify misses nothing
-// that a poll would but is absent on some mounts.
+// on where it stopped. Files are polled, not watched: a few stats every 200 ms cost nothing next to the node's own
+// writes, and change notifications do not reach every mount (NFS, some container volumes).
 //
 // Reported like a connection (liq:status, /health, liq_stream_open): `open` while the newest file grows, `down` when
 // it has not grown for 60 s (the node writes a line per block, many a second: silence means it stopped or lost its
 // peers), `waiting_files` while the directory does not exist, `waiting_state` until the saved position could be read.
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseOptions, ParseResult } from '../../core/parse.js';
 import type { StreamStatus } from '../../core/status.js';
 import type { Logger } from '../../log.js';
 import { deliver } from '../metadata-gate.js';
 import type { SourceState, StreamDeps, VenueGroup } from '../runtime.js';
-import { type HourFile, hourFloor, isDir, newestHour, nextHour, parseHourName } from './files.js';
+import { type HourFile, isDir, newestHour, nextHour } from './files.js';
 import { CHUNK_BYTES, LineSplitter } from './lines.js';
+import { type Began, type Position, beginning, decodePosition, encodePosition, sizeOf } from './position.js';
 
 export interface TailOptions {
   /** `<data dir>/node_fills_by_block/hourly`. */
@@ -31,31 +32,8 @@ export interface TailOptions {
   saveEveryMs?: number;
 }
 
-/** What is saved: the file and the byte offset just after the last line whose events were handed over. */
-export interface Position {
-  file: string;
-  offset: number;
-}
-
 export const STALE_AFTER_MS = 60_000;
 const RETRY_STATE_MS = 1_000;
-
-export function encodePosition(p: Position): string {
-  return JSON.stringify(p);
-}
-
-export function decodePosition(text: string | null): Position | undefined {
-  if (text === null) return undefined;
-  try {
-    const v = JSON.parse(text) as Partial<Position>;
-    if (typeof v.file === 'string' && parseHourName(v.file) !== undefined && Number.isSafeInteger(v.offset) && (v.offset as number) >= 0) {
-      return { file: v.file, offset: v.offset as number };
-    }
-  } catch {
-    // fall through: an unreadable position is reported by the caller
-  }
-  return undefined;
-}
 
 type State = 'waiting_state' | 'waiting_files' | 'open' | 'down' | 'stopped';
 
@@ -80,8 +58,8 @@ export class FillTail implements VenueGroup {
   private newest: { name: string; size: number } | null | undefined;
   private grewAt: number | null = null;
   private watchFrom = Date.now();
-  /** Files existed when the tail began (else it reads whatever appears from its first byte). */
-  private began: 'position' | 'from' | 'end' | 'start' | undefined;
+  /** How the tail began (undefined: not yet); 'start': nothing was there, whatever appears is read from its first byte. */
+  private began: Began | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
 
@@ -217,49 +195,9 @@ export class FillTail implements VenueGroup {
 
   /** Picks the file and offset to begin at, once files exist. */
   private async begin(saved: Position | undefined): Promise<void> {
-    const root = this.opts.root;
-    if (saved !== undefined && this.began === undefined) {
-      const at = parseHourName(saved.file)!;
-      const size = await sizeOf(path.join(root, saved.file));
-      if (size !== undefined) {
-        this.began = 'position';
-        this.follow(at, Math.min(saved.offset, size));
-        if (size < saved.offset) this.log.error({ file: saved.file, saved: saved.offset, size }, 'file shorter than the saved position: reading its end again');
-        this.log.info({ file: this.fileOf(at), offset: this.readOffset }, 'node fill files: going on from the saved position');
-        return;
-      }
-      const next = await nextHour(root, at.start);
-      if (next === undefined) return; // the saved file is gone and nothing newer is there yet: wait
-      this.began = 'position';
-      this.log.error({ saved: saved.file, next: next.name }, 'the file of the saved position is gone (pruned?): going on with the next one; what it held after the position was not read');
-      this.follow(next, 0);
-      return;
-    }
-    if (this.began === undefined && this.opts.from !== null) {
-      const first = await nextHour(root, hourFloor(this.opts.from) - 1);
-      if (first === undefined) return;
-      this.began = 'from';
-      this.log.info({ file: this.fileOf(first), from: new Date(this.opts.from).toISOString() }, 'node fill files: reading from HYPERLIQUID_FROM');
-      this.follow(first, 0);
-      return;
-    }
-    if (this.began === undefined) {
-      const newest = await newestHour(root);
-      if (newest === undefined) {
-        // Nothing written yet: whatever appears is new and read from its first byte.
-        this.began = 'start';
-        return;
-      }
-      this.began = 'end';
-      const size = (await sizeOf(path.join(root, newest.name))) ?? 0;
-      this.follow(newest, size);
-      this.log.info({ file: this.fileOf(newest), offset: size }, 'node fill files: no saved position, starting at the end of the newest file');
-      return;
-    }
-    const first = await nextHour(root, -Infinity);
-    if (first === undefined) return;
-    this.log.info({ file: this.fileOf(first) }, 'node fill files: the first file appeared, reading it from the start');
-    this.follow(first, 0);
+    const b = await beginning(this.opts.root, this.log, saved, this.opts.from, this.began);
+    this.began = b.began;
+    if (b.at !== undefined) this.follow(b.at.file, b.at.offset);
   }
 
   private fileOf(f: HourFile): string {
@@ -364,14 +302,5 @@ export class FillTail implements VenueGroup {
       // retried at the next interval; the engine holds the events meanwhile
       this.log.debug({ err }, 'position not saved (Redis); retrying');
     }
-  }
-}
-
-async function sizeOf(file: string): Promise<number | undefined> {
-  try {
-    return (await stat(file)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }

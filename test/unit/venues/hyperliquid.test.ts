@@ -13,7 +13,7 @@ import { blockLine, liquidationTrade, nodeFill } from '../../../src/venues/hyper
 import { historyFiles } from '../../../src/venues/hyperliquid/history.js';
 import { LineSplitter } from '../../../src/venues/hyperliquid/lines.js';
 import { parseHyperliquidLine } from '../../../src/venues/hyperliquid/parser.js';
-import { decodePosition } from '../../../src/venues/hyperliquid/tail.js';
+import { decodePosition } from '../../../src/venues/hyperliquid/position.js';
 
 const T = 1_760_050_800_000; // 2025-10-09T23:00:00Z
 const OPTS = { receivedAt: T + 2_000, retentionMs: 168 * 3_600_000 };
