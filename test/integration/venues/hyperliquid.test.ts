@@ -213,6 +213,9 @@ describe('the daemon tailing a node’s fill files', () => {
     await waitUntil(async () => ((await health(without))?.streams as unknown[] | undefined)?.length === 5, 10_000, 'the other venues');
     expect(await tailStatus(without)).toBeUndefined();
     expect(without.logs.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    // set up but left out of EXCHANGES: said, not silently ignored
+    const leftOut = await launch(data, { ...standins.env, EXCHANGES: 'okx', INSTANCE_ID: 'hl-all-3' });
+    await leftOut.waitForLog((l) => l.level === 'warn' && l.msg === 'source configured but its exchange is not in EXCHANGES: not started' && l.exchange === 'hyperliquid');
   });
 });
 
