@@ -102,13 +102,16 @@ function bar(t: ImportTotals, startedAt: number): string {
 }
 
 function summary(t: ImportTotals, where: string, ms: number): string {
-  const rejected = [...t.rejected].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${int(n)} ${r}`);
+  // too old is said on its own line, with what to do about it
+  const rejected = [...t.rejected].filter(([r]) => r !== 'ts_too_old').sort((a, b) => b[1] - a[1]).map(([r, n]) => `${int(n)} ${r}`);
+  const old = t.expired + (t.rejected.get('ts_too_old') ?? 0);
   const out = [
     `${t.interrupted ? 'stopped after' : 'imported'} ${t.filesDone}/${t.files} files (${gb(t.bytesDone)}, ${int(t.lines)} lines) from ${where} in ${duration(ms)}` +
       (t.filesSkipped > 0 ? `; ${t.filesSkipped} already imported whole by an earlier run` : ''),
     `  liquidations read: ${int(t.found)} (${usd(t.foundCents)})`,
-    `  counted now: ${int(t.counted)}; already counted: ${int(t.already)}; older than BUCKET_RETENTION_HOURS, not written: ${int(t.expired + (t.rejected.get('ts_too_old') ?? 0))}`,
+    `  counted now: ${int(t.counted)}; already counted: ${int(t.already)}; older than BUCKET_RETENTION_HOURS, not written: ${int(old)}`,
   ];
+  if (old > 0) out.push('  to keep older days, raise BUCKET_RETENTION_HOURS (here and for the daemon) and import again');
   if (rejected.length > 0) out.push(`  rejected: ${rejected.join(', ')}`);
   if (t.unfinished.length > 0) out.push(`  last line still being written, read on a later run: ${t.unfinished.join(', ')}`);
   if (t.interrupted) out.push('  run the same command again to go on from here');

@@ -208,6 +208,21 @@ describe('liqd-import hyperliquid', () => {
     expect(await client.hgetall(`liq:agg:BTCUSD:60s:${M2}`)).toMatchObject({ count: String(total), value_cents: String(total * 100_000) });
   });
 
+  it('liquidations older than BUCKET_RETENTION_HOURS are not written, and the summary says how to keep them', async () => {
+    const data = mkdtempSync(path.join(os.tmpdir(), 'liqd-hl-import-old-'));
+    dirs.push(data);
+    const old = Math.floor((NOW - 200 * HOUR_MS) / 60_000) * 60_000;
+    append(path.join(data, FILLS_DIR, hourName(old)), liq(1, 'BTC', 'A', '100', '1', old));
+    const r = await run(['hyperliquid', data]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('counted now: 0; already counted: 0; older than BUCKET_RETENTION_HOURS, not written: 1');
+    expect(r.stdout).toContain('to keep older days, raise BUCKET_RETENTION_HOURS');
+    expect(r.stdout).not.toContain('rejected');
+    const kept = await run(['hyperliquid', data, '--reread'], { BUCKET_RETENTION_HOURS: '240' });
+    expect(kept.stdout).toContain('counted now: 1');
+    expect(await client.hget(`liq:agg:BTCUSD:60s:${old}`, 'count')).toBe('1');
+  });
+
   it('says what is wrong in one line: a missing directory, a bad time, an exchange without files, a Redis that does not answer', async () => {
     const missing = await run(['hyperliquid', path.join(os.tmpdir(), 'liqd-no-such-dir')]);
     expect(missing.code).toBe(2);
