@@ -75,7 +75,7 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
 export interface SourceSpec<E extends EnvDecl = EnvDecl> {
   /** Its name in logs, status and metrics, as a feed's. */
   readonly venue: string;
-  /** The variables that turn it on, for the log line that says it did not start ('HYPERLIQUID_NODE_DATA_DIR'). */
+  /** The variables that turn it on, named in the log line that says it did not start. */
   readonly needs?: string;
   /** Whether it runs with this configuration (a source that needs a path runs only when it is set). */
   enabled(ctx: FeedContext<E>): boolean;
