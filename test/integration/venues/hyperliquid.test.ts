@@ -229,7 +229,7 @@ describe('the tail in process', () => {
     const events: LiquidationEvent[] = [];
     const rejections: Rejection[] = [];
     const tail = new FillTail(
-      { root, exchange: 'hyperliquid', venue: 'hyperliquid', from: null, retentionMs: 168 * HOUR_MS, parse: parseHyperliquidLine, pollMs: 20, staleAfterMs: 400 },
+      { root, exchange: 'hyperliquid', venue: 'hyperliquid', from: null, retentionMs: 168 * HOUR_MS, parse: parseHyperliquidLine, pollMs: 20, staleAfterMs: 1_000 },
       { log, onEvents: (e) => events.push(...e), onRejections: (r) => rejections.push(...r) },
     );
     tail.start();
@@ -237,15 +237,15 @@ describe('the tail in process', () => {
       const state = () => tail.statuses()[0].state;
       await waitUntil(() => state() === 'open', 2_000, 'open');
       const writer = setInterval(() => append(file, `${blockLine([], { time: Date.now() })}\n`), 50);
-      await new Promise((r) => setTimeout(r, 800));
+      await new Promise((r) => setTimeout(r, 1_500));
       expect(state()).toBe('open');
       append(file, liq(30, 'BTC', 'A', '10', '1', MIN));
       await waitUntil(() => events.length === 1, 2_000, 'the event');
       clearInterval(writer);
-      await waitUntil(() => state() === 'down', 2_000, 'down after the threshold');
-      await waitUntil(() => lines.some((l) => l.level === 'error' && l.msg.includes('node fill files not growing')), 2_000, 'said at error');
+      await waitUntil(() => state() === 'down', 5_000, 'down after the threshold');
+      await waitUntil(() => lines.some((l) => l.level === 'error' && l.msg.includes('node fill files not growing for 1 s')), 2_000, 'said at error');
       append(file, `${blockLine([], { time: Date.now() })}\n`);
-      await waitUntil(() => state() === 'open', 2_000, 'open again');
+      await waitUntil(() => state() === 'open', 5_000, 'open again');
       expect(tail.statuses()[0]).toMatchObject({ venue: 'hyperliquid', exchange: 'hyperliquid', file, offset: statSync(file).size });
       expect(rejections).toEqual([]);
     } finally {
