@@ -1,5 +1,6 @@
 // The daemon: config → Redis + engine + streams + health, status in Redis, periodic summary, graceful shutdown.
 import type http from 'node:http';
+import os from 'node:os';
 import type { Config } from './config.js';
 import { Backpressure, backpressureFor } from './engine/backpressure.js';
 import { Engine } from './engine/engine.js';
@@ -12,7 +13,7 @@ import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './core/gate.js';
-import { createStreams } from './venues/runtime.js';
+import { type SourceState, createStreams, sourceStateKey } from './venues/runtime.js';
 import type { Rejection } from './core/parse.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */
@@ -87,6 +88,19 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     }
   };
 
+  // A source's position (a tail of files) under a name that survives a restart: INSTANCE_ID, else the host name (the
+  // default instance name carries the pid). It lives as long as the buckets it fed.
+  const stateName = cfg.INSTANCE_ID || os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_');
+  const sourceState = (source: string): SourceState => {
+    const key = sourceStateKey(source, stateName);
+    return {
+      load: () => redis.get(key),
+      save: async (value) => {
+        await redis.set(key, value, 'EX', cfg.BUCKET_RETENTION_HOURS * 3600);
+      },
+    };
+  };
+
   const streams = createStreams(cfg, {
     log: log.child({ mod: 'streams' }),
     metrics,
@@ -109,6 +123,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     },
     onRejections,
     gate,
+    state: sourceState,
   });
 
   engine.start();

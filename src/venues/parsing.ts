@@ -197,3 +197,19 @@ export function yymmddUtc(ms: number): string {
   const dd = d.getUTCDate();
   return `${yy < 10 ? '0' : ''}${yy}${mm < 10 ? '0' : ''}${mm}${dd < 10 ? '0' : ''}${dd}`;
 }
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * A time a person gives (a variable, a command-line option), in ms: an ISO time with its zone (2025-10-10T05:00Z,
+ * 2025-10-10T07:00+02:00) or a UTC date (2025-10-10). A time without a zone is refused: it would be the machine's.
+ */
+export function parseUtcTime(text: string): number | undefined {
+  const m = ISO_RE.exec(text);
+  if (m === null) return undefined;
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1);
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -14,11 +14,27 @@ import { Connection, type ConnectionOptions } from './connection.js';
 import { MetadataGate, deliver } from './metadata-gate.js';
 import { InstrumentCache } from './metadata.js';
 import { type Lookup, sampleOf } from './parsing.js';
-import { adapterOf } from './registry.js';
+import { ADAPTERS, adapterOf } from './registry.js';
 import type { EnvDecl, FeedContext, FeedSpec, VenueAdapter } from './types.js';
 
 /** While a metadata endpoint fails, it is asked again this often. */
 export const METADATA_RETRY_MS = 5_000;
+
+/**
+ * What a source (a tail of files) keeps across restarts, where the daemon keeps its data: its position. Saving must
+ * never claim progress past events not yet handed to `onEvents` (at-least-once into the engine; identities make the
+ * repeats of a restart harmless).
+ */
+export interface SourceState {
+  /** The saved value, or null when there is none. Rejects while the store cannot be read (the source retries). */
+  load(): Promise<string | null>;
+  save(value: string): Promise<void>;
+}
+
+/** Where a source's state lives: one key per source and daemon (INSTANCE_ID, else the host name: stable across restarts). */
+export function sourceStateKey(source: string, name: string): string {
+  return `liq:pos:${source}:${name}`;
+}
 
 export interface StreamDeps {
   log: Logger;
@@ -29,6 +45,8 @@ export interface StreamDeps {
   onFrame?: (venue: Venue, text: string, receivedAt: number) => void;
   /** Read flow control for every connection (the daemon's Backpressure closes it while Redis is behind). */
   gate?: ReadGate;
+  /** Durable state of a source, by its name (the daemon's Redis); without it a source starts afresh every time. */
+  state?: (source: string) => SourceState;
 }
 
 /** A group of connections started and stopped together: a feed, a venue, or every enabled venue. */
@@ -236,6 +254,8 @@ export function createFeeds(adapters: readonly VenueAdapter[], cfg: Readonly<Con
     for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }));
     for (const source of adapter.sources ?? []) {
       if (source.enabled(ctx)) runners.push(lazy(() => source.start(ctx, { ...deps, log: log.child({ venue: source.venue }) })));
+      // Not an error: EXCHANGES=all names every venue, and a source runs only where its variables point at something.
+      else log.info({ venue: source.venue, needs: source.needs }, 'source not started: its variables are not set');
     }
   }
   const silent = new Set<string>();
@@ -268,6 +288,14 @@ export function createFeeds(adapters: readonly VenueAdapter[], cfg: Readonly<Con
 
 /** The feeds of the venues named in EXCHANGES. */
 export function createStreams(cfg: Readonly<Config>, deps: StreamDeps): VenueGroup {
+  // A source set up by its variables but left out of EXCHANGES would be ignored without a word.
+  for (const adapter of ADAPTERS) {
+    if (cfg.EXCHANGES.includes(adapter.exchange)) continue;
+    const ctx = contextOf(adapter, cfg);
+    for (const source of adapter.sources ?? []) {
+      if (source.enabled(ctx)) deps.log.warn({ exchange: adapter.exchange, venue: source.venue, needs: source.needs }, 'source configured but its exchange is not in EXCHANGES: not started');
+    }
+  }
   return createFeeds(
     cfg.EXCHANGES.map((name) => {
       const a = adapterOf(name);

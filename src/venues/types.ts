@@ -75,9 +75,34 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
 export interface SourceSpec<E extends EnvDecl = EnvDecl> {
   /** Its name in logs, status and metrics, as a feed's. */
   readonly venue: string;
+  /** The variables that turn it on, named in the log line that says it did not start. */
+  readonly needs?: string;
   /** Whether it runs with this configuration (a source that needs a path runs only when it is set). */
   enabled(ctx: FeedContext<E>): boolean;
   start(ctx: FeedContext<E>, deps: import('./runtime.js').StreamDeps): import('./runtime.js').VenueGroup;
+  /** Past files loaded once by `liqd-import <exchange> DIR` (scripts/import.ts), through the same parser. */
+  readonly history?: HistorySpec;
+}
+
+/** One file of a source's history. */
+export interface HistoryFile {
+  /** Its name in progress lines and in the import's resume record ('20251010/5'). */
+  readonly name: string;
+  readonly path: string;
+  readonly size: number;
+}
+
+/** A source's past files: which ones a directory holds, and how a line of them is read. */
+export interface HistorySpec {
+  /** What DIR must hold and how the files are chosen, for `--help`. */
+  readonly help: string;
+  /**
+   * The files under `dir` that overlap [from, to) (ms; null: open-ended), oldest first. Throws an Error whose message
+   * is one line for the user when `dir` does not exist or holds none.
+   */
+  files(dir: string, range: { from: number | null; to: number | null }): Promise<HistoryFile[]>;
+  /** One line of a file (without its newline): the pure parser the source uses. */
+  parse(line: string, opts: ParseOptions): ParseResult;
 }
 
 export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
