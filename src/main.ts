@@ -8,10 +8,17 @@ import { ManagedRedisError, provideRedis } from './managed-redis.js';
 const HARD_EXIT_MS = 9_500;
 
 async function main(): Promise<void> {
+  // `liqd import …` loads historical files (scripts/import.ts); everything else is the daemon.
+  if (process.argv[2] === 'import') {
+    process.argv.splice(2, 1);
+    await import('../scripts/import.js');
+    return;
+  }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(
       'liqd: listens to the derivatives venues\' liquidation streams and writes exact 60-second buckets to Redis.\n' +
         'Usage: npm start   (or: MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 dist/src/main.js)\n' +
+        '       liqd import hyperliquid DIR [--from ISO] [--to ISO]   historical files (see liqd import --help)\n' +
         'All configuration is environment variables: see README.md ("Configuration") and .env.example.\n' +
         'Health: GET http://HEALTH_HOST:HEALTH_PORT/health, /livez and /metrics. SIGTERM/SIGINT/SIGHUP: flush and exit\n' +
         '(0, or 1 when held events could be neither written nor spooled).\n',

@@ -4,6 +4,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
@@ -239,5 +240,9 @@ describe('liqd-import hyperliquid', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--write-fills --batch-by-block');
+    // the same command as `liqd import …` (the daemon's bin dispatches it)
+    const viaLiqd = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/main.js'), 'import', '--help'], { encoding: 'utf8', timeout: 10_000 });
+    expect(viaLiqd.status).toBe(0);
+    expect(viaLiqd.stdout).toBe(help.stdout);
   });
 });
