@@ -10,7 +10,8 @@
 // Measuring: the first frame's send time to the moment `XLEN liq:events` reaches the number of events sent (the
 // write script adds the log entries in the same atomic call as the bucket increments). Latency is sampled: about
 // a thousand frames are samples; for each, the id of its last event is known in advance (the workload parses it),
-// and a probe connection asks `HEXISTS liq:seen:60s:{minute} {id}` (written atomically with the bucket): the time
+// and a probe connection asks `HEXISTS liq:seen:60s:{minute} {id}` (written atomically with the bucket; for an event
+// identified by the exchange's own id, whose minute is its receive time, `ZSCORE liq:ids {id}`): the time
 // from the frame being sent to the first probe answering 1. Frames of one venue are written in order, so only the
 // oldest unseen sample per venue is probed (one command per venue per round, a round every `probeMs`) and, once it
 // is seen, the next ones straight away: the probes stay a few thousand cheap commands per second.
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
-import { EVENTS_KEY } from '../../src/core/keys.js';
+import { EVENTS_KEY, IDS_KEY } from '../../src/core/keys.js';
 import type { Venue } from '../../src/core/parse.js';
 import { trackTempDir } from '../lib/children.js';
 import { startDaemonChild, type DaemonChild } from '../lib/daemon.js';
@@ -29,11 +30,22 @@ import { FEEDS } from '../../src/venues/registry.js';
 import { missingSubscriptions } from '../lib/serve.js';
 import { commandDelta, commandStats, type CommandFigures } from './redis-stats.js';
 import { summarize, type LatencySummary } from './stats.js';
-import type { Universe, Workload } from './workload.js';
+import type { Sample, Universe, Workload } from './workload.js';
 
 const HIGH_WATER = 4 * 1024 * 1024;
 const CHUNK_MS = 1;
 const CHUNK_FRAMES = 4000;
+
+/** Queues the command that tells whether a sample's event was written (see the header). */
+function probeSample(pipe: ReturnType<Redis['pipeline']>, s: Sample): void {
+  if (s.byId) pipe.zscore(IDS_KEY, s.id);
+  else pipe.hexists(s.seenKey, s.id);
+}
+
+/** The answer of probeSample: written or not. */
+function written(s: Sample, answer: unknown): boolean {
+  return s.byId ? answer !== null && answer !== undefined : Number(answer) === 1;
+}
 
 export interface RunResult {
   events: number;
@@ -146,7 +158,8 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
     trackTempDir(dir);
     daemon = await startDaemonChild({
-      env: { ...standins.env, REDIS_URL: opts.redisUrl, LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
+      // every venue the workload covers, whatever the daemon's default
+      env: { ...standins.env, REDIS_URL: opts.redisUrl, EXCHANGES: u.markets.map((m) => m.exchange).join(','), LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
       dir,
       instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
     });
@@ -213,7 +226,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
         for (const [v, q] of queues) {
           if (q.length > 0) {
             heads.push([v, q[0]]);
-            pipe.hexists(w.samples[q[0]].seenKey, w.samples[q[0]].id);
+            probeSample(pipe, w.samples[q[0]]);
           }
         }
         const res = (await pipe.exec()) ?? [];
@@ -221,19 +234,19 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
         visible = Number(res[0]?.[1] ?? 0);
         if (visible >= w.events && visibleAt === 0) visibleAt = now;
         for (let h = 0; h < heads.length; h++) {
-          if (Number(res[h + 1]?.[1]) !== 1) continue;
-          const [v] = heads[h];
+          const [v, head] = heads[h];
+          if (!written(w.samples[head], res[h + 1]?.[1])) continue;
           const q = queues.get(v)!;
           latencies.push(now - sentAt[q.shift()!]);
           // The next samples of this venue are probably visible too: ask for them at once, 16 at a time.
           while (q.length > 0) {
             const batch = q.slice(0, 16);
             const p2 = probe.pipeline();
-            for (const k of batch) p2.hexists(w.samples[k].seenKey, w.samples[k].id);
+            for (const k of batch) probeSample(p2, w.samples[k]);
             const r2 = (await p2.exec()) ?? [];
             const t2 = performance.now();
             let k = 0;
-            while (k < batch.length && Number(r2[k]?.[1]) === 1) {
+            while (k < batch.length && written(w.samples[batch[k]], r2[k]?.[1])) {
               latencies.push(t2 - sentAt[q.shift()!]);
               k++;
             }

@@ -31,6 +31,11 @@ export interface Sample {
   /** liq:seen key and id of the frame's last event: written in the same atomic script as its bucket. */
   readonly seenKey: string;
   readonly id: string;
+  /**
+   * The event is identified by the exchange's own id and timed by its receive time, so its minute (and liq:seen key)
+   * is the daemon's to decide: it is looked up in liq:ids instead, written by the same script.
+   */
+  readonly byId: boolean;
 }
 
 export interface Workload {
@@ -175,7 +180,7 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
     if (res.events.length !== fr.events || last === undefined) {
       throw new Error(`workload: a ${fr.venue} frame does not parse to ${fr.events} events: ${JSON.stringify(res.rejections[0] ?? res.missing)}`);
     }
-    samples.push({ frame: f, venue: fr.venue, seenKey: seenKey(minuteOf(last.ts)), id: last.id });
+    samples.push({ frame: f, venue: fr.venue, seenKey: seenKey(minuteOf(last.ts)), id: last.id, byId: last.byId === true });
   }
   return { frames, events: total, samples, bytes };
 }

@@ -1,5 +1,6 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
 import { binance } from './binance/index.js';
+import { bitmex } from './bitmex/index.js';
 import { bybit } from './bybit/index.js';
 import { hyperliquid } from './hyperliquid/index.js';
 import { okx } from './okx/index.js';
@@ -10,6 +11,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   bybit,
   okx,
   hyperliquid,
+  bitmex,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
