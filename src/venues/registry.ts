@@ -1,6 +1,7 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
 import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
+import { htx } from './htx/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
@@ -8,6 +9,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   binance,
   bybit,
   okx,
+  htx,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
