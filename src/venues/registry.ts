@@ -1,6 +1,7 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
 import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
+import { deribit } from './deribit/index.js';
 import { htx } from './htx/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
@@ -10,6 +11,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   bybit,
   okx,
   htx,
+  deribit,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
