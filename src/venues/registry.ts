@@ -2,6 +2,7 @@
 import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
 import { deribit } from './deribit/index.js';
+import { dydx } from './dydx/index.js';
 import { htx } from './htx/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
@@ -12,6 +13,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   okx,
   htx,
   deribit,
+  dydx,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
