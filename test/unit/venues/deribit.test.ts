@@ -236,3 +236,52 @@ describe('deribit instrument metadata', () => {
     expect(deribitEntryOf({ instrument_name: 'X' })).toBeUndefined();
   });
 });
+
+describe('deribit capture and synth hooks', () => {
+  const adapter = FEEDS.find((f) => f.feed.venue === 'deribit')!.adapter;
+  const cap = adapter.capture!;
+
+  it('routes notifications by channel, moves every trade timestamp, lists the channels of a recorded listing', () => {
+    expect(cap.routeOf('deribit', T_FRAME)).toBe('trades.future.BTC.100ms');
+    expect(cap.routeOf('deribit', '{"jsonrpc":"2.0","id":1,"result":"ok"}')).toBeUndefined();
+    const msg = JSON.parse(T_FRAME) as { params: { data: Array<{ timestamp: number; amount: number }> } };
+    expect(cap.shift('deribit', msg, -60_000)).toBe(true);
+    expect(msg.params.data[0].timestamp).toBe(T - 60_000);
+    expect(msg.params.data[0].amount).toBe(1120);
+    const rest = { deribit: { instruments: { jsonrpc: '2.0', result: [deribitFuture({ base: 'BTC', quote: 'USD', contractSize: 10, tickSize: 0.5 }), deribitFuture({ base: 'SOL', quote: 'USDC', contractSize: 0.1, tickSize: 0.01 }), { bogus: true }] } } };
+    expect([...cap.listedRoutes!('deribit', rest)!].sort()).toEqual(['trades.future.BTC.100ms', 'trades.future.USDC.100ms']);
+    expect(cap.standinOptions(rest).deribitInstruments).toHaveLength(3);
+    expect(cap.standinOptions({})).toEqual({ deribitInstruments: [] });
+  });
+
+  it('synthetic frames parse to the liquidations they say they hold, routed as the capture routes them', () => {
+    const synth = adapter.synth!;
+    const coins = [
+      { base: 'BTC', rank: 0, price: 97000 },
+      { base: 'ETH', rank: 1, price: 3400 },
+      { base: 'SOL', rank: 2, price: 190 },
+    ];
+    const market = synth.market(coins, { delivery: 1_798_185_600_000 });
+    const meta = new Map<string, DeribitInstrument>();
+    for (const item of (market.rest.deribit as { instruments: { result: unknown[] } }).instruments.result) {
+      const entry = deribitEntryOf(item)!;
+      meta.set(entry[0], entry[1]);
+    }
+    expect([...meta.keys()]).toEqual(['BTC-PERPETUAL', 'BTC-25DEC26', 'ETH-PERPETUAL', 'BTC_USDC-PERPETUAL', 'ETH_USDC-PERPETUAL', 'SOL_USDC-PERPETUAL']);
+    const liqs = market.listings.map((listing, i) => ({ listing, ts: T - 10_000 + i * 150, long: i % 2 === 0, price: (listing.coin.price * 0.99).toFixed(listing.priceDecimals), size: '5' }));
+    let rnd = 0;
+    const frames = synth.frames(liqs, () => ((rnd = (rnd + 0.37) % 1), rnd));
+    let total = 0;
+    for (const f of frames) {
+      const r = parseDeribit(f.frame, BASE, meta);
+      expect(r.rejections).toEqual([]);
+      expect(r.events).toHaveLength(f.events);
+      expect(cap.routeOf(f.venue, f.frame)).toBe(f.route);
+      for (const e of r.events) expect(e.side).toBe(liqs.find((l) => l.ts === e.ts)!.long ? 'long' : 'short');
+      total += r.events.length;
+    }
+    expect(total).toBe(liqs.length);
+    // Coin-settled: 5 contracts of 10 USD.
+    expect(parseDeribit(frames[0].frame, BASE, meta).events[0]).toMatchObject({ symbol: 'BTCUSD', valueCents: 5000 });
+  });
+});

@@ -210,3 +210,43 @@ describe('dydx subscriptions and metadata', () => {
     expect(dydxMarketOf(ticker)).toEqual(expected);
   });
 });
+
+describe('dydx capture and synth hooks', () => {
+  const adapter = FEEDS.find((f) => f.feed.venue === 'dydx')!.adapter;
+  const cap = adapter.capture!;
+
+  it('routes frames by market and moves createdAt to the millisecond, keeping finer digits', () => {
+    const f = data('AVAX-USD', [liq(), liq({ id: 'b', createdAt: '2024-08-04T07:34:50.6289Z' }), limit({ createdAt: 'not a date' })]);
+    expect(cap.routeOf('dydx', f)).toBe('AVAX-USD');
+    expect(cap.routeOf('dydx', '{"type":"connected","connection_id":"c","message_id":0}')).toBeUndefined();
+    const msg = JSON.parse(f) as { contents: { trades: Array<{ createdAt: string }> } };
+    expect(cap.shift('dydx', msg, 60_001)).toBe(true);
+    expect(msg.contents.trades.map((t) => t.createdAt)).toEqual([new Date(T + 60_001).toISOString(), '2024-08-04T07:35:50.6299Z', 'not a date']);
+    const batch = { type: 'channel_batch_data', channel: 'v4_trades', id: 'AVAX-USD', contents: [{ trades: [liq()] }] };
+    expect(cap.shift('dydx', batch, 1)).toBe(true);
+    const rest = { dydx: { markets: { markets: { 'BTC-USD': { ticker: 'BTC-USD', status: 'ACTIVE' } } } } };
+    expect([...cap.listedRoutes!('dydx', rest)!]).toEqual(['BTC-USD']);
+    expect(cap.standinOptions({})).toEqual({ dydxMarkets: [] });
+  });
+
+  it('synthetic frames parse to the liquidations they say they hold, routed as the capture routes them', () => {
+    const synth = adapter.synth!;
+    const coins = [
+      { base: 'BTC', rank: 0, price: 97000 },
+      { base: 'PEPE', rank: 8, price: 0.000018 },
+    ];
+    const market = synth.market(coins, { delivery: 1_798_185_600_000 });
+    const meta = new Map<string, DydxMarket>(Object.keys((market.rest.dydx as { markets: { markets: Record<string, unknown> } }).markets.markets).map((t) => [t, dydxMarketOf(t)!]));
+    const liqs = market.listings.flatMap((listing, i) => [0, 1, 2].map((k) => ({ listing, ts: T - 10_000 + i * 1000 + k, long: k !== 1, price: listing.coin.price.toFixed(listing.priceDecimals), size: listing.coin.price > 1 ? '12' : '1200000' })));
+    const frames = synth.frames(liqs, () => 0.25);
+    let total = 0;
+    for (const f of frames) {
+      const r = parseDydx(f.frame, BASE, meta);
+      expect(r.rejections).toEqual([]);
+      expect(r.events).toHaveLength(f.events);
+      expect(cap.routeOf(f.venue, f.frame)).toBe(f.route);
+      total += r.events.length;
+    }
+    expect(total).toBe(liqs.length);
+  });
+});

@@ -283,3 +283,48 @@ describe('htx contract metadata', () => {
     else expect(c).toMatchObject(expected);
   });
 });
+
+describe('htx capture and synth hooks', () => {
+  const adapter = FEEDS.find((f) => f.feed.venue === 'htx-linear')!.adapter;
+  const cap = adapter.capture!;
+
+  it('routes liquidation frames by the wildcard topic, moves created_at and ts, serves recorded contracts again', () => {
+    expect(cap.routeOf('htx-linear', LINEAR)).toBe('public.*.liquidation_orders');
+    expect(cap.routeOf('htx-linear', '{"op":"ping","ts":"1"}')).toBeUndefined();
+    const msg = JSON.parse(LINEAR) as { ts: number; data: Array<{ created_at: number; price: number }> };
+    expect(cap.shift('htx-linear', msg, 60_000)).toBe(true);
+    expect(msg.data[0].created_at).toBe(T + 60_000);
+    expect(msg.ts).toBe(T + 40 + 60_000);
+    expect(msg.data[0].price).toBe(23350.5);
+    expect(cap.shift('htx-linear', { op: 'sub', ts: 1 }, 60_000)).toBe(false);
+    const item = { contract_code: 'BTC-USD', contract_size: 100 };
+    expect(cap.standinOptions({ 'htx-inverse': { contracts: { status: 'ok', data: [item] } } })).toEqual({ htxContracts: { linear: [], inverse: [item] } });
+  });
+
+  it('synthetic frames parse to the liquidations they say they hold, routed as the capture routes them', () => {
+    const synth = adapter.synth!;
+    const coins = [
+      { base: 'BTC', rank: 0, price: 97000 },
+      { base: 'ETH', rank: 1, price: 3400 },
+      { base: 'DOGE', rank: 4, price: 0.34 },
+      { base: 'PEPE', rank: 8, price: 0.000018 },
+    ];
+    const market = synth.market(coins, { delivery: 1_798_185_600_000 });
+    const meta = new Map<string, HtxContract>();
+    for (const [venue, margin] of [['htx-linear', 'linear'], ['htx-inverse', 'inverse']] as const) {
+      for (const item of (market.rest[venue] as { contracts: { data: HtxContractInfo[] } }).contracts.data) meta.set(item.contract_code, htxContractOf(item, margin)!);
+    }
+    expect([...meta.keys()]).toContain('BTC-USDT-261225');
+    const liqs = market.listings.map((listing, i) => ({ listing, ts: T - 10_000 + i, long: i % 2 === 0, price: (listing.coin.price * 1.01).toFixed(listing.priceDecimals), size: '3' }));
+    const frames = synth.frames(liqs, () => 0.5);
+    let events = 0;
+    for (const f of frames) {
+      const r = parseHtx(f.frame, BASE, meta);
+      expect(r.rejections).toEqual([]);
+      expect(r.events).toHaveLength(f.events);
+      expect(cap.routeOf(f.venue, f.frame)).toBe(f.route);
+      events += r.events.length;
+    }
+    expect(events).toBe(liqs.length);
+  });
+});
