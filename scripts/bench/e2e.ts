@@ -25,7 +25,7 @@ import type { Venue } from '../../src/core/parse.js';
 import { trackTempDir } from '../lib/children.js';
 import { startDaemonChild, type DaemonChild } from '../lib/daemon.js';
 import { startStandins, type Standins } from '../../src/venues/standin/index.js';
-import { FEEDS } from '../../src/venues/registry.js';
+import { FEEDS, adapterOfFeed } from '../../src/venues/registry.js';
 import { missingSubscriptions } from '../lib/serve.js';
 import { commandDelta, commandStats, type CommandFigures } from './redis-stats.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -142,17 +142,6 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
   let daemon: DaemonChild | undefined;
   try {
     await admin.flushall();
-    standins = await startStandins({ ...u.standins, okxIdleCloseMs: 600_000 });
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
-    trackTempDir(dir);
-    daemon = await startDaemonChild({
-      env: { ...standins.env, REDIS_URL: opts.redisUrl, LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
-      dir,
-      instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
-    });
-    const s = standins;
-    const d = daemon;
-    await waitUntil(() => d.child.running && d.health().then((h) => h !== undefined), 15_000, 'the daemon to start', () => d.logTail(5));
     // Every route the workload's frames use must be held by a connection (Bybit: every topic; a URL stream: one).
     const needed = new Map<Venue, Set<string>>();
     for (const f of w.frames) {
@@ -161,6 +150,19 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
       set.add(f.route);
     }
     const VENUES = [...needed.keys()];
+    // The daemon listens to exactly the exchanges the workload covers, whatever EXCHANGES defaults to.
+    const exchanges = [...new Set(VENUES.map((v) => adapterOfFeed(v)?.exchange).filter((e): e is string => e !== undefined))];
+    standins = await startStandins({ ...u.standins, okxIdleCloseMs: 600_000 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
+    trackTempDir(dir);
+    daemon = await startDaemonChild({
+      env: { ...standins.env, REDIS_URL: opts.redisUrl, LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', EXCHANGES: exchanges.join(','), ...opts.daemonEnv },
+      dir,
+      instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
+    });
+    const s = standins;
+    const d = daemon;
+    await waitUntil(() => d.child.running && d.health().then((h) => h !== undefined), 15_000, 'the daemon to start', () => d.logTail(5));
     await waitUntil(
       () => missingSubscriptions(s, needed).size === 0,
       20_000,
