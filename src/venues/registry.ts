@@ -3,6 +3,9 @@ import { binance } from './binance/index.js';
 import { bitmex } from './bitmex/index.js';
 import { bybit } from './bybit/index.js';
 import { hyperliquid } from './hyperliquid/index.js';
+import { deribit } from './deribit/index.js';
+import { dydx } from './dydx/index.js';
+import { htx } from './htx/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
@@ -12,6 +15,9 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   okx,
   hyperliquid,
   bitmex,
+  htx,
+  deribit,
+  dydx,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
