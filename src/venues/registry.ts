@@ -2,12 +2,14 @@
 import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
 import { okx } from './okx/index.js';
+import { kraken } from './kraken/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
 export const ADAPTERS: readonly VenueAdapter[] = [
   binance,
   bybit,
   okx,
+  kraken,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
