@@ -3,6 +3,7 @@ import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
 import { okx } from './okx/index.js';
 import { kraken } from './kraken/index.js';
+import { bitfinex } from './bitfinex/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
 export const ADAPTERS: readonly VenueAdapter[] = [
@@ -10,6 +11,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   bybit,
   okx,
   kraken,
+  bitfinex,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
