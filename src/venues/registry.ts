@@ -4,6 +4,7 @@ import { bybit } from './bybit/index.js';
 import { okx } from './okx/index.js';
 import { kraken } from './kraken/index.js';
 import { bitfinex } from './bitfinex/index.js';
+import { lighter } from './lighter/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
 export const ADAPTERS: readonly VenueAdapter[] = [
@@ -12,6 +13,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   okx,
   kraken,
   bitfinex,
+  lighter,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
