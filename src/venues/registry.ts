@@ -7,6 +7,9 @@ import { deribit } from './deribit/index.js';
 import { dydx } from './dydx/index.js';
 import { htx } from './htx/index.js';
 import { okx } from './okx/index.js';
+import { kraken } from './kraken/index.js';
+import { bitfinex } from './bitfinex/index.js';
+import { lighter } from './lighter/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
 export const ADAPTERS: readonly VenueAdapter[] = [
@@ -18,6 +21,9 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   htx,
   deribit,
   dydx,
+  kraken,
+  bitfinex,
+  lighter,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
