@@ -9,7 +9,9 @@
 //    30 s however much it is pushing); a keepalive unanswered for the timeout terminates the socket (watchdog);
 //  - refuses frames over maxPayloadBytes (ws closes with 1009): the connection is logged and reconnected;
 //  - re-sends every subscribe message after each (re)connect;
-//  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost.
+//  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost, and the same
+//    way at once when the venue announces a restart (restart());
+//  - sends the venue's upgrade headers, if any, on every connect.
 // Logging: state changes only, never per message.
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -49,6 +51,8 @@ export interface ConnectionSpec {
   handoverTimeoutMs?: number;
   /** Binary frames to text (HTX sends gzip); default UTF-8, like text frames. */
   decode?: (data: Buffer) => string;
+  /** HTTP headers of every upgrade request (a venue that changes its wire format by a header: Gate's size decimals). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface ConnectionOptions {
@@ -249,6 +253,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.#stopPromise;
   }
 
+  /**
+   * The venue announced that this socket will go (a server restart notice): replace it now as a lifetime rotation
+   * does, the old socket closed only once the new one receives, so nothing is lost in between. False when there is
+   * no open socket to replace or a replacement is already on its way.
+   */
+  restart(reason: string): boolean {
+    const p = this.#primary;
+    if (this.#state === 'stopped' || !p || !p.opened || p.closed || this.#replacement) return false;
+    this.#log.info({ conn: this.#spec.name, sock: p.id, reason }, 'restart: opening a replacement now');
+    this.#replacement = this.#openSock('replacement');
+    return this.#replacement !== null;
+  }
+
   /** Sends on the current open socket (and on an open replacement during a rotation). False when not open. */
   send(text: string): boolean {
     const p = this.#primary;
@@ -271,6 +288,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.#spec.url, {
+        headers: this.#spec.headers,
         handshakeTimeout: this.#connectTimeoutMs,
         perMessageDeflate: false,
         maxPayload: this.#maxPayloadBytes,
