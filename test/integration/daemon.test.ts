@@ -15,6 +15,9 @@ let client: Redis;
 let standins: Standins | undefined;
 const daemons: RunningDaemon[] = [];
 const dirs: string[] = [];
+/** This file is about the first three venues: only their stand-ins run, and the daemon listens to them alone. */
+const THREE = ['binance', 'bybit', 'okx'];
+const startThree = (opts: Parameters<typeof startStandins>[0] = {}) => startStandins(opts, THREE);
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -36,7 +39,7 @@ afterEach(async () => {
 async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
   const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
   dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, ...extra }, await freePort());
+  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: THREE.join(','), ...extra }, await freePort());
   daemons.push(d);
   return d;
 }
@@ -99,7 +102,7 @@ async function allCount(minute = MIN): Promise<number> {
 
 describe('daemon against stand-in exchanges', () => {
   it('writes exact buckets for a mixed burst from all five venues, and counts a repeated burst once', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     const d = await launch();
     await subscribed(standins);
     burst(standins);
@@ -125,7 +128,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('subscribes every Bybit symbol past the first page, spread over connections under the args limit', async () => {
-    standins = await startStandins({ bybitInstruments: { linear: manyBybitLinear(1234), inverse: [] } });
+    standins = await startThree({ bybitInstruments: { linear: manyBybitLinear(1234), inverse: [] } });
     await launch({ BYBIT_MAX_ARGS_CHARS: '4000', EXCHANGES: 'bybit' });
     const linear = standins.venues['bybit-linear'];
     await waitUntil(() => linear.subscriptions().flat().length === 1234, 15_000, 'all 1234 topics subscribed');
@@ -138,7 +141,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('follows Bybit listings: subscribes new symbols and unsubscribes delisted ones without reconnecting', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     await launch({ EXCHANGES: 'bybit', INSTRUMENT_REFRESH_MINUTES: '0.02' });
     const linear = standins.venues['bybit-linear'];
     await waitUntil(() => linear.subscriptions().flat().includes('allLiquidation.BTCUSDT'), 10_000, 'initial subscriptions');
@@ -156,7 +159,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('reconnects after every connection is dropped mid-stream, resubscribes, and counts repeated frames once', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     const d = await launch();
     await subscribed(standins);
     burst(standins);
@@ -181,7 +184,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('terminates and replaces connections whose keepalive goes unanswered (watchdog)', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     await launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
     await subscribed(standins);
     const before = Object.fromEntries(Object.entries(standins.venues).map(([k, v]) => [k, v.totalConnections()]));
@@ -198,7 +201,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('honours Retry-After on a 429 answer to the upgrade', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     standins.venues.okx.rejectUpgrades(1, 429, 2);
     const started = Date.now();
     const d = await launch({ EXCHANGES: 'okx' });
@@ -209,7 +212,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('survives garbage frames: nothing counted, rejections in metrics, daemon up', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     const d = await launch();
     await subscribed(standins);
     standins.send('binance-usdm', 'garbage \u001b[2J');
@@ -229,7 +232,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('counts a new OKX listing that arrives before the cached metadata knows it', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     const d = await launch({ EXCHANGES: 'okx' });
     await subscribed_okx(standins);
     // The exchange lists a new instrument; our cache (refreshed hourly) does not know it yet.
@@ -244,7 +247,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('keeps running through a REST outage at start-up; metadata streams catch up when REST returns', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     for (const v of Object.values(standins.venues)) v.setRestDown(true);
     const d = await launch();
     await waitUntil(() => standins!.venues['binance-usdm'].connections() > 0 && standins!.venues.okx.subscriptions().some((t) => t.length === 2), 10_000, 'streams that need no metadata yet');
@@ -264,7 +267,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('two daemons on one Redis count every liquidation once', async () => {
-    standins = await startStandins();
+    standins = await startThree();
     await launch({ INSTANCE_ID: 'a' });
     await launch({ INSTANCE_ID: 'b' });
     await waitUntil(() => standins!.venues.okx.subscriptions().filter((t) => t.length === 2).length === 2 && standins!.venues['binance-usdm'].connections() === 2 && standins!.venues['bybit-inverse'].subscriptions().filter((t) => t.length > 0).length === 2, 15_000, 'both daemons subscribed');
@@ -279,7 +282,7 @@ describe('daemon against stand-in exchanges', () => {
   it('SIGTERM with Redis down spools what it holds; the next start replays the spool', async () => {
     const own = await startRedis();
     try {
-      standins = await startStandins();
+      standins = await startThree();
       const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
       dirs.push(spool);
       const env = { ...standins.env, REDIS_URL: own.url, SPOOL_DIR: spool, EXCHANGES: 'binance' };
