@@ -1,4 +1,5 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
+import { aster } from './aster/index.js';
 import { binance } from './binance/index.js';
 import { bybit } from './bybit/index.js';
 import { okx } from './okx/index.js';
@@ -8,6 +9,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   binance,
   bybit,
   okx,
+  aster,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
