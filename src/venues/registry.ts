@@ -1,6 +1,7 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
 import { aster } from './aster/index.js';
 import { binance } from './binance/index.js';
+import { bitget } from './bitget/index.js';
 import { bybit } from './bybit/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
@@ -10,6 +11,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   bybit,
   okx,
   aster,
+  bitget,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
