@@ -3,6 +3,7 @@ import { aster } from './aster/index.js';
 import { binance } from './binance/index.js';
 import { bitget } from './bitget/index.js';
 import { bybit } from './bybit/index.js';
+import { gate } from './gate/index.js';
 import { okx } from './okx/index.js';
 import type { FeedSpec, VenueAdapter } from './types.js';
 
@@ -12,6 +13,7 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   okx,
   aster,
   bitget,
+  gate,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);
