@@ -146,7 +146,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
     trackTempDir(dir);
     daemon = await startDaemonChild({
-      env: { ...standins.env, REDIS_URL: opts.redisUrl, LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
+      env: { ...standins.env, REDIS_URL: opts.redisUrl, EXCHANGES: 'all', LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
       dir,
       instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
     });
