@@ -69,7 +69,7 @@ describe('aster stand-in', () => {
     ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['btcusdt@forceOrder'], id: 7 }));
     await waitUntil(() => messages.length === 1, 2000, 'ack');
     expect(JSON.parse(messages[0])).toEqual({ result: null, id: 7 });
-    expect(server.send(asterFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '1', qty: '1', ts: Date.now() }))).toBe(1);
+    expect(standins.send('aster', asterFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '1', qty: '1', ts: Date.now() }))).toBe(1);
     // No pongs (autoPong off): pinged, then terminated after the pong timeout.
     const closed = new Promise((r) => ws.once('close', r));
     await closed;

@@ -82,7 +82,7 @@ describe('bitget stand-in', () => {
     expect(JSON.parse(messages[3])).toMatchObject({ event: 'error', code: '30001' });
     expect(messages[4]).toBe('pong');
     expect(server.subscriptions()).toEqual([['liquidation:usdt-futures', 'liquidation:coin-futures', 'liquidation:usdc-futures']]);
-    expect(server.send(bitgetFrame('coin-futures', [{ symbol: 'BTCUSD', side: 'buy', price: '1', amount: '1', ts: Date.now() }]))).toBe(1);
+    expect(standins.send('bitget', bitgetFrame('coin-futures', [{ symbol: 'BTCUSD', side: 'buy', price: '1', amount: '1', ts: Date.now() }]))).toBe(1);
     // The ping above restarted the clock; with no more pings the connection is closed.
     const code = await new Promise<number>((r) => ws.once('close', r));
     expect(code).toBe(1000);

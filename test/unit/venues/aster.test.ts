@@ -104,3 +104,30 @@ describe('aster adapter', () => {
     expect(lifetime).toBeGreaterThan(23 * 3_600_000);
   });
 });
+
+describe('aster capture and synth hooks', () => {
+  it('routes every frame to every connection and moves E and o.T, wrapped or bare', async () => {
+    const { asterCapture } = await import('../../../src/venues/aster/capture.js');
+    expect(asterCapture.routeOf('aster', wrapped())).toBe('');
+    for (const text of [wrapped(), bare()]) {
+      const msg = JSON.parse(text) as Record<string, unknown>;
+      expect(asterCapture.shift('aster', msg, 60_000)).toBe(true);
+      const [e] = parseAster(JSON.stringify(msg), { receivedAt: NOW + 60_000, retentionMs: opts.retentionMs }).events;
+      expect(e.ts).toBe(T + 60_000);
+    }
+  });
+
+  it('synthetic frames parse into exactly their liquidations, at most one per symbol per second', async () => {
+    const { asterSynth } = await import('../../../src/venues/aster/synth.js');
+    const { sizeForUsd } = await import('../../../src/venues/synth-types.js');
+    const coins = [{ base: 'BTC', rank: 0, price: 50_000 }, { base: 'ETH', rank: 1, price: 3_000 }, { base: 'PEPE', rank: 2, price: 0.00001 }];
+    const market = asterSynth.market(coins, { delivery: NOW });
+    expect(market.listings.map((l) => l.name)).toEqual(['BTCUSDT', 'ETHUSDT', '1000PEPEUSDT']);
+    expect(asterSynth.onePerSymbolSecond).toBe(true);
+    const liqs = market.listings.map((l, i) => ({ listing: l, ts: T + i, long: i % 2 === 0, price: (l.coin.price * l.mult).toFixed(l.priceDecimals), size: sizeForUsd(l.size, 1000, l.coin.price * l.mult) }));
+    const frames = asterSynth.frames(liqs, () => 0.5);
+    const events = frames.flatMap((f) => parseAster(f.frame, opts).events);
+    expect(events.map((e) => [e.symbol, e.side])).toEqual([['BTCUSDT', 'long'], ['ETHUSDT', 'short'], ['1000PEPEUSDT', 'long']]);
+    expect(frames.reduce((n, f) => n + f.events, 0)).toBe(3);
+  });
+});

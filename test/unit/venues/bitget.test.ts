@@ -180,3 +180,32 @@ describe('bitget adapter', () => {
     expect(bitget.sampled).toBeUndefined(); // the cadence is unconfirmed
   });
 });
+
+describe('bitget capture and synth hooks', () => {
+  it('routes a push by topic:instType, as the stand-in holds subscriptions, and moves ts and data[].ts', async () => {
+    const { bitgetCapture } = await import('../../../src/venues/bitget/capture.js');
+    const text = frame([item()], 'coin-futures');
+    expect(bitgetCapture.routeOf('bitget', text)).toBe('liquidation:coin-futures');
+    expect(bitgetCapture.routeOf('bitget', 'pong')).toBeUndefined();
+    const msg = JSON.parse(frame([item({ symbol: 'BTCUSD', price: '50000', amount: '300' })], 'coin-futures')) as Record<string, unknown>;
+    expect(bitgetCapture.shift('bitget', msg, 60_000)).toBe(true);
+    expect(msg.ts).toBe(T + 200 + 60_000);
+    expect(parseBitget(JSON.stringify(msg), { receivedAt: NOW + 60_000, retentionMs: base.retentionMs, instruments: META }).events[0].ts).toBe(T + 60_000);
+  });
+
+  it('synthetic pushes parse into exactly their liquidations with the metadata they list', async () => {
+    const { bitgetSynth } = await import('../../../src/venues/bitget/synth.js');
+    const { sizeForUsd } = await import('../../../src/venues/synth-types.js');
+    const coins = [{ base: 'BTC', rank: 0, price: 50_000 }, { base: 'ETH', rank: 1, price: 3_000 }, { base: 'SOL', rank: 7, price: 150 }];
+    const market = bitgetSynth.market(coins, { delivery: DEC25_2026 });
+    const meta = new Map<string, BitgetInstrument>();
+    const rest = market.rest.bitget as Record<string, { data: Array<Parameters<typeof bitgetSymbolOf>[0] & { symbol: string }> }>;
+    for (const [category, doc] of Object.entries(rest)) for (const row of doc.data) meta.set(bitgetKey(category.toLowerCase(), row.symbol), { symbol: bitgetSymbolOf(row)! });
+    const liqs = market.listings.map((l, i) => ({ listing: l, ts: T + i, long: i % 2 === 0, price: (l.coin.price * l.mult).toFixed(l.priceDecimals), size: sizeForUsd(l.size, 1000, l.coin.price) }));
+    const frames = bitgetSynth.frames(liqs, () => 0.5);
+    const results = frames.map((f) => parseBitget(f.frame, { ...base, receivedAt: NOW + 5_000, instruments: meta }));
+    expect(results.flatMap((r) => r.rejections)).toEqual([]);
+    expect(results.flatMap((r) => r.events.map((e) => e.symbol)).sort()).toEqual(['BTCUSD', 'BTCUSDC', 'BTCUSDT', 'ETHUSD', 'ETHUSDC', 'ETHUSDT', 'SOLUSDT']);
+    expect(frames.reduce((n, f) => n + f.events, 0)).toBe(liqs.length);
+  });
+});

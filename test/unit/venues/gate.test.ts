@@ -15,6 +15,7 @@ import { parseGate } from '../../../src/venues/gate/parser.js';
 const NOW = 1_798_000_000_000; // a fixed receive time: parsers never read the clock
 const T = NOW - 800;
 const base: ParseOptions = { receivedAt: NOW, retentionMs: 168 * 3_600_000 };
+const DEC25_2026_MS = 1_798_185_600_000; // 2026-12-25T08:00:00Z, a delivery for the synthetic market
 const linear = (symbol: string, m: string): GateContract => ({ symbol, kind: 'linear', multiplier: parseDecimal(m)! });
 
 const CONTRACTS = new Map<string, GateContract>([
@@ -169,5 +170,41 @@ describe('gate adapter', () => {
     expect(feed.refused?.('{"time":1,"channel":"futures.public_liquidates","event":"subscribe","error":{"code":2,"message":"x"},"result":{"status":"fail"}}')).toBe(true);
     expect(feed.refused?.('{"time":1,"channel":"futures.public_liquidates","event":"subscribe","result":{"status":"success"}}')).toBe(false);
     expect(gate.sampled).toBeUndefined();
+  });
+});
+
+describe('gate capture and synth hooks', () => {
+  it('routes a push by its channel and moves the items\' time (and time_ms), array or bare', async () => {
+    const { gateCapture } = await import('../../../src/venues/gate/capture.js');
+    expect(gateCapture.routeOf('gate-usdt', update([item()]))).toBe('futures.public_liquidates');
+    expect(gateCapture.routeOf('gate-usdt', 'garbage')).toBeUndefined();
+    for (const result of [[item()], item(), [{ price: '215.1', size: '-1', time_ms: T, contract: 'BTC_USDT' }]]) {
+      const msg = JSON.parse(update(result)) as Record<string, unknown>;
+      expect(gateCapture.shift('gate-usdt', msg, 120_000)).toBe(true);
+      expect(msg.time_ms).toBe(NOW + 120_000);
+      expect(msg.time).toBe(Math.floor(NOW / 1000) + 120);
+      expect(parseGate(JSON.stringify(msg), { receivedAt: NOW + 120_000, retentionMs: base.retentionMs, contracts: CONTRACTS }).events[0].ts).toBe(T + 120_000);
+    }
+    expect(gateCapture.shift('gate-usdt', JSON.parse('{"time":1,"time_ms":1,"channel":"futures.pong","event":"","result":null}') as Record<string, unknown>, 1000)).toBe(false);
+  });
+
+  it('synthetic pushes parse into exactly their liquidations with the contracts they list', async () => {
+    const { gateSynth } = await import('../../../src/venues/gate/synth.js');
+    const { sizeForUsd } = await import('../../../src/venues/synth-types.js');
+    const coins = [{ base: 'BTC', rank: 0, price: 50_000 }, { base: 'ETH', rank: 1, price: 3_000 }, { base: 'DOGE', rank: 4, price: 0.15 }];
+    const market = gateSynth.market(coins, { delivery: DEC25_2026_MS });
+    const lookup = (venue: string, settle: 'usdt' | 'btc') => {
+      const m = new Map<string, GateContract>();
+      for (const row of (market.rest[venue] as { contracts: Array<Parameters<typeof gateContractOf>[0]> }).contracts) m.set(row.name, gateContractOf(row, settle)!);
+      return m;
+    };
+    const metas: Record<string, Map<string, GateContract>> = { 'gate-usdt': lookup('gate-usdt', 'usdt'), 'gate-btc': lookup('gate-btc', 'btc') };
+    const liqs = market.listings.map((l, i) => ({ listing: l, ts: T + i, long: i % 2 === 0, price: l.coin.price.toFixed(l.priceDecimals), size: sizeForUsd(l.size, 1000, l.coin.price) }));
+    const frames = gateSynth.frames(liqs, () => 0.5);
+    const results = frames.map((f) => parseGate(f.frame, { ...base, receivedAt: NOW + 5_000, contracts: metas[f.venue] }));
+    expect(results.flatMap((r) => r.rejections)).toEqual([]);
+    expect(results.flatMap((r) => r.events.map((e) => `${e.symbol}:${e.side}`)).sort()).toEqual(['BTCUSD:short', 'BTCUSDT:long', 'DOGEUSDT:short', 'ETHUSDT:long'].sort());
+    // Each about $1000: whole contracts of quanto_multiplier (ETH: 33 of $30 = $990).
+    for (const r of results) for (const e of r.events) expect(Math.abs(e.valueCents - 100_000)).toBeLessThanOrEqual(1_000);
   });
 });
