@@ -22,6 +22,8 @@ export interface ConnectionSpec {
   handoverTimeoutMs?: number;
   /** Binary frames to text (HTX sends gzip); default UTF-8, like text frames. */
   decode?: (data: Buffer) => string;
+  /** HTTP headers of every upgrade request (a venue that changes its wire format by a header). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface ConnectionOptions {

@@ -9,7 +9,9 @@
 //    30 s however much it is pushing); a keepalive unanswered for the timeout terminates the socket (watchdog);
 //  - refuses frames over maxPayloadBytes (ws closes with 1009): the connection is logged and reconnected;
 //  - re-sends every subscribe message after each (re)connect;
-//  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost.
+//  - rotates sockets that have a maximum lifetime (Binance, 24 h) with an overlap, so nothing is lost, and the same
+//    way at once when the venue announces a restart (restart());
+//  - sends the venue's upgrade headers, if any, on every connect.
 // Logging: state changes only, never per message.
 import { EventEmitter } from 'node:events';
 import { backoffDelay } from '../core/backoff.js';
@@ -141,6 +143,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.#stopPromise;
   }
 
+  /**
+   * The venue announced that this socket will go (a server restart notice): replace it now as a lifetime rotation
+   * does, the old socket closed only once the new one receives, so nothing is lost in between. False when there is
+   * no open socket to replace or a replacement is already on its way.
+   */
+  restart(reason: string): boolean {
+    return this.#rotation.now(reason);
+  }
+
   /** Sends on the current open socket (and on an open replacement during a rotation). False when not open. */
   send(text: string): boolean {
     const p = this.#primary;
@@ -168,6 +179,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         {
           name: this.#spec.name,
           url: this.#spec.url,
+          headers: this.#spec.headers,
           connectTimeoutMs: this.#connectTimeoutMs,
           maxPayloadBytes: this.#maxPayloadBytes,
           keepalive: this.#spec.keepalive,

@@ -1,4 +1,5 @@
 // The registry: every venue liqd can listen to, one line each. Adding a venue is its folder and one line here.
+import { aster } from './aster/index.js';
 import { binance } from './binance/index.js';
 import { bitmex } from './bitmex/index.js';
 import { bybit } from './bybit/index.js';
@@ -6,6 +7,8 @@ import { hyperliquid } from './hyperliquid/index.js';
 import { deribit } from './deribit/index.js';
 import { dydx } from './dydx/index.js';
 import { htx } from './htx/index.js';
+import { bitget } from './bitget/index.js';
+import { gate } from './gate/index.js';
 import { okx } from './okx/index.js';
 import { kraken } from './kraken/index.js';
 import { bitfinex } from './bitfinex/index.js';
@@ -24,6 +27,9 @@ export const ADAPTERS: readonly VenueAdapter[] = [
   kraken,
   bitfinex,
   lighter,
+  aster,
+  bitget,
+  gate,
 ];
 
 export const EXCHANGE_NAMES: readonly string[] = ADAPTERS.map((a) => a.exchange);

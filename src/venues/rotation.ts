@@ -76,6 +76,18 @@ export class Rotation {
     this.replacement = null;
   }
 
+  /**
+   * The venue announced that the connection's socket will go (a restart notice): a replacement now, handed over as
+   * before a lifetime limit. False when there is no open socket to replace or a replacement is already under way.
+   */
+  now(reason: string): boolean {
+    const old = this.host.primary();
+    if (this.host.stopped() || !old || !old.opened || old.closed || this.replacement) return false;
+    this.host.log.info({ conn: this.host.name, sock: old.id, reason }, 'restart: opening a replacement now');
+    this.replacement = this.host.openReplacement();
+    return this.replacement !== null;
+  }
+
   private rotate(old: VenueSocket): void {
     if (this.host.stopped() || old !== this.host.primary() || old.closed || this.replacement) return;
     this.host.log.info({ conn: this.host.name, sock: old.id, maxLifetimeMs: this.maxLifetimeMs }, 'rotation: opening replacement before the lifetime limit');

@@ -207,12 +207,14 @@ export class FeedRunner<M> implements VenueGroup {
         keepalive: feed.keepalive(this.ctx),
         maxLifetimeMs: feed.maxLifetimeMs?.(this.ctx),
         decode: feed.decode,
+        headers: feed.headers?.(this.ctx),
       },
       this.connOpts,
     );
     const reply = (text: string) => void shard.conn.send(text);
+    const restart = (reason: string) => void shard.conn.restart(reason);
     shard.conn.on('message', (text, receivedAt) => {
-      if (feed.control?.(text, reply)) return;
+      if (feed.control?.(text, reply, restart)) return;
       this.deps.onFrame?.(feed.venue, text, receivedAt);
       // A refused request (a topic the venue does not know, a bad subscribe) means something is not covered: loudly.
       if (feed.refused?.(text)) {

@@ -34,6 +34,8 @@ export interface SocketOptions {
   /** The connection's name, for logs. */
   name: string;
   url: string;
+  /** HTTP headers of the upgrade request. */
+  headers?: Readonly<Record<string, string>>;
   connectTimeoutMs: number;
   maxPayloadBytes: number;
   keepalive: KeepaliveSpec;
@@ -98,7 +100,7 @@ export class VenueSocket {
     private readonly opts: SocketOptions,
     private readonly hooks: SocketHooks,
   ) {
-    this.ws = new WebSocket(opts.url, { handshakeTimeout: opts.connectTimeoutMs, perMessageDeflate: false, maxPayload: opts.maxPayloadBytes });
+    this.ws = new WebSocket(opts.url, { headers: opts.headers, handshakeTimeout: opts.connectTimeoutMs, perMessageDeflate: false, maxPayload: opts.maxPayloadBytes });
     const now = Date.now();
     this.lastRxAt = now;
     this.lastTxAt = now;

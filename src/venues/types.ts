@@ -55,11 +55,14 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
   keepalive(ctx: FeedContext<E>): KeepaliveSpec;
   /** A connection lives at most this long and is replaced before (Binance: 24 h). */
   maxLifetimeMs?(ctx: FeedContext<E>): number | undefined;
+  /** HTTP headers of the upgrade request (Gate: `X-Gate-Size-Decimal: 1` for decimal sizes). */
+  headers?(ctx: FeedContext<E>): Readonly<Record<string, string>>;
   /**
-   * Protocol frames (keepalive answers, heartbeats that must be answered): handled here, never parsed nor recorded.
-   * Returns true when the frame was one; `reply` sends on the connection it came from.
+   * Protocol frames (keepalive answers, heartbeats that must be answered, restart notices): handled here, never parsed
+   * nor recorded. Returns true when the frame was one; `reply` sends on the connection it came from; `restart` replaces
+   * that connection's socket without a gap (the venue announced it will close it).
    */
-  control?(text: string, reply: (text: string) => void): boolean;
+  control?(text: string, reply: (text: string) => void, restart: (reason: string) => void): boolean;
   /** A frame in which the venue refuses a request (a topic it does not know): logged at error, not parsed. */
   refused?(text: string): boolean;
   /** Binary frames to text (HTX sends gzip); text frames are passed as they are. */

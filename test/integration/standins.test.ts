@@ -491,7 +491,7 @@ describe('misbehaviour switches', () => {
     };
     await sleep(50);
     const before = count();
-    const s = await startStandins({ binancePingIntervalMs: 1000, okxIdleCloseMs: 5000 });
+    const s = await startStandins({ binancePingIntervalMs: 1000, okxIdleCloseMs: 5000 }, ['binance', 'bybit', 'okx']);
     const clients = await Promise.all([
       Client.open(s.env.BINANCE_USDM_WS_URL),
       Client.open(s.env.BINANCE_COINM_WS_URL),
