@@ -24,7 +24,8 @@ Usage:
 Options:
   --out <file>          capture to write (NDJSON; gzip when the name ends in .gz); an existing file is replaced
   --minutes <N>         stop after N minutes (decimals allowed); default: until Ctrl-C
-  --exchanges <list>    comma-separated subset of ${EXCHANGE_NAMES.join(', ')} (default: EXCHANGES, else all)
+  --exchanges <list>    comma-separated subset of ${EXCHANGE_NAMES.join(', ')} (default: EXCHANGES, else all);
+                        a venue read from files (hyperliquid) has no stream and is not recorded
   -h, --help            this help
 
 What is recorded:
@@ -107,6 +108,15 @@ async function main(): Promise<number> {
     status.clear();
     process.stderr.write(`${PROG}: ${line}\n`);
   };
+
+  // A venue read from files (Hyperliquid's node fills) has no stream to record: `all` leaves it out quietly, a list
+  // that names it says so.
+  const streamed = cfg.EXCHANGES.filter((e) => FEEDS.some((f) => f.exchange === e));
+  const fileOnly = cfg.EXCHANGES.filter((e) => !streamed.includes(e));
+  const named = (opts.exchanges ?? process.env.EXCHANGES ?? 'all').trim() !== 'all';
+  if (streamed.length === 0) die(PROG, `${fileOnly.join(', ')}: read from a node's files, not a stream; nothing to record (liqd-import loads past files)`, 2);
+  if (fileOnly.length > 0 && named) say(`not recorded: ${fileOnly.join(', ')} (read from a node's files, not a stream)`);
+  cfg = { ...cfg, EXCHANGES: streamed };
 
   let writer: CaptureWriter;
   try {

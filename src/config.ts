@@ -33,7 +33,7 @@ const BASE_SCHEMA = {
   DATA_DIR: { def: './data', parse: z.string().trim().min(1, 'a directory path') },
   // For tests only: they run a managed Redis on a free port and never touch the 6379 of the machine.
   LIQD_MANAGED_REDIS_PORT: { def: '6379', parse: int(1, 65_535) },
-  EXCHANGES: { def: 'binance,bybit,okx', parse: exchanges },
+  EXCHANGES: { def: 'all', parse: exchanges },
   LOG_LEVEL: { def: 'info', parse: z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`) },
   FLUSH_INTERVAL_MS: { def: '50', parse: int(1, 60_000) },
   FLUSH_MAX_EVENTS: { def: '5000', parse: int(1, 100_000) },

@@ -9,10 +9,13 @@ import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startS
 import { binanceFrame, bybitFrame, okxFrame } from '../support/venues.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
-import { ENV_SCHEMA } from '../../src/config.js';
 
-/** The exchanges the daemon listens to by default: the stand-ins served here, so "every venue" means every one of them. */
-const DEFAULT_EXCHANGES = ENV_SCHEMA.EXCHANGES.def.split(',');
+/**
+ * The three venues of these cases (EXCHANGES=binance,bybit,okx, the behaviour before EXCHANGES=all): only their
+ * stand-ins run, so "every venue" here means every venue the daemon connects to. Every venue at once:
+ * all-venues.test.ts.
+ */
+const THREE = ['binance', 'bybit', 'okx'];
 
 let redis: PrivateRedis;
 let client: Redis;
@@ -40,7 +43,7 @@ afterEach(async () => {
 async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
   const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
   dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, ...extra }, await freePort());
+  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: THREE.join(','), ...extra }, await freePort());
   daemons.push(d);
   return d;
 }
@@ -103,7 +106,7 @@ async function allCount(minute = MIN): Promise<number> {
 
 describe('daemon against stand-in exchanges', () => {
   it('writes exact buckets for a mixed burst from all five venues, and counts a repeated burst once', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     const d = await launch();
     await subscribed(standins);
     burst(standins);
@@ -142,7 +145,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('follows Bybit listings: subscribes new symbols and unsubscribes delisted ones without reconnecting', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     await launch({ EXCHANGES: 'bybit', INSTRUMENT_REFRESH_MINUTES: '0.02' });
     const linear = standins.venues['bybit-linear'];
     await waitUntil(() => linear.subscriptions().flat().includes('allLiquidation.BTCUSDT'), 10_000, 'initial subscriptions');
@@ -160,7 +163,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('reconnects after every connection is dropped mid-stream, resubscribes, and counts repeated frames once', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     const d = await launch();
     await subscribed(standins);
     burst(standins);
@@ -187,7 +190,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('terminates and replaces connections whose keepalive goes unanswered (watchdog)', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     await launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
     await subscribed(standins);
     const live = Object.entries(standins.venues).filter(([, v]) => v.totalConnections() > 0);
@@ -205,7 +208,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('honours Retry-After on a 429 answer to the upgrade', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     standins.venues.okx.rejectUpgrades(1, 429, 2);
     const started = Date.now();
     const d = await launch({ EXCHANGES: 'okx' });
@@ -216,7 +219,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('survives garbage frames: nothing counted, rejections in metrics, daemon up', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     const d = await launch();
     await subscribed(standins);
     standins.send('binance-usdm', 'garbage \u001b[2J');
@@ -236,7 +239,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('counts a new OKX listing that arrives before the cached metadata knows it', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     const d = await launch({ EXCHANGES: 'okx' });
     await subscribed_okx(standins);
     // The exchange lists a new instrument; our cache (refreshed hourly) does not know it yet.
@@ -251,7 +254,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('keeps running through a REST outage at start-up; metadata streams catch up when REST returns', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     for (const v of Object.values(standins.venues)) v.setRestDown(true);
     const d = await launch();
     await waitUntil(() => standins!.venues['binance-usdm'].connections() > 0 && standins!.venues.okx.subscriptions().some((t) => t.length === 2), 10_000, 'streams that need no metadata yet');
@@ -271,7 +274,7 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('two daemons on one Redis count every liquidation once', async () => {
-    standins = await startStandins({}, DEFAULT_EXCHANGES);
+    standins = await startStandins({}, THREE);
     await launch({ INSTANCE_ID: 'a' });
     await launch({ INSTANCE_ID: 'b' });
     await waitUntil(() => standins!.venues.okx.subscriptions().filter((t) => t.length === 2).length === 2 && standins!.venues['binance-usdm'].connections() === 2 && standins!.venues['bybit-inverse'].subscriptions().filter((t) => t.length > 0).length === 2, 15_000, 'both daemons subscribed');
@@ -286,7 +289,7 @@ describe('daemon against stand-in exchanges', () => {
   it('SIGTERM with Redis down spools what it holds; the next start replays the spool', async () => {
     const own = await startRedis();
     try {
-      standins = await startStandins({}, DEFAULT_EXCHANGES);
+      standins = await startStandins({}, THREE);
       const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
       dirs.push(spool);
       const env = { ...standins.env, REDIS_URL: own.url, SPOOL_DIR: spool, EXCHANGES: 'binance' };

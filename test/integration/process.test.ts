@@ -7,6 +7,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON, waitUntil } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { ENV_SCHEMA } from '../../src/config.js';
+import { FEEDS } from '../../src/venues/registry.js';
+
+/** Every venue's WebSocket and REST endpoint variables pointed at a port nothing listens on. */
+function deadEndpoints(port: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(ENV_SCHEMA)) {
+    if (name.endsWith('_WS_URL')) out[name] = `ws://127.0.0.1:${port}/ws`;
+    else if (name.endsWith('_REST_URL')) out[name] = `http://127.0.0.1:${port}`;
+  }
+  return out;
+}
 
 let redis: PrivateRedis;
 let spool: string;
@@ -33,14 +45,8 @@ describe('npm start', () => {
       REDIS_URL: redis.url,
       HEALTH_PORT: String(healthPort),
       SPOOL_DIR: spool,
-      BINANCE_USDM_WS_URL: `ws://127.0.0.1:${dead}/market/stream?streams=!forceOrder@arr`,
-      BINANCE_COINM_WS_URL: `ws://127.0.0.1:${dead}/stream?streams=!forceOrder@arr`,
-      BINANCE_COINM_REST_URL: `http://127.0.0.1:${dead}`,
-      BYBIT_LINEAR_WS_URL: `ws://127.0.0.1:${dead}/v5/public/linear`,
-      BYBIT_INVERSE_WS_URL: `ws://127.0.0.1:${dead}/v5/public/inverse`,
-      BYBIT_REST_URL: `http://127.0.0.1:${dead}`,
-      OKX_WS_URL: `ws://127.0.0.1:${dead}/ws/v5/public`,
-      OKX_REST_URL: `http://127.0.0.1:${dead}`,
+      // every venue's endpoints at a port nothing listens on (EXCHANGES=all is the default)
+      ...deadEndpoints(dead),
       RECONNECT_BASE_MS: '100',
       RECONNECT_MAX_MS: '400',
     };
@@ -67,7 +73,9 @@ describe('npm start', () => {
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ status: 'ok', redis: { writable: true }, bufferedEvents: 0 });
       const streams = health.body.streams as Array<{ connection: string; state: string }>;
-      expect(streams.map((s) => s.connection).sort()).toEqual(['binance-coinm', 'binance-usdm', 'bybit-inverse', 'bybit-linear', 'okx']);
+      // one connection per stream feed of every registered venue (a file source without its directory is skipped)
+      expect(streams.map((s) => s.connection).sort()).toEqual(FEEDS.map((f) => f.feed.venue).sort());
+      expect(streams.length).toBeGreaterThanOrEqual(17);
       expect(streams.every((s) => s.state !== 'open')).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
       expect(metrics).toContain('liq_redis_writable');

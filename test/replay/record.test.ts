@@ -24,6 +24,7 @@ import {
 } from '../support/venues.js';
 import { waitUntil } from '../support/daemon.js';
 import { freePort } from '../support/redis.js';
+import { FEEDS } from '../../src/venues/registry.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RECORD = path.join(ROOT, 'dist/scripts/record.js');
@@ -93,7 +94,8 @@ const pings = (v: Venue, what: string) => standins.venues[v].received().filter((
 describe('npm run record', () => {
   it('writes exactly the frames served, with the metadata, and a complete .gz after SIGINT', async () => {
     const out = path.join(dir, 'rec.ndjson.gz');
-    const rec = startRecorder(['--out', out]);
+    // the first three venues (the frames served are theirs); every venue at once: the next case
+    const rec = startRecorder(['--out', out, '--exchanges', 'binance,bybit,okx']);
     try {
       const subscribed = (v: Venue, topics: string[]) => () => {
         const have = new Set(standins.venues[v].subscriptions().flat());
@@ -214,6 +216,12 @@ describe('npm run record', () => {
     expect(text).toMatch(/pongs[\s\S]*not\s+data\s+frames/i);
   });
 
+  it('refuses a list of venues read from files only: exit 2, one line saying why', async () => {
+    const rec = startRecorder(['--out', path.join(dir, 'files.ndjson.gz'), '--exchanges', 'hyperliquid']);
+    expect(await rec.exit).toBe(2);
+    expect(rec.stderr().trim()).toBe("liqd-record: hyperliquid: read from a node's files, not a stream; nothing to record (liqd-import loads past files)");
+  });
+
   it('captures nothing when no venue answers: exit 1 with one line naming the venues, the metadata still written', async () => {
     const out = path.join(dir, 'nothing.ndjson.gz');
     // the metadata from the stand-ins, the WebSockets at ports where nothing listens
@@ -225,8 +233,11 @@ describe('npm run record', () => {
     const lines = rec.stderr().trim().split('\n').filter((l) => l.startsWith('liqd-record: ') && !l.includes('recording '));
     expect(lines, rec.stderr()).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^liqd-record: nothing captured: 0 frames in 00:00:0\d from binance-usdm, binance-coinm, bybit-linear, bybit-inverse, okx \(no connection opened/,
+      /^liqd-record: nothing captured: 0 frames in 00:00:0\d from binance-usdm, binance-coinm, bybit-linear, bybit-inverse, okx, \S.* \(no connection opened/,
     );
+    // by default every venue with a stream: each feed is named; Hyperliquid (files) is not recorded, quietly
+    for (const f of FEEDS) expect(lines[0]).toContain(` ${f.feed.venue}`);
+    expect(lines[0]).not.toContain('hyperliquid');
     expect(lines[0]).toContain(`${out} holds only the metadata`);
     // what it has is written: a complete file with the metadata
     expect(() => gunzipSync(readFileSync(out))).not.toThrow();

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV_SCHEMA, loadConfig } from '../../src/config.js';
+import { EXCHANGE_NAMES } from '../../src/venues/registry.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
@@ -20,7 +21,10 @@ describe('configuration docs', () => {
   });
   it('the defaults parse', () => {
     const cfg = loadConfig({});
-    expect(cfg.EXCHANGES).toEqual(['binance', 'bybit', 'okx']);
+    // every registered venue by default (issue 18); a list keeps to those
+    expect([...cfg.EXCHANGES].sort()).toEqual([...EXCHANGE_NAMES].sort());
+    expect(cfg.EXCHANGES).toHaveLength(14);
+    expect(loadConfig({ EXCHANGES: 'binance,bybit,okx' }).EXCHANGES).toEqual(['binance', 'bybit', 'okx']);
     expect(cfg.venues.binance.BINANCE_USDM_WS_URL).toBe('wss://fstream.binance.com/market/stream?streams=!forceOrder@arr');
     expect(cfg.instance).toMatch(/-\d+$/);
   });
