@@ -92,7 +92,9 @@ describe('keepalive by what was sent', () => {
     await sleep(650);
     expect(h.messages.length).toBeGreaterThanOrEqual(20);
     expect(pingsAt.length).toBeGreaterThanOrEqual(4);
-    expect(pingsAt[0] - h.opens[0]).toBeGreaterThanOrEqual(99);
+    // The first one an interval after the subscribe (the 'open' event is seen a little after the keepalive was armed,
+    // later still on a loaded machine: 10 ms of slack); then one per interval, by the same clock.
+    expect(pingsAt[0] - h.opens[0]).toBeGreaterThanOrEqual(90);
     for (let i = 1; i < pingsAt.length; i++) expect(pingsAt[i] - pingsAt[i - 1]).toBeGreaterThanOrEqual(99);
     await waitFor(() => serverPings >= pingsAt.length, 2000, 'the server got every ping');
     expect(statesOf(h, 'backoff')).toHaveLength(0);
