@@ -51,10 +51,11 @@ Options:
   --wait-seconds <s> how long to wait for a daemon to subscribe before giving up (default 300; 60 with --with-daemon)
   -h, --help         this help
 
-Timestamps: by default the exchange timestamps inside the frames (Binance E and o.T, Bybit ts and data[].T, OKX
-details[].ts) are moved by one constant offset, a whole number of minutes, so that the capture ends when the replay
-ends. Only those fields change (decimals are strings in every format, so prices and sizes stay as sent). The shift
-used is printed. Identities include the timestamp, so a second replay of the same capture with the same shift
+Timestamps: by default the exchange timestamps inside the frames (each venue's own fields: Binance E and o.T, Bybit
+ts and data[].T, OKX details[].ts, …) are moved by one constant offset, a whole number of minutes, so that the
+capture ends when the replay ends. Only those fields change (decimals sent as JSON numbers are written back as the
+same shortest text the parser reads, so prices and sizes keep their value). The shift used is printed. An event's
+identity is the venue's own id or includes its timestamp, so a second replay of the same capture with the same shift
 (--shift-ms <printed value>, or --keep-time) into the same Redis changes nothing: every event is already counted.
 
 Without --with-daemon it prints the environment variables that point a daemon at the stand-ins (stdout, as
