@@ -58,7 +58,7 @@ export interface Workload {
 
 const exchangeOf = (l: SynthListing) => (l.venue === HYPERLIQUID ? HYPERLIQUID : adapterOfFeed(l.venue)!.exchange);
 
-/** A liquidation of about `usd` dollars at the listing's price moved by `move` (distinct sizes and prices). */
+/** The k-th liquidation of the workload: a few hundred dollars at about the listing's price, its size and price set by k. */
 function liqOf(listing: SynthListing, ts: number, long: boolean, k: number): SynthLiq {
   const price = (listing.coin.price * listing.mult * (1 + (k % 17) * 0.0003)).toFixed(listing.priceDecimals);
   const usd = 250 + 13.7 * k;
