@@ -77,7 +77,12 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Every line of the dump, in its canonical order. */
 export async function dumpLines(redis: RedisTarget | string, unshift: number): Promise<string[]> {
   const r = redisClient(redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await r.connect();
+  // a failed connect rejects connect() below; the error event said why (ECONNREFUSED, …)
+  let why: Error | undefined;
+  r.on('error', (err: Error) => (why ??= err));
+  await r.connect().catch((err: Error) => {
+    throw why ?? err;
+  });
   try {
     const lines: string[] = [];
     for (const key of (await keys(r, 'liq:agg:*')).sort()) {

@@ -48,16 +48,16 @@ export function redisSpec(text: string, option = '--redis'): RedisTarget {
 }
 
 /**
- * The scripts' ioredis client for a target: one Redis by URL, or the master through Sentinel (the Sentinels are
- * retried as the master is: sentinelRetryStrategy follows retryStrategy unless given). A Cluster is refused for now
- * (ConfigError, CLUSTER_NOT_AVAILABLE).
+ * The scripts' ioredis client for a target: one Redis by URL, or the master through Sentinel. Each connection
+ * attempt asks every Sentinel once; attempts are retried by retryStrategy (and sentinelRetryStrategy follows it
+ * when given), so a script whose Sentinels are all down fails as one whose Redis is down instead of waiting for
+ * ever. A Cluster is refused for now (ConfigError, CLUSTER_NOT_AVAILABLE).
  */
 export function redisClient(target: RedisTarget | string, options: RedisOptions = {}): Redis {
   const t = typeof target === 'string' ? parseRedisSpec(target) : target;
   if (t.mode === 'cluster') throw new ConfigError(CLUSTER_NOT_AVAILABLE);
   if (t.mode === 'single') return new Redis(t.url, options);
-  const retry = options.retryStrategy === undefined ? {} : { sentinelRetryStrategy: options.retryStrategy };
-  return new Redis({ ...retry, ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
+  return new Redis({ sentinelRetryStrategy: options.retryStrategy ?? (() => null), ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
 }
 
 /** Whether the Redis at target (a URL, or the master through Sentinel) answers PING within timeoutMs. */

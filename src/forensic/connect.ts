@@ -43,5 +43,5 @@ export async function connectTarget(target: RedisTarget, timeoutMs = 3000): Prom
     }
     client?.close();
   }
-  throw new Error(`no master found through ${describeTarget(target)} (${tried.join('; ')})`);
+  throw new Error(`no master found (${tried.join('; ')})`);
 }
