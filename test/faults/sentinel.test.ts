@@ -124,7 +124,7 @@ async function failover(waitReplicas: number, instance: string, whileBehind: (d:
   const onNew = (await setup.masterNode()).client();
   // ok, or degraded by a data loss (without WAIT): writes taken again, nothing held
   await waitUntil(async () => (await d.health()).status === 200 && (await d.health()).body.bufferedEvents === 0, 30_000, '/health 200, nothing held');
-  await waitUntil(async () => (await totals(onNew)).count >= sent || (await d.metrics()).includes('liq_redis_data_loss_total 1'), 30_000, `all ${sent} events written`);
+  await waitUntil(async () => (await totals(onNew)).count >= sent || metric(await d.metrics(), 'liq_redis_data_loss_total') > 0, 30_000, `all ${sent} events written`);
   return { d, sent, counted: await totals(onNew) };
 }
 
@@ -189,10 +189,13 @@ describe('Sentinel failover', () => {
     });
     expect(counted.count).toBe(counted.log);
     expect(counted.count).toBeLessThan(sent);
-    const line = await d.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'));
-    expect(line).toMatchObject({ level: 'error', lost: sent - counted.count });
+    // Each loss is one error line and one count (a loaded machine can make the Sentinels fail over twice).
+    await d.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'));
+    const lines = d.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'));
+    expect(lines.every((l) => l.level === 'error')).toBe(true);
+    expect(lines.reduce((n, l) => n + Number(l.lost), 0)).toBe(sent - counted.count);
     const m = await d.metrics();
     expect(metric(m, 'liq_redis_lost_events_total')).toBe(sent - counted.count);
-    expect(metric(m, 'liq_redis_data_loss_total')).toBe(1);
+    expect(metric(m, 'liq_redis_data_loss_total')).toBe(lines.length);
   }, 150_000);
 });
