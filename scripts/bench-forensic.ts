@@ -11,12 +11,13 @@ import { EXCHANGE_NAMES } from '../src/venues/registry.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { parseDecimal } from '../src/core/decimal.js';
 import { type LiquidationEvent, type Side, makeInverseEvent, makeLinearEvent } from '../src/core/event.js';
 import { BUCKET_MS, minuteOf } from '../src/core/keys.js';
 import { BucketWriter } from '../src/engine/writer.js';
-import { startPrivateRedis } from './lib/redis.js';
+import { targetEnv } from '../src/core/redis-target.js';
+import { redisClient, redisSpec, startPrivateRedis } from './lib/redis.js';
 import { mulberry32 } from './lib/prng.js';
 import { letters } from '../src/venues/standin/fixtures.js';
 
@@ -128,7 +129,7 @@ interface RunResult {
 function runForensic(url: string, args: string[]): Promise<RunResult> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [FORENSIC, ...args], { env: { ...process.env, REDIS_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [FORENSIC, ...args], { env: { ...process.env, ...targetEnv(redisSpec(url)) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const server = o.redisUrl === undefined ? await startPrivateRedis() : undefined;
   const url = o.redisUrl ?? server!.url;
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+  const redis = redisClient(url, { maxRetriesPerRequest: 2 });
   try {
     if ((await redis.dbsize()) !== 0) throw new Error('the database is not empty: refusing to write benchmark data into it');
     const now = Date.now();

@@ -3,14 +3,14 @@
 // Redis, the naive one-round-trip-per-field writer as the baseline, the parsers against bare JSON.parse, and
 // latency under a steady 10,000 events/s. Prints a table on stdout, writes bench-results.json; progress on stderr.
 //
-//   node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--json <path>] [--profile <dir>]
+//   node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--json <path>] [--profile <dir>]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { cleanup, installSignalHandlers } from './lib/children.js';
-import { startPrivateRedis } from './lib/redis.js';
+import { redisClient, startPrivateRedis } from './lib/redis.js';
+import { REDIS_MODES, type RedisMode, startDeployments } from './bench/deployments.js';
 import { runThroughDaemon, type RunResult } from './bench/e2e.js';
 import { runNaive, type NaiveResult } from './bench/naive.js';
 import { benchParsers, type ParserFigure } from './bench/parsers.js';
@@ -19,9 +19,11 @@ import { fmt, table } from './bench/stats.js';
 import { buildUniverse, buildWorkload } from './bench/workload.js';
 
 const PROG = 'bench';
-const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--json <path>]
+const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--json <path>]
   --sizes   end-to-end run sizes in events (k = thousand, m = million); default 10k,100k,1m
   --quick   smoke run: 1k events end to end, naive baseline on 1k, steady load for 2 s
+  --redis   sentinel: the end-to-end runs also go through a master, one replica and three Sentinels it starts,
+            with REDIS_WAIT_REPLICAS=0 and =1, beside the single Redis (default single: that one only)
   --json    where to write the results (default bench-results.json)
   --profile write a CPU profile of each daemon run into <dir> (daemon-<pid>.cpuprofile, for Chrome DevTools)
 `;
@@ -29,6 +31,7 @@ const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick]
 interface Options {
   sizes: number[];
   quick: boolean;
+  redis: RedisMode;
   json: string;
   profile?: string;
 }
@@ -47,6 +50,7 @@ function parseArgs(argv: string[]): Options {
   let quick = false;
   let json = 'bench-results.json';
   let profile: string | undefined;
+  let redis: RedisMode = 'single';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -58,6 +62,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--sizes') sizes = value().split(',').filter(Boolean).map(parseSize);
     else if (a.startsWith('--sizes=')) sizes = a.slice(8).split(',').filter(Boolean).map(parseSize);
     else if (a === '--json') json = value();
+    else if (a === '--redis' || a.startsWith('--redis=')) {
+      const v = a === '--redis' ? value() : a.slice(8);
+      if (!(REDIS_MODES as readonly string[]).includes(v)) throw new Error(`--redis must be one of ${REDIS_MODES.join(', ')} (got ${JSON.stringify(v)})`);
+      redis = v as RedisMode;
+    }
     else if (a === '--profile') profile = path.resolve(value());
     else if (a.startsWith('--json=')) json = a.slice(7);
     else if (a === '--help' || a === '-h') {
@@ -65,7 +74,7 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  return { sizes: sizes ?? (quick ? [1000] : [10_000, 100_000, 1_000_000]), quick, json, ...(profile ? { profile } : {}) };
+  return { sizes: sizes ?? (quick ? [1000] : [10_000, 100_000, 1_000_000]), quick, redis, json, ...(profile ? { profile } : {}) };
 }
 
 function label(n: number): string {
@@ -101,33 +110,40 @@ async function main(): Promise<void> {
   const parsers: ParserFigure[] = benchParsers(universe, parserLoad, opts.quick ? { msPerRound: 100, rounds: 1 } : { msPerRound: 700, rounds: 3 });
 
   const redis = await startPrivateRedis();
-  const admin = new Redis(redis.url, { maxRetriesPerRequest: 2 });
+  const admin = redisClient(redis.url, { maxRetriesPerRequest: 2 });
   const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
   admin.disconnect();
   progress(`private redis-server ${redisVersion} on port ${redis.port}`);
+  // --redis sentinel: the same end-to-end runs through Sentinel too, beside the single Redis.
+  const { list: deployments, stop: stopDeployments } = await startDeployments(opts.redis, redis.url, progress);
 
-  // 1. End to end, per size, a fresh daemon each (so VmHWM is that run's peak).
-  const e2e: Array<RunResult & { size: string }> = [];
+  // 1. End to end, per size and deployment, a fresh daemon each (so VmHWM is that run's peak).
+  const e2e: Array<RunResult & { size: string; mode: string }> = [];
   for (const n of opts.sizes) {
     progress(`end to end ${label(n)}: building ${fmt(n)} events`);
     const w = buildWorkload(universe, { events: n, samples: Math.min(1000, n) });
-    progress(`end to end ${label(n)}: ${fmt(w.frames.length)} frames, ${fmt(w.bytes / 1e6, 1)} MB; starting the daemon`);
-    const r = await runThroughDaemon({
-      redisUrl: redis.url,
-      universe,
-      workload: w,
-      probeMs: 2,
-      progress,
-      label: `end to end ${label(n)}`,
-      daemonEnv,
-      timeoutMs: 120_000 + n / 5,
-    });
-    if (r.visible !== n || r.duplicates !== 0 || r.rejected !== 0) {
-      throw new Error(`end to end ${label(n)}: ${r.visible} log entries for ${n} events, ${r.duplicates} duplicates, ${r.rejected} rejected`);
+    for (const dep of deployments) {
+      const name = `end to end ${label(n)}${deployments.length > 1 ? ` (${dep.mode})` : ''}`;
+      progress(`${name}: ${fmt(w.frames.length)} frames, ${fmt(w.bytes / 1e6, 1)} MB; starting the daemon`);
+      const r = await runThroughDaemon({
+        redis: dep.redis,
+        alsoRedis: dep.alsoRedis,
+        universe,
+        workload: w,
+        probeMs: 2,
+        progress,
+        label: name,
+        daemonEnv: { ...daemonEnv, ...dep.env },
+        timeoutMs: 120_000 + n / 5,
+      });
+      if (r.visible !== n || r.duplicates !== 0 || r.rejected !== 0) {
+        throw new Error(`${name}: ${r.visible} log entries for ${n} events, ${r.duplicates} duplicates, ${r.rejected} rejected`);
+      }
+      progress(`${name}: ${fmt(r.eventsPerSec)} events/s, p99 ${fmt(r.latencyMs.p99, 1)} ms, peak RSS ${fmt(r.peakRssMb, 1)} MB`);
+      e2e.push({ size: label(n), mode: dep.mode, ...r });
     }
-    progress(`end to end ${label(n)}: ${fmt(r.eventsPerSec)} events/s, p99 ${fmt(r.latencyMs.p99, 1)} ms, peak RSS ${fmt(r.peakRssMb, 1)} MB`);
-    e2e.push({ size: label(n), ...r });
   }
+  await stopDeployments();
 
   // 2. Naive baseline on a subset of the same frames.
   const naiveEvents = opts.quick ? 1000 : 10_000;
@@ -142,7 +158,7 @@ async function main(): Promise<void> {
   progress(`steady load: ${fmt(rate)} events/s for ${steadySeconds} s`);
   const steadyLoad = buildWorkload(universe, { events: rate * steadySeconds, samples: Math.min(3000, (rate * steadySeconds) / 10), seed: 11 });
   const steady = await runThroughDaemon({
-    redisUrl: redis.url,
+    redis: { mode: 'single', url: redis.url },
     universe,
     workload: steadyLoad,
     rate,
@@ -158,9 +174,11 @@ async function main(): Promise<void> {
   await redis.stop();
 
   // --- report ----------------------------------------------------------------------------------------------
-  const big = e2e[e2e.length - 1];
-  const best = e2e.reduce((m, r) => Math.max(m, r.eventsPerSec), 0);
-  const rssGrowth = e2e.length >= 2 ? big.peakRssMb - e2e[e2e.length - 2].peakRssMb : 0;
+  // The targets are the single Redis's figures.
+  const single = e2e.filter((r) => r.mode === 'single');
+  const big = single[single.length - 1];
+  const best = single.reduce((m, r) => Math.max(m, r.eventsPerSec), 0);
+  const rssGrowth = single.length >= 2 ? big.peakRssMb - single[single.length - 2].peakRssMb : 0;
   const parserMin = parsers.reduce((m, p) => Math.min(m, p.ofJsonParse), Infinity);
   const targets = {
     endToEndEventsPerSec: { target: 250_000, measured: big.eventsPerSec, met: big.eventsPerSec >= 250_000 },
@@ -177,6 +195,7 @@ async function main(): Promise<void> {
       cpuModel: os.cpus()[0]?.model ?? '?',
       redis: redisVersion,
       quick: opts.quick,
+      redisModes: deployments.map((d) => d.mode),
       daemon: { FLUSH_INTERVAL_MS: 50, FLUSH_MAX_EVENTS: 5000, LOG_LEVEL: 'warn' },
     },
     endToEnd: e2e.map((r) => ({ ...r, timesNaive: r.eventsPerSec / naive.eventsPerSec })),
@@ -195,10 +214,13 @@ async function main(): Promise<void> {
   out.push(`liqd bench: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, redis ${redisVersion}${opts.quick ? ' (quick)' : ''}`);
   out.push('');
   out.push('1. End to end: stand-ins → WebSocket → daemon → Redis (first frame sent → last event visible)');
+  const many = deployments.length > 1;
+  if (many) out.push('   sentinel: through Sentinel to a master with one replica (its CPU counted with Redis); WAIT 1: REDIS_WAIT_REPLICAS=1');
   out.push(
     table(
-      ['size', 'frames', 'events/s', '× naive', 'p50 ms', 'p99 ms', 'max ms', 'samples', 'peak RSS MB', 'max buffered', 'cmds/event', 'events/script'],
+      [...(many ? ['redis'] : []), 'size', 'frames', 'events/s', '× naive', 'p50 ms', 'p99 ms', 'max ms', 'samples', 'peak RSS MB', 'max buffered', 'cmds/event', 'events/script'],
       e2e.map((r) => [
+        ...(many ? [r.mode] : []),
         r.size,
         fmt(r.frames),
         fmt(r.eventsPerSec),
@@ -220,11 +242,11 @@ async function main(): Promise<void> {
     out.push(`   CPU time per event over the same interval (/proc and INFO cpu); the ${os.cpus().length} cores bound events/s at cores ÷ the sum`);
     out.push(
       table(
-        ['size', 'daemon µs', 'redis µs', 'bench µs', 'sum µs', 'bound events/s'],
+        [...(many ? ['redis'] : []), 'size', 'daemon µs', 'redis µs', 'bench µs', 'sum µs', 'bound events/s'],
         withCpu.map((r) => {
           const c = r.cpuUsPerEvent!;
           const sum = c.daemon + c.redis + c.bench;
-          return [r.size, fmt(c.daemon, 2), fmt(c.redis, 2), fmt(c.bench, 2), fmt(sum, 2), fmt((os.cpus().length * 1e6) / sum)];
+          return [...(many ? [r.mode] : []), r.size, fmt(c.daemon, 2), fmt(c.redis, 2), fmt(c.bench, 2), fmt(sum, 2), fmt((os.cpus().length * 1e6) / sum)];
         }),
       ),
     );
@@ -258,7 +280,7 @@ async function main(): Promise<void> {
   out.push(`  end to end ≥ 250,000 events/s (${big.size}): ${fmt(targets.endToEndEventsPerSec.measured)} — ${mark(targets.endToEndEventsPerSec.met)}${cpuBound}`);
   out.push(`  ≥ 150× naive (${big.size}): ${fmt(targets.timesNaive.measured, 0)}× — ${mark(targets.timesNaive.met)}`);
   out.push(`  p99 ≤ 100 ms at 10,000 events/s: ${fmt(targets.steadyP99Ms.measured, 1)} ms — ${mark(targets.steadyP99Ms.met)}`);
-  out.push(`  peak RSS ≤ 200 MB (${big.size}): ${fmt(targets.peakRssMb.measured, 1)} MB — ${mark(targets.peakRssMb.met)}${e2e.length >= 2 ? ` (growth from ${e2e[e2e.length - 2].size}: ${fmt(rssGrowth, 1)} MB)` : ''}`);
+  out.push(`  peak RSS ≤ 200 MB (${big.size}): ${fmt(targets.peakRssMb.measured, 1)} MB — ${mark(targets.peakRssMb.met)}${single.length >= 2 ? ` (growth from ${single[single.length - 2].size}: ${fmt(rssGrowth, 1)} MB)` : ''}`);
   out.push(`  parsers ≥ 50% of JSON.parse (slowest): ${fmt(parserMin * 100, 0)}% — ${mark(targets.parsersOfJsonParse.met)}`);
   out.push('');
   out.push(`results: ${jsonPath}`);

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // liqd-dashboard: the four terminal dashboards (simple, compact, pro, cumulative) or one plain frame (--once).
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadSnapshot } from '../src/aggregator/index.js';
 import { DASHBOARDS, renderPlain, runInteractive } from '../src/dashboards/index.js';
 import { HELP, UsageError, parseCli } from '../src/dashboards/options.js';
 import { type Logger, fileLogger } from '../src/log.js';
-import { redactUrl } from '../src/core/redact.js';
+import { describeTarget } from '../src/core/redis-target.js';
+import { redisClient } from './lib/redis.js';
 import { configureVenueFacts } from './lib/venue-facts.js';
 
 const CONNECT_TIMEOUT_MS = 3000;
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   // --once: no retry, an unreachable Redis is one line and exit 2. On screen: retry for as long as it runs (the
   // overlay says so), at most a second apart, so a Redis that comes up is drawn within one refresh.
   const retryMs = Math.min(1000, opts.refreshMs);
-  const redis = new Redis(opts.redisUrl, {
+  const redis = redisClient(opts.redis, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     commandTimeout: 10_000,
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     } catch (err) {
       redis.disconnect();
       await flushLog(log);
-      fail(`Redis unreachable at ${redactUrl(opts.redisUrl)}: ${(lastError ?? (err as Error)).message || 'connection failed'}`);
+      fail(`Redis unreachable at ${describeTarget(opts.redis)}: ${(lastError ?? (err as Error)).message || 'connection failed'}`);
     }
     try {
       const snap = await loadSnapshot(redis, def.request(state));
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
       redis.disconnect();
       log.error({ err }, 'once failed');
       await flushLog(log);
-      fail(`cannot read Redis at ${redactUrl(opts.redisUrl)}: ${(err as Error).message}`);
+      fail(`cannot read Redis at ${describeTarget(opts.redis)}: ${(err as Error).message}`);
     }
     redis.disconnect();
     await flushLog(log);
@@ -113,7 +113,7 @@ async function main(): Promise<number> {
 
   // Not awaited: the screen comes up at once and says "Redis unreachable, retrying" until Redis answers.
   redis.connect().catch((err: Error) => log.warn({ err: err.message }, 'redis not reachable yet, retrying'));
-  const code = await runInteractive(def, { redis, state, refreshMs: opts.refreshMs, color: opts.color, log, redisLabel: redactUrl(opts.redisUrl) });
+  const code = await runInteractive(def, { redis, state, refreshMs: opts.refreshMs, color: opts.color, log, redisLabel: describeTarget(opts.redis) });
   log.info('dashboard quit');
   redis.disconnect();
   await flushLog(log);

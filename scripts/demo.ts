@@ -13,10 +13,10 @@ import { UsageError, die, int, usd } from './lib/cli.js';
 import { DIST } from './lib/daemon.js';
 import { minutesOf, parseCapture, totalsByExchange } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
-import { NoRedisError, RedisNotGivenError, redisToWrite, type RedisChoice } from './lib/redis.js';
+import { NoRedisError, RedisNotGivenError, redisSpec, redisToWrite, type RedisChoice } from './lib/redis.js';
 import { durationOf, lastTOf, parseSpeed, play, startCaptureStandins, type PlayProgress } from './lib/serve.js';
 import { ENV_SCHEMA } from '../src/config.js';
-import { redactUrl } from '../src/core/redact.js';
+import { type RedisTarget, describeTarget, targetEnv } from '../src/core/redis-target.js';
 import { defaultShift } from './lib/shift.js';
 import { StackError, makeTempDir, startStack, type Stack } from './lib/stack.js';
 
@@ -30,11 +30,11 @@ const TARGET_MS = 120_000;
 const HELP = `liqd-demo: the whole system in one command, on a recorded-style liquidation cascade
 
 Usage:
-  npm run demo [-- --speed <n>] [-- --capture <file>] [-- --redis <url>]
+  npm run demo [-- --speed <n>] [-- --capture <file>] [-- --redis <redis>]
 
 What it does:
   1. Redis: a private redis-server from PATH on a free port with a temporary directory, removed at exit (without
-     redis-server it stops and says how to get one). With --redis <url>, that Redis instead: the demo first prints
+     redis-server it stops and says how to get one). With --redis <redis>, that Redis instead: the demo first prints
      what it will write there (how many events, which keys, how long they are kept).
   2. The stand-in exchanges (Binance USD-M and COIN-M, Bybit linear and inverse, OKX) serving the sample capture
      samples/cascade.ndjson.gz (ten minutes of a cascade), and the real daemon connected to them.
@@ -45,13 +45,14 @@ Quitting the dashboard stops the daemon, the stand-ins and a private redis-serve
 files; Ctrl-C or SIGTERM to the demo does the same.
 
 The demo's liquidations are made up but timestamped now: written into a Redis that holds real buckets they would
-be counted with them. So it never uses a Redis it was not given: REDIS_URL in the environment is refused (exit 2)
-unless --redis names the same URL, and 127.0.0.1:6379 is never tried.
+be counted with them. So it never uses a Redis it was not given: REDIS_URL (or REDIS_SENTINELS) in the environment
+is refused (exit 2) unless --redis names the same Redis, and 127.0.0.1:6379 is never tried.
 
 Options:
   --speed <n>       replay speed instead of the two-minute pace (max: no pauses)
   --capture <file>  another capture instead of the sample
-  --redis <url>     write into this Redis (redis:// or rediss://) instead of a private one; its events are kept
+  --redis <redis>   write into this Redis (redis:// or rediss://, or redis-sentinel://host:port,…/name for the
+                    master a Sentinel deployment names) instead of a private one; its events are kept
                     like live ones (buckets ${ENV_SCHEMA.BUCKET_RETENTION_HOURS.def} h, the event log ${ENV_SCHEMA.EVENT_LOG_RETENTION_HOURS.def} h)
   -h, --help        this help
 
@@ -65,7 +66,7 @@ const LOG_HOURS = Number(ENV_SCHEMA.EVENT_LOG_RETENTION_HOURS.def);
 interface Options {
   speed: number | undefined;
   capture: string;
-  redis: string | undefined;
+  redis: RedisTarget | undefined;
 }
 
 function parseCli(argv: string[]): Options | 'help' {
@@ -86,8 +87,7 @@ function parseCli(argv: string[]): Options | 'help' {
     speed = parseSpeed(parsed.values.speed);
     if (speed === undefined) throw new UsageError('--speed must be a positive number or max');
   }
-  const redis = parsed.values.redis;
-  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// or rediss:// URL (got ${JSON.stringify(redis)})`);
+  const redis = parsed.values.redis === undefined ? undefined : redisSpec(parsed.values.redis);
   return { speed, capture: parsed.values.capture ?? SAMPLE, redis };
 }
 
@@ -95,7 +95,7 @@ function parseCli(argv: string[]): Options | 'help' {
  * What the demo will write into a Redis it was given, in a few lines: the capture's frames parsed with its own
  * metadata (read back from stand-ins serving it, as the daemon will) and counted once per identity.
  */
-async function writePlan(capture: Capture, url: string, shiftMs: number): Promise<string[]> {
+async function writePlan(capture: Capture, target: RedisTarget, shiftMs: number): Promise<string[]> {
   const standins = await startCaptureStandins(capture);
   let outcome;
   try {
@@ -111,7 +111,7 @@ async function writePlan(capture: Capture, url: string, shiftMs: number): Promis
   const when = (m: number) => new Date(m).toISOString().slice(0, 16).replace('T', ' ');
   const span = minutes.length > 0 ? `, timestamped ${when(minutes[0])}–${when(minutes[minutes.length - 1] + 60_000).slice(11)} UTC,` : '';
   return [
-    `--redis ${redactUrl(url)}: the demo will write ${int(events.length)} made-up liquidations (${usd(cents)})${span} into it:`,
+    `--redis ${describeTarget(target)}: the demo will write ${int(events.length)} made-up liquidations (${usd(cents)})${span} into it:`,
     `  liq:agg:{SYMBOL|ALL}:60s:{minute} (${int(minutes.length)} minutes × ${int(symbols)} symbols + ALL), liq:seen:60s:*, liq:top:60s:*,` +
       ` liq:big:60s:*, liq:down:60s:*, kept ${BUCKET_HOURS} h after their minute;`,
     `  liq:events (one entry per event, trimmed after ${LOG_HOURS} h), liq:status:liqd-demo and liq:instances;` +
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
   }
   if (redis.private === undefined) {
     const plannedShift = defaultShift(lastTOf(capture.frames), Date.now() + (Number.isFinite(speed) ? duration / speed : 0));
-    for (const line of await writePlan(capture, redis.url, plannedShift)) say(line);
+    for (const line of await writePlan(capture, redis.target, plannedShift)) say(line);
   } else {
     say(redis.note);
   }
@@ -163,7 +163,7 @@ async function main(): Promise<number> {
   say('starting the stand-in exchanges and the daemon…');
   let stack: Stack;
   try {
-    stack = await startStack(capture, { redisUrl: redis.url, instance: 'liqd-demo', dir, subscribeTimeoutMs: 60_000, signal: abort.signal });
+    stack = await startStack(capture, { redis: redis.target, instance: 'liqd-demo', dir, subscribeTimeoutMs: 60_000, signal: abort.signal });
   } catch (err) {
     if (err instanceof StackError) {
       say(err.message);
@@ -178,7 +178,7 @@ async function main(): Promise<number> {
 
   const { child: dash, started } = spawnChild('dashboard', process.execPath, [DASHBOARD, 'pro'], {
     stdio: 'inherit',
-    env: { ...process.env, REDIS_URL: redis.url, LOG_FILE: path.join(dir, 'dashboard.log') },
+    env: { ...process.env, ...targetEnv(redis.target), LOG_FILE: path.join(dir, 'dashboard.log') },
   });
   await started;
   const code = await dash.exited;
@@ -188,7 +188,7 @@ async function main(): Promise<number> {
   const sent = progress ? `${int(progress.sent)} of ${int(progress.total)} frames replayed` : 'nothing replayed';
   say(
     `stopped: ${sent}; the daemon${redis.private ? ', the stand-ins and the private redis-server' : ' and the stand-ins'} are stopped and the temporary files removed` +
-      (redis.private ? '' : ` (the Redis at ${redactUrl(redis.url)} keeps what was written)`),
+      (redis.private ? '' : ` (the Redis at ${describeTarget(redis.target)} keeps what was written)`),
   );
   return typeof code === 'number' ? code : 1;
 }

@@ -11,17 +11,19 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { UsageError, die } from './lib/cli.js';
-import { redactUrl } from '../src/core/redact.js';
+import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
+import { redisClient, redisSpec } from './lib/redis.js';
 
 const PROG = 'liqd-dump';
 const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log in a Redis (read only)
 
 Usage:
-  node dist/scripts/dump.js --redis <url> [--unshift-ms <N>] [--out <file[.gz]>]
+  node dist/scripts/dump.js --redis <redis> [--unshift-ms <N>] [--out <file[.gz]>]
 
-  --redis <url>       the Redis to read (nothing is written)
+  --redis <redis>     the Redis to read (nothing is written): redis://host:port, or redis-sentinel://host:port,…/name
+                      for the master a Sentinel deployment names
   --unshift-ms <N>    subtract N ms from every time (key minutes, log ts, largest-liquidation ts): the shift a replay
                       printed, so that dumps of replays on different days compare equal (default 0)
   --out <file>        write there (gzip when it ends in .gz) instead of stdout
@@ -38,7 +40,7 @@ The identity hashes depend on the shifted times, so they are counted, not listed
 test/unit/identity.test.ts.
 `;
 
-function parse(argv: string[]): { redis: string; unshift: number; out?: string } | 'help' {
+function parse(argv: string[]): { redis: RedisTarget; unshift: number; out?: string } | 'help' {
   let v;
   try {
     v = parseArgs({ args: argv, strict: true, options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
@@ -46,10 +48,11 @@ function parse(argv: string[]): { redis: string; unshift: number; out?: string }
     throw new UsageError((err as Error).message);
   }
   if (v.help) return 'help';
-  if (v.redis === undefined || !/^rediss?:\/\/./.test(v.redis)) throw new UsageError('--redis <redis:// URL> is required');
+  if (v.redis === undefined) throw new UsageError('--redis <redis:// URL> is required');
+  const redis = redisSpec(v.redis);
   const unshift = v['unshift-ms'] === undefined ? 0 : Number(v['unshift-ms']);
   if (!Number.isSafeInteger(unshift) || unshift % 60_000 !== 0) throw new UsageError('--unshift-ms must be a whole number of minutes in ms');
-  return { redis: v.redis, unshift, out: v.out };
+  return { redis, unshift, out: v.out };
 }
 
 async function keys(r: Redis, pattern: string): Promise<string[]> {
@@ -72,9 +75,14 @@ function unshiftKey(key: string, ms: number): string {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every line of the dump, in its canonical order. */
-export async function dumpLines(url: string, unshift: number): Promise<string[]> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await r.connect();
+export async function dumpLines(redis: RedisTarget | string, unshift: number): Promise<string[]> {
+  const r = redisClient(redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // a failed connect rejects connect() below; the error event said why (ECONNREFUSED, …)
+  let why: Error | undefined;
+  r.on('error', (err: Error) => (why ??= err));
+  await r.connect().catch((err: Error) => {
+    throw why ?? err;
+  });
   try {
     const lines: string[] = [];
     for (const key of (await keys(r, 'liq:agg:*')).sort()) {
@@ -138,7 +146,7 @@ async function main(): Promise<void> {
   try {
     lines = await dumpLines(opts.redis, opts.unshift);
   } catch (err) {
-    die(PROG, `cannot read ${redactUrl(opts.redis)}: ${(err as Error).message}`);
+    die(PROG, `cannot read ${describeTarget(opts.redis)}: ${(err as Error).message}`);
   }
   // `| head` closing the pipe early is an ordinary end, not an error
   process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // liqd-forensic: validates the buckets, indexes and event log in Redis against each other (see --help).
 // Exit 0 every check holds (warnings do not count unless --strict), 1 a check failed, 2 cannot run.
+import { ConfigError } from '../src/core/env.js';
+import { CLUSTER_NOT_AVAILABLE, type RedisTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
 import { HELP, UsageError, parseCli } from '../src/forensic/options.js';
 import { stderrProgress } from '../src/forensic/progress.js';
 import { renderText } from '../src/forensic/report.js';
@@ -27,10 +29,19 @@ async function main(): Promise<number> {
   if (retention !== undefined && retention !== '' && !/^\d+$/.test(retention.trim())) {
     return fail(`EVENT_LOG_RETENTION_HOURS must be a whole number of hours (got ${JSON.stringify(retention)})`);
   }
+  let redis: RedisTarget;
+  try {
+    redis = redisTargetFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message.replace(/^invalid configuration: /, ''));
+    throw err;
+  }
+  // Temporary (issue 15, phase 2 validates a Cluster's layout): refused with the daemon's line.
+  if (redis.mode === 'cluster') return fail(CLUSTER_NOT_AVAILABLE);
   const progress = stderrProgress();
   try {
     const report = await runForensic({
-      redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      redis,
       window: opts.window,
       symbol: opts.symbol,
       strict: opts.strict,

@@ -12,8 +12,8 @@ import { cleanup, installSignalHandlers, onCleanup, signalExitCode } from './lib
 import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/cli.js';
 import { parseCapture, minutesOf, totalsByExchange, type ParseOutcome } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
-import { redactUrl } from '../src/core/redact.js';
-import { NoRedisError, RedisNotGivenError, redisToWrite } from './lib/redis.js';
+import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
+import { NoRedisError, RedisNotGivenError, redisSpec, redisToWrite } from './lib/redis.js';
 import {
   describeMissing,
   durationOf,
@@ -36,15 +36,17 @@ const PROG = 'liqd-replay';
 const HELP = `liqd-replay: serves a capture (npm run record, or samples/cascade.ndjson.gz) through the stand-in exchanges
 
 Usage:
-  npm run replay -- <capture> [--speed 1|10|max|<n>] [--with-daemon [--redis <url>]] [--keep-time | --shift-ms <N>]
+  npm run replay -- <capture> [--speed 1|10|max|<n>] [--with-daemon [--redis <redis>]] [--keep-time | --shift-ms <N>]
 
 Options:
   --speed <s>        1 (as recorded, default), any factor (10 = ten times faster), or max (no pauses)
   --with-daemon      also run the daemon (dist/src/main.js) against the stand-ins, writing into a private
                      redis-server (started from PATH, removed at exit) or the Redis named by --redis; exit once the
                      whole capture is delivered and written, with a summary read from the ALL buckets
-  --redis <url>      with --with-daemon: write into this Redis instead of a private one (its events are kept and
-                     counted like live ones there). REDIS_URL alone is refused (exit 2) unless --redis names it.
+  --redis <redis>    with --with-daemon: write into this Redis instead of a private one (its events are kept and
+                     counted like live ones there): redis://host:port, or redis-sentinel://host:port,…/name for
+                     the master a Sentinel deployment names. REDIS_URL (or REDIS_SENTINELS) alone is refused
+                     (exit 2) unless --redis names the same Redis.
   --keep-time        leave the timestamps in the frames as recorded (the daemon rejects events older than
                      BUCKET_RETENTION_HOURS)
   --shift-ms <N>     move every timestamp by exactly N ms (may be negative)
@@ -72,7 +74,7 @@ interface Options {
   keepTime: boolean;
   shiftMs: number | undefined;
   waitSeconds: number | undefined;
-  redis: string | undefined;
+  redis: RedisTarget | undefined;
 }
 
 function parseCli(argv: string[]): Options | 'help' {
@@ -111,9 +113,9 @@ function parseCli(argv: string[]): Options | 'help' {
     waitSeconds = Number(v['wait-seconds']);
     if (!/^\d+(\.\d+)?$/.test(v['wait-seconds']) || !(waitSeconds > 0)) throw new UsageError('--wait-seconds must be a positive number');
   }
-  const redis = v.redis as string | undefined;
-  if (redis !== undefined && v['with-daemon'] !== true) throw new UsageError('--redis goes with --with-daemon');
-  if (redis !== undefined && !/^rediss?:\/\/./.test(redis)) throw new UsageError(`--redis must be a redis:// or rediss:// URL (got ${JSON.stringify(redis)})`);
+  const given = v.redis as string | undefined;
+  if (given !== undefined && v['with-daemon'] !== true) throw new UsageError('--redis goes with --with-daemon');
+  const redis = given === undefined ? undefined : redisSpec(given);
   return { capture: parsed.positionals[0], speed, withDaemon: v['with-daemon'] === true, keepTime: v['keep-time'] === true, shiftMs, waitSeconds, redis };
 }
 
@@ -294,7 +296,7 @@ async function withDaemon(
   try {
     say('starting the daemon against the stand-ins…');
     stack = await startStack(capture, {
-      redisUrl: redis.url,
+      redis: redis.target,
       instance: 'liqd-replay',
       dir,
       subscribeTimeoutMs: (opts.waitSeconds ?? 60) * 1000,
@@ -327,7 +329,7 @@ async function withDaemon(
   const streams = (((await daemon.health())?.streams ?? []) as Array<{ connection: string; reconnects: number }>).filter((s) => typeof s.reconnects === 'number');
   const reconnects = streams.filter((s) => s.reconnects > 0);
   const minutes = minutesOf(outcome.unique);
-  const inRedis = await readAllBuckets(redis.url, minutes);
+  const inRedis = await readAllBuckets(redis.target, minutes);
   const fromCapture = totalsByExchange(outcome.unique);
   await cleanup();
 
@@ -348,7 +350,7 @@ async function withDaemon(
   const first = minutes[0];
   const last = minutes[minutes.length - 1];
   const when = (m: number) => new Date(m).toISOString().slice(0, 16).replace('T', ' ');
-  out.push(`Redis ${redactUrl(redis.url)}${redis.private ? ' (private, now removed)' : ''}, ALL buckets ${first !== undefined ? `${when(first)}–${when(last + 60_000).slice(11)} UTC` : '(none)'}:`);
+  out.push(`Redis ${describeTarget(redis.target)}${redis.private ? ' (private, now removed)' : ''}, ALL buckets ${first !== undefined ? `${when(first)}–${when(last + 60_000).slice(11)} UTC` : '(none)'}:`);
   const rows: string[][] = [['exchange', 'events', 'USD', 'capture events', 'capture USD']];
   const names = [...new Set([...inRedis.byExchange.keys(), ...fromCapture.keys()])].sort();
   for (const ex of names) {

@@ -2,15 +2,12 @@
 // the variable and what it allows (see ConfigError).
 import os from 'node:os';
 import { z } from 'zod';
-import { type EnvVar, int, number, redisUrl } from './core/env.js';
+import { ConfigError, type EnvVar, int, number, parseEnv } from './core/env.js';
+import { REDIS_ENV, type RedisTarget, redisTargetFromEnv } from './core/redis-target.js';
 import { ADAPTERS, EXCHANGE_NAMES } from './venues/registry.js';
 
-export { EXCHANGE_NAMES };
+export { ConfigError, EXCHANGE_NAMES };
 export type ExchangeName = string;
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** A comma-separated list of registered exchange names, or `all` (every registered venue). */
 const exchanges = z
@@ -28,7 +25,11 @@ export const REDIS_MANAGED_MODES = ['never', 'auto', 'always'] as const;
 
 /** The daemon's own variables, its default and its parser; each venue declares its own (src/venues/<exchange>/). */
 const BASE_SCHEMA = {
-  REDIS_URL: { def: 'redis://127.0.0.1:6379', parse: redisUrl },
+  // REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_CLUSTER_NODES: shared with every process (core/redis-target.ts)
+  ...REDIS_ENV,
+  // A batch counts as written once this many replicas have it (WAIT); 0: when the master has it.
+  REDIS_WAIT_REPLICAS: { def: '0', parse: int(0, 100) },
+  REDIS_WAIT_TIMEOUT_MS: { def: '2000', parse: int(10, 10_000) },
   REDIS_MANAGED: { def: 'auto', parse: z.enum(REDIS_MANAGED_MODES, `one of ${REDIS_MANAGED_MODES.join(', ')}`) },
   DATA_DIR: { def: './data', parse: z.string().trim().min(1, 'a directory path') },
   // For tests only: they run a managed Redis on a free port and never touch the 6379 of the machine.
@@ -72,13 +73,15 @@ export interface Config extends Parsed {
   readonly maxHeldEvents: number;
   /** REDIS_URL was given (not absent, not empty): the daemon then never starts a Redis of its own. */
   readonly redisUrlSet: boolean;
+  /** Derived: the Redis deployment (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES; see core/redis-target.ts). */
+  readonly redis: RedisTarget;
 }
 
 /** Parses the environment once. Throws ConfigError with one line naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const cfg = parseVars(BASE_SCHEMA, env) as Parsed;
+  const cfg = parseEnv(BASE_SCHEMA, env) as Parsed;
   const venues: Record<string, Record<string, unknown>> = {};
-  for (const a of ADAPTERS) venues[a.exchange] = parseVars(a.env, env);
+  for (const a of ADAPTERS) venues[a.exchange] = parseEnv(a.env, env);
   if (cfg.RECONNECT_MAX_MS < cfg.RECONNECT_BASE_MS) {
     throw new ConfigError(
       `invalid configuration: RECONNECT_MAX_MS must be at least RECONNECT_BASE_MS (${cfg.RECONNECT_BASE_MS}) (got ${cfg.RECONNECT_MAX_MS})`,
@@ -90,27 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `invalid configuration: MAX_HELD_EVENTS must be at least MAX_BUFFERED_EVENTS (${cfg.MAX_BUFFERED_EVENTS}) (got ${maxHeldEvents})`,
     );
   }
+  const redis = redisTargetFromEnv(env);
   const redisUrlSet = env.REDIS_URL !== undefined && env.REDIS_URL !== '';
-  if (redisUrlSet && cfg.REDIS_MANAGED === 'always') {
+  if (cfg.REDIS_MANAGED === 'always' && (redisUrlSet || redis.mode !== 'single')) {
+    const other = redisUrlSet ? 'REDIS_URL' : redis.mode === 'sentinel' ? 'REDIS_SENTINELS' : 'REDIS_CLUSTER_NODES';
     throw new ConfigError(
-      'invalid configuration: REDIS_MANAGED=always starts a Redis of its own and cannot be used with REDIS_URL: unset one of them',
+      `invalid configuration: REDIS_MANAGED=always starts a Redis of its own and cannot be used with ${other}: unset one of them`,
     );
   }
   const instance = cfg.INSTANCE_ID || `${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}`;
-  return Object.freeze({ ...cfg, venues, instance, maxHeldEvents, redisUrlSet });
-}
-
-function parseVars(schema: Readonly<Record<string, EnvVar>>, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(schema)) {
-    const raw = env[name];
-    const value = raw === undefined || raw === '' ? spec.def : raw;
-    const result = spec.parse.safeParse(value);
-    if (!result.success) {
-      const allowed = result.error.issues[0]?.message ?? 'a valid value';
-      throw new ConfigError(`invalid configuration: ${name} must be ${allowed} (got ${JSON.stringify(value)})`);
-    }
-    out[name] = result.data;
-  }
-  return out;
+  return Object.freeze({ ...cfg, venues, instance, maxHeldEvents, redisUrlSet, redis });
 }

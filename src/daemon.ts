@@ -35,7 +35,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     log.error({ dir: cfg.SPOOL_DIR }, 'SPOOL_DIR is full: during a Redis outage events can only be held in memory (MAX_HELD_EVENTS)');
   }
   const metrics = createMetrics();
-  const redis = createRedis(cfg.REDIS_URL, log.child({ mod: 'redis' }), `liqd:${cfg.instance}`);
+  const redis = createRedis(cfg.redis, log.child({ mod: 'redis' }), `liqd:${cfg.instance}`);
   const spool = new Spool(cfg.SPOOL_DIR, log.child({ mod: 'spool' }));
   const startedAt = Date.now();
   const engine = new Engine(
@@ -49,6 +49,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       bucketRetentionHours: cfg.BUCKET_RETENTION_HOURS,
       eventLogRetentionHours: cfg.EVENT_LOG_RETENTION_HOURS,
       marker: { key: markerKey(cfg.instance), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
+      replicas: { replicas: cfg.REDIS_WAIT_REPLICAS, timeoutMs: cfg.REDIS_WAIT_TIMEOUT_MS },
     },
     log.child({ mod: 'engine' }),
     metrics,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // liqd daemon entry: `npm start` (foreground) or under pm2 (ecosystem.config.cjs).
 import { ConfigError, loadConfig } from './config.js';
+import { CLUSTER_NOT_AVAILABLE } from './core/redis-target.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
 import { ManagedRedisError, provideRedis } from './managed-redis.js';
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Temporary (issue 15, phase 2 replaces this with cluster mode): the write script's keys span hash slots.
+  if (cfg.redis.mode === 'cluster') {
+    process.stderr.write(`liqd: ${CLUSTER_NOT_AVAILABLE}\n`);
+    process.exit(1);
+  }
   const log = createLogger(cfg.LOG_LEVEL);
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
     exitAfterLog(log, 0);
     return;
   }
-  const daemon = await startDaemon(Object.freeze({ ...cfg, REDIS_URL: redis.url }), log);
+  const daemon = await startDaemon(Object.freeze({ ...cfg, redis: redis.target }), log);
   const managed = redis;
   onSignal = (signal: string) => {
     // A second signal, or a flush that hangs, still ends the process within the 10 s promised to pm2.

@@ -6,6 +6,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from './config.js';
+import type { RedisTarget } from './core/redis-target.js';
 import type { Logger } from './log.js';
 import { probeRedis, redisProcessId, type ProbeResult } from './redis-probe.js';
 import { backoffDelay } from './core/backoff.js';
@@ -28,7 +29,7 @@ export class ManagedRedisError extends Error {
 
 export interface ProvidedRedis {
   /** The Redis the daemon writes to. */
-  readonly url: string;
+  readonly target: RedisTarget;
   /** Stops the managed redis-server, if this process started one; call it after the daemon's final flush. */
   stop(): Promise<void>;
 }
@@ -37,10 +38,12 @@ const nothingToStop = async () => {};
 
 /** Decides which Redis the daemon uses, starting one when REDIS_MANAGED says so. Throws ManagedRedisError. */
 export async function provideRedis(cfg: Readonly<Config>, log: Logger): Promise<ProvidedRedis> {
-  if (cfg.redisUrlSet) return { url: cfg.REDIS_URL, stop: nothingToStop };
+  // A Redis named by REDIS_URL, or found through Sentinel (or a Cluster): never one of our own.
+  if (cfg.redisUrlSet || cfg.redis.mode !== 'single') return { target: cfg.redis, stop: nothingToStop };
   const port = cfg.LIQD_MANAGED_REDIS_PORT;
   const url = `redis://${HOST}:${port}`;
-  if (cfg.REDIS_MANAGED === 'never') return { url, stop: nothingToStop };
+  const target: RedisTarget = { mode: 'single', url };
+  if (cfg.REDIS_MANAGED === 'never') return { target, stop: nothingToStop };
   const found = await probeRedis(HOST, port);
   if (found !== 'free') {
     if (cfg.REDIS_MANAGED === 'always') {
@@ -51,7 +54,7 @@ export async function provideRedis(cfg: Readonly<Config>, log: Logger): Promise<
     usable(found, port);
     // Under pm2 this is the second instance of the gapless-restart recipe, writing into the first one's Redis.
     log.info({ url }, 'a Redis answers at the default address: writing to it, starting none');
-    return { url, stop: nothingToStop };
+    return { target, stop: nothingToStop };
   }
   const managed = new ManagedRedis(port, path.resolve(cfg.DATA_DIR, 'redis'), log);
   try {
@@ -60,11 +63,11 @@ export async function provideRedis(cfg: Readonly<Config>, log: Logger): Promise<
     // Two daemons starting at the same moment: the one whose redis-server lost the port uses the other's.
     if (err instanceof ManagedRedisError && (await probeRedis(HOST, port)) === 'redis') {
       log.warn({ url, reason: err.message }, 'a Redis started answering at the default address meanwhile: writing to it, starting none');
-      return { url, stop: nothingToStop };
+      return { target, stop: nothingToStop };
     }
     throw err;
   }
-  return { url, stop: () => managed.stop() };
+  return { target, stop: () => managed.stop() };
 }
 
 function described(found: Exclude<ProbeResult, 'free'>): string {

@@ -19,14 +19,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { EVENTS_KEY, IDS_KEY } from '../../src/core/keys.js';
+import { type RedisTarget, targetEnv } from '../../src/core/redis-target.js';
 import type { Venue } from '../../src/core/parse.js';
 import { trackTempDir } from '../lib/children.js';
 import { startDaemonChild, type DaemonChild } from '../lib/daemon.js';
 import { startStandins, type Standins } from '../../src/venues/standin/index.js';
 import { FEEDS } from '../../src/venues/registry.js';
+import { redisClient } from '../lib/redis.js';
 import { missingSubscriptions } from '../lib/serve.js';
 import { commandDelta, commandStats, type CommandFigures } from './redis-stats.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -75,13 +77,16 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  redisUrl: string;
+  /** One Redis, or the master through Sentinel. */
+  redis: RedisTarget;
+  /** Other redis-servers of the set-up (a replica) whose CPU time counts with Redis's. */
+  alsoRedis?: readonly string[];
   universe: Universe;
   workload: Workload;
   /** Paced: events per second; undefined = as fast as the daemon takes them. */
   rate?: number;
   probeMs: number;
-  /** Env for the daemon on top of the stand-ins' and REDIS_URL. */
+  /** Env for the daemon on top of the stand-ins' and the Redis variables. */
   daemonEnv?: Record<string, string>;
   progress: (line: string) => void;
   label: string;
@@ -148,8 +153,14 @@ function vmHwmMb(pid: number | undefined): number {
 
 export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
   const { workload: w, universe: u } = opts;
-  const admin = new Redis(opts.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  const probe = new Redis(opts.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const admin = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const probe = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  const others = (opts.alsoRedis ?? []).map((url) => redisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 }));
+  const redisCpu = async () => {
+    let sum = await redisCpuSeconds(admin);
+    for (const o of others) sum += await redisCpuSeconds(o);
+    return sum;
+  };
   let standins: Standins | undefined;
   let daemon: DaemonChild | undefined;
   try {
@@ -159,7 +170,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     trackTempDir(dir);
     daemon = await startDaemonChild({
       // every venue the workload covers, whatever the daemon's default
-      env: { ...standins.env, REDIS_URL: opts.redisUrl, EXCHANGES: u.markets.map((m) => m.exchange).join(','), LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
+      env: { ...standins.env, ...targetEnv(opts.redis), EXCHANGES: u.markets.map((m) => m.exchange).join(','), LOG_LEVEL: 'warn', STATUS_INTERVAL_MS: '5000', ...opts.daemonEnv },
       dir,
       instance: `bench-${opts.label.replace(/[^A-Za-z0-9_.-]+/g, "-")}`,
     });
@@ -270,7 +281,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     })();
 
     // --- sender ----------------------------------------------------------------------------------------------
-    const cpuBefore = { daemon: procCpuSeconds(d.child.proc.pid), redis: await redisCpuSeconds(admin), bench: process.cpuUsage() };
+    const cpuBefore = { daemon: procCpuSeconds(d.child.proc.pid), redis: await redisCpu(), bench: process.cpuUsage() };
     const start = performance.now();
     let i = 0;
     let sentEvents = 0;
@@ -335,14 +346,14 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     }
     const daemonCpu = procCpuSeconds(d.child.proc.pid);
     const benchCpu = process.cpuUsage(cpuBefore.bench);
-    const redisCpu = await redisCpuSeconds(admin);
+    const redisCpuAfter = await redisCpu();
     const perEventUs = (seconds: number) => (seconds * 1e6) / w.events;
     const cpuUsPerEvent =
       daemonCpu === undefined || cpuBefore.daemon === undefined
         ? undefined
         : {
             daemon: perEventUs(daemonCpu - cpuBefore.daemon),
-            redis: perEventUs(redisCpu - cpuBefore.redis),
+            redis: perEventUs(redisCpuAfter - cpuBefore.redis),
             bench: (benchCpu.user + benchCpu.system) / w.events,
           };
     await probeLoop;
@@ -376,5 +387,6 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     if (standins) await standins.close();
     admin.disconnect();
     probe.disconnect();
+    for (const o of others) o.disconnect();
   }
 }

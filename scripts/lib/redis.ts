@@ -5,9 +5,19 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { redactUrl } from '../../src/core/redact.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigError } from '../../src/core/env.js';
+import {
+  CLUSTER_NOT_AVAILABLE,
+  type RedisTarget,
+  describeTarget,
+  parseRedisSpec,
+  redisTargetFromEnv,
+  sameTarget,
+  targetSpec,
+} from '../../src/core/redis-target.js';
 import { spawnChild, trackTempDir, type ManagedChild } from './children.js';
+import { UsageError } from './cli.js';
 
 export const REDIS_INSTALL = 'install redis-server (apt-get install redis-server / brew install redis)';
 
@@ -27,11 +37,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Whether the Redis at url answers PING within timeoutMs. */
-export async function pingRedis(url: string, timeoutMs = 1000): Promise<boolean> {
+/** A script's --redis (a URL, redis-sentinel://… or redis-cluster://…); UsageError when it is none of them. */
+export function redisSpec(text: string, option = '--redis'): RedisTarget {
+  try {
+    return parseRedisSpec(text, option);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The scripts' ioredis client for a target: one Redis by URL, or the master through Sentinel. Each connection
+ * attempt asks every Sentinel once; attempts are retried by retryStrategy (and sentinelRetryStrategy follows it
+ * when given), so a script whose Sentinels are all down fails as one whose Redis is down instead of waiting for
+ * ever. A Cluster is refused for now (ConfigError, CLUSTER_NOT_AVAILABLE).
+ */
+export function redisClient(target: RedisTarget | string, options: RedisOptions = {}): Redis {
+  const t = typeof target === 'string' ? parseRedisSpec(target) : target;
+  if (t.mode === 'cluster') throw new ConfigError(CLUSTER_NOT_AVAILABLE);
+  if (t.mode === 'single') return new Redis(t.url, options);
+  return new Redis({ sentinelRetryStrategy: options.retryStrategy ?? (() => null), ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
+}
+
+/** Whether the Redis at target (a URL, or the master through Sentinel) answers PING within timeoutMs. */
+export async function pingRedis(target: RedisTarget | string, timeoutMs = 1000): Promise<boolean> {
   let client: Redis | undefined;
   try {
-    client = new Redis(url, {
+    client = redisClient(target, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
       maxRetriesPerRequest: 0,
@@ -89,7 +122,7 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
 }
 
 export interface RedisChoice {
-  url: string;
+  target: RedisTarget;
   /** Set when a private redis-server was started. */
   private?: PrivateRedis;
   /** One line saying which Redis is used. */
@@ -101,23 +134,39 @@ export class RedisNotGivenError extends Error {
   override name = 'RedisNotGivenError';
 }
 
+/** The Redis the environment names (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES set), with the variable's name. */
+function namedByEnv(env: NodeJS.ProcessEnv): { target: RedisTarget; variable: string } | undefined {
+  const variable = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].find((v) => (env[v] ?? '').trim() !== '');
+  if (variable === undefined) return undefined;
+  try {
+    return { target: redisTargetFromEnv(env), variable };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new RedisNotGivenError(err.message);
+    throw err;
+  }
+}
+
 /**
  * The Redis a script that WRITES made-up or replayed liquidations may use: the one named by `--redis` (after it
- * answers), else a private redis-server it starts (NoRedisError without one). Never REDIS_URL alone, never the default
- * 127.0.0.1:6379: events written there would be counted with a user's real ones. A REDIS_URL in the environment that
- * `--redis` does not name is refused (RedisNotGivenError), so nobody is surprised by where the events went.
+ * answers; a URL, or redis-sentinel://… for a master found through Sentinel), else a private redis-server it
+ * starts (NoRedisError without one). Never one named by the environment alone, never the default 127.0.0.1:6379:
+ * events written there would be counted with a user's real ones. A REDIS_URL (or REDIS_SENTINELS, …) in the
+ * environment that `--redis` does not name is refused (RedisNotGivenError), so nobody is surprised by where the
+ * events went.
  */
-export async function redisToWrite(given: string | undefined, what: string, env: NodeJS.ProcessEnv = process.env): Promise<RedisChoice> {
-  const fromEnv = env.REDIS_URL?.trim();
-  if (fromEnv && fromEnv !== given) {
+export async function redisToWrite(given: RedisTarget | undefined, what: string, env: NodeJS.ProcessEnv = process.env): Promise<RedisChoice> {
+  const fromEnv = namedByEnv(env);
+  if (fromEnv && (given === undefined || !sameTarget(fromEnv.target, given))) {
+    const named = describeTarget(fromEnv.target);
     throw new RedisNotGivenError(
-      `REDIS_URL is set (${redactUrl(fromEnv)}) but this writes ${what} and uses only a Redis named by --redis: ` +
-        `unset REDIS_URL for a private redis-server, or pass --redis ${redactUrl(fromEnv)} to write into it`,
+      `${fromEnv.variable} is set (${named}) but this writes ${what} and uses only a Redis named by --redis: ` +
+        `unset ${fromEnv.variable} for a private redis-server, or pass --redis ${named} to write into it`,
     );
   }
   if (given !== undefined) {
-    if (!(await pingRedis(given, 2000))) throw new NoRedisError(`no Redis answers at ${redactUrl(given)} (--redis)`);
-    return { url: given, note: `writing into the Redis at ${redactUrl(given)} (--redis)` };
+    if (given.mode === 'cluster') throw new RedisNotGivenError(CLUSTER_NOT_AVAILABLE);
+    if (!(await pingRedis(given, 2000))) throw new NoRedisError(`no Redis answers at ${describeTarget(given)} (--redis)`);
+    return { target: given, note: `writing into the Redis at ${describeTarget(given)} (--redis)` };
   }
   let priv: PrivateRedis;
   try {
@@ -126,5 +175,5 @@ export async function redisToWrite(given: string | undefined, what: string, env:
     if (err instanceof NoRedisError) throw new NoRedisError(`${err.message}; ${REDIS_INSTALL}, or pass --redis <url>`);
     throw err;
   }
-  return { url: priv.url, private: priv, note: `started a private redis-server on port ${priv.port} (temporary, removed at exit)` };
+  return { target: { mode: 'single', url: priv.url }, private: priv, note: `started a private redis-server on port ${priv.port} (temporary, removed at exit)` };
 }

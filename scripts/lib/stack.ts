@@ -3,13 +3,14 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { EXCHANGE_NAMES } from '../../src/config.js';
 import { ALL, bucketKey, exchangesInFields } from '../../src/core/keys.js';
+import { type RedisTarget, targetEnv } from '../../src/core/redis-target.js';
 import type { Standins } from '../../src/venues/standin/index.js';
 import type { Capture } from './capture.js';
 import { onCleanup, trackTempDir } from './children.js';
 import { startDaemonChild, type DaemonChild } from './daemon.js';
+import { redisClient } from './redis.js';
 import { describeMissing, neededRoutes, startCaptureStandins, waitForSubscribers } from './serve.js';
 
 export function makeTempDir(prefix: string): string {
@@ -42,14 +43,14 @@ export class StackError extends Error {
  */
 export async function startStack(
   capture: Capture,
-  opts: { redisUrl: string; instance: string; dir: string; subscribeTimeoutMs?: number; signal?: AbortSignal },
+  opts: { redis: RedisTarget; instance: string; dir: string; subscribeTimeoutMs?: number; signal?: AbortSignal },
 ): Promise<Stack> {
   const standins = await startCaptureStandins(capture);
   onCleanup(() => standins.close());
   const daemon = await startDaemonChild({
     dir: opts.dir,
     instance: opts.instance,
-    env: { ...standins.env, REDIS_URL: opts.redisUrl, EXCHANGES: exchangesOf(capture).join(',') || EXCHANGE_NAMES.join(',') },
+    env: { ...standins.env, ...targetEnv(opts.redis), EXCHANGES: exchangesOf(capture).join(',') || EXCHANGE_NAMES.join(',') },
   });
   const needed = neededRoutes(capture);
   let exited = false;
@@ -82,8 +83,8 @@ export interface RedisTotals {
 }
 
 /** Sums the ALL buckets of the given minutes, per exchange (fields {exchange}_count and {exchange}_value_cents). */
-export async function readAllBuckets(redisUrl: string, minutes: readonly number[]): Promise<RedisTotals> {
-  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+export async function readAllBuckets(redis: RedisTarget, minutes: readonly number[]): Promise<RedisTotals> {
+  const client = redisClient(redis, { lazyConnect: true, maxRetriesPerRequest: 2 });
   client.on('error', () => {});
   try {
     await client.connect();

@@ -9,6 +9,27 @@ export interface EnvVar {
   readonly parse: z.ZodType;
 }
 
+/** A bad variable, or variables that contradict each other: the message is the one line start-up prints. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses each variable of a schema (absent or empty: its default). Throws ConfigError naming the first bad one. */
+export function parseEnv(schema: Readonly<Record<string, EnvVar>>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? spec.def : raw;
+    const result = spec.parse.safeParse(value);
+    if (!result.success) {
+      const allowed = result.error.issues[0]?.message ?? 'a valid value';
+      throw new ConfigError(`invalid configuration: ${name} must be ${allowed} (got ${JSON.stringify(value)})`);
+    }
+    out[name] = result.data;
+  }
+  return out;
+}
+
 export const int = (min: number, max: number) =>
   z
     .string()

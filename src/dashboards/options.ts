@@ -1,8 +1,9 @@
 // Command-line options of liqd-dashboard: parsed strictly; a bad option is one line and a pointer to --help.
 import { parseArgs } from 'node:util';
 import { WINDOW_NAMES, type WindowName, isWindowName } from '../aggregator/index.js';
-import { ENV_SCHEMA } from '../config.js';
+import { ConfigError } from '../core/env.js';
 import { ALL } from '../core/keys.js';
+import { CLUSTER_NOT_AVAILABLE, DEFAULT_REDIS_URL, DEFAULT_SENTINEL_NAME, type RedisTarget, redisTargetFromEnv } from '../core/redis-target.js';
 import { DASHBOARD_NAMES, type DashboardName, normalizeSymbol } from './index.js';
 import { COLOR_MODES, type ColorMode } from './theme.js';
 
@@ -22,7 +23,8 @@ export interface CliOptions {
   readonly color: ColorMode;
   readonly refreshMs: number;
   readonly once: boolean;
-  readonly redisUrl: string;
+  /** REDIS_URL, or REDIS_SENTINELS and REDIS_SENTINEL_NAME, as the daemon reads them (core/redis-target.ts). */
+  readonly redis: RedisTarget;
   readonly logFile: string;
 }
 
@@ -65,7 +67,9 @@ Keys (interactive):
   g                top lists by symbol or by coin
 
 Environment:
-  REDIS_URL        Redis of the daemon (default ${ENV_SCHEMA.REDIS_URL.def})
+  REDIS_URL        Redis of the daemon (default ${DEFAULT_REDIS_URL})
+  REDIS_SENTINELS  instead: Sentinels (host:port,…) that name the daemon's master, REDIS_SENTINEL_NAME
+                   (default ${DEFAULT_SENTINEL_NAME}); as the daemon reads them
   LOG_FILE         the dashboard's log file (default ${DEFAULT_LOG_FILE}); nothing is logged to the terminal
   NO_COLOR         set and not empty: no colour (as --color never, unless --color always)
 
@@ -120,11 +124,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     throw new UsageError(String((err as Error).message).split('\n')[0].replace(/\. To specify a positional.*$/, ''));
   }
   const { values, positionals } = parsed;
-  const redisUrl = env.REDIS_URL === undefined || env.REDIS_URL === '' ? ENV_SCHEMA.REDIS_URL.def : env.REDIS_URL;
   const logFile = env.LOG_FILE || DEFAULT_LOG_FILE;
-  const base = { redisUrl, logFile };
   const defaults = { coin: undefined, exchanges: undefined, minUsdCents: 0, group: 'symbol' as const, color: 'auto' as const };
-  if (values.help) return { help: true, name: 'simple', window: '1h', symbol: ALL, refreshMs: 2000, once: false, ...defaults, ...base };
+  if (values.help) {
+    const redis: RedisTarget = { mode: 'single', url: DEFAULT_REDIS_URL };
+    return { help: true, name: 'simple', window: '1h', symbol: ALL, refreshMs: 2000, once: false, ...defaults, redis, logFile };
+  }
 
   if (positionals.length === 0) throw new UsageError(`missing dashboard name: ${DASHBOARD_NAMES.join(', ')}`);
   if (positionals.length > 1) throw new UsageError(`one dashboard at a time (got ${positionals.map((p) => JSON.stringify(p)).join(' ')})`);
@@ -174,8 +179,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     refreshMs = Math.round(sec * 1000);
   }
 
-  const url = ENV_SCHEMA.REDIS_URL.parse.safeParse(redisUrl);
-  if (!url.success) throw new UsageError(`REDIS_URL must be a redis:// or rediss:// URL (got ${JSON.stringify(redisUrl)})`);
+  let redis: RedisTarget;
+  try {
+    redis = redisTargetFromEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message.replace(/^invalid configuration: /, ''));
+    throw err;
+  }
+  // Temporary (issue 15, phase 2 reads a Cluster's layout): refused with the daemon's line.
+  if (redis.mode === 'cluster') throw new UsageError(CLUSTER_NOT_AVAILABLE);
 
   return {
     help: false,
@@ -189,6 +201,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     color: color as ColorMode,
     refreshMs,
     once: values.once ?? false,
-    ...base,
+    redis,
+    logFile,
   };
 }

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { MarkerSpec } from './batch.js';
+import type { ReplicaOptions } from './replicas.js';
 import type { LiquidationEvent } from '../core/event.js';
 import { Hold, type HoldEvents, type SpoolState } from './hold.js';
 import type { Spool } from './spool.js';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   eventLogRetentionHours: number;
   /** The instance marker (marker.ts); without one, data loss is not watched for. */
   marker?: MarkerSpec;
+  /** REDIS_WAIT_REPLICAS and its timeout: a batch counts as written once that many replicas have it (replicas.ts). */
+  replicas?: ReplicaOptions;
   probeIntervalMs?: number;
 }
 

@@ -16,20 +16,61 @@ return before
 
 type ProbeCommands = { liqMarkerProbe(key: string, started: number, ttlMs: number): Promise<string> };
 
-/** What Redis should hold for this instance, against what it reports. */
+/** A reply of the marker, in the order Redis ran the calls, until its write is confirmed or not (see MarkerWatch). */
+export interface MarkerReply {
+  readonly before: bigint;
+  readonly added: number;
+  state: 'pending' | 'confirmed' | 'failed';
+}
+
+/**
+ * What Redis should hold for this instance, against what it reports. Replies are taken in the order Redis ran the
+ * calls (reserve) and judged in that order once each is settled: with REDIS_WAIT_REPLICAS a batch counts only once
+ * WAIT confirms it, and a later reply (the other batch in flight, the idle probe) must not be judged before it, or
+ * its count would be expected before it is known to survive a failover.
+ */
 export class MarkerWatch {
   /** Events this instance has had acknowledged, as Redis should count them in the marker. */
   private expected = 0n;
+  private readonly replies: MarkerReply[] = [];
+  /** Lost events found while settling, not yet handed to a caller (a settle that failed cannot return them). */
+  private unreported = 0n;
+
+  /** A reply (`before`: the marker's count before `added` events were counted into it), in reply order. */
+  reserve(before: bigint, added: number): MarkerReply {
+    const r: MarkerReply = { before, added, state: 'pending' };
+    this.replies.push(r);
+    return r;
+  }
+
+  /** The write of a reserved reply was confirmed (or not: its events are not expected, they will be sent again). */
+  settle(r: MarkerReply, confirmed: boolean): void {
+    r.state = confirmed ? 'confirmed' : 'failed';
+    while (this.replies.length > 0 && this.replies[0].state !== 'pending') {
+      const head = this.replies.shift()!;
+      // Not confirmed: Redis may or may not keep its count; a later reply shows what it holds and is followed.
+      if (head.state === 'failed') continue;
+      if (head.before < this.expected) this.unreported += this.expected - head.before;
+      // More than expected: another process writes under the same instance name, or a batch that was not
+      // confirmed is there after all; follow what Redis holds.
+      this.expected = head.before + BigInt(head.added);
+    }
+  }
+
+  /** Events found missing since the last call (0n when none). */
+  take(): bigint {
+    const lost = this.unreported;
+    this.unreported = 0n;
+    return lost;
+  }
 
   /**
-   * A reply of the marker (`before`: its count before `added` events were counted into it), taken in reply order.
-   * Returns the number of events Redis no longer has (0 when none are missing).
+   * A reply whose write needs no confirmation, taken in reply order. Returns the number of events Redis no longer
+   * has (0 when none are missing).
    */
   observe(before: bigint, added: number): bigint {
-    const lost = before < this.expected ? this.expected - before : 0n;
-    // More than expected: another process writes under the same instance name; follow what Redis holds.
-    this.expected = before + BigInt(added);
-    return lost;
+    this.settle(this.reserve(before, added), true);
+    return this.take();
   }
 
   get count(): bigint {

@@ -132,6 +132,8 @@ export class RedisWatch {
     }
     if (now.code !== undefined && isAuthError(now.code)) {
       this.log.error({ code: now.code, error: now.error }, 'Redis authentication failed: check the user and password in REDIS_URL');
+    } else if (now.code === 'NOREPLICAS') {
+      this.log.error({ code: now.code, error: now.error, held: this.opts.held() }, 'Redis replicas do not confirm writes (REDIS_WAIT_REPLICAS): events are held until they do');
     } else {
       this.log.error({ code: now.code, error: now.error, held: this.opts.held() }, 'Redis refuses writes: events are held until it takes them again');
     }

@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 import { type MarkerSpec, buildPacked } from './batch.js';
 import type { LiquidationEvent } from '../core/event.js';
 import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from '../core/keys.js';
-import { MarkerWatch, defineMarkerProbe } from './marker.js';
+import { type MarkerReply, MarkerWatch, defineMarkerProbe } from './marker.js';
+import { type ReplicaOptions, Unconfirmed, confirmReplicas } from './replicas.js';
 import { WRITE_BATCH_LUA } from './script.js';
 
 /** HINCRBY's limit: a bucket field never goes past it. */
@@ -35,6 +36,8 @@ export interface WriterOptions {
   eventLogRetentionHours: number;
   /** The instance's marker, counted into by every batch (see marker.ts). */
   marker?: MarkerSpec;
+  /** REDIS_WAIT_REPLICAS: a write counts once WAIT confirms it (replicas.ts); absent or 0: once the master has it. */
+  replicas?: ReplicaOptions;
 }
 
 type ScriptReply = [string, ...string[]];
@@ -100,6 +103,7 @@ export class BucketWriter {
   // Replies are observed in the order Redis executed the calls: each is read in the first continuation after its
   // command resolves (ioredis resolves in reply order), never after a further await.
   private readonly watch = new MarkerWatch();
+  private readonly unconfirmed = new Unconfirmed();
 
   constructor(
     private readonly redis: Redis,
@@ -122,7 +126,25 @@ export class BucketWriter {
       return 0n;
     }
     const before = BigInt(await (this.redis as Redis & LiqCommands).liqMarkerProbe(m.key, m.start, m.ttlMs));
-    return this.watch.observe(before, 0);
+    if (!this.waits) return this.watch.observe(before, 0);
+    // With WAIT, the probe also says whether the replicas follow: an idle daemon shows NOREPLICAS as a busy one does.
+    await this.confirm(this.watch.reserve(before, 0));
+    return this.watch.take();
+  }
+
+  private get waits(): boolean {
+    return (this.opts.replicas?.replicas ?? 0) > 0;
+  }
+
+  /** WAIT for the last write on this connection (call in the continuation of its reply), then settle its marker reply. */
+  private async confirm(slot: MarkerReply | undefined): Promise<void> {
+    try {
+      await confirmReplicas(this.redis, this.opts.replicas!);
+    } catch (err) {
+      if (slot) this.watch.settle(slot, false);
+      throw err;
+    }
+    if (slot) this.watch.settle(slot, true);
   }
 
   async write(events: readonly LiquidationEvent[], now = Date.now()): Promise<WriteResult> {
@@ -137,6 +159,11 @@ export class BucketWriter {
       else unique.set(e.id, e);
     }
     let pending = [...unique.values()];
+    // With WAIT: the reply of the batch's write, settled once confirmed; events written earlier by this writer
+    // without confirmation that the script now finds counted (confirmed with this batch, then counted as written).
+    let slot: MarkerReply | undefined;
+    let wrote = false;
+    const own: LiquidationEvent[] = [];
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
@@ -144,17 +171,23 @@ export class BucketWriter {
       const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;
+        wrote = true;
         if (this.opts.marker !== undefined) {
           result.markerBefore = BigInt(reply[2] ?? '0');
-          const lost = this.watch.observe(result.markerBefore, pending.length);
-          if (lost > 0n) result.lost = lost;
+          if (this.waits) slot = this.watch.reserve(result.markerBefore, pending.length);
+          else {
+            const lost = this.watch.observe(result.markerBefore, pending.length);
+            if (lost > 0n) result.lost = lost;
+          }
         }
         for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
         break;
       }
       if (reply[0] === 'DUP') {
         const seen = new Set(reply.slice(1));
-        result.duplicates += seen.size;
+        const mine = this.unconfirmed.own(pending, seen);
+        own.push(...mine);
+        result.duplicates += seen.size - mine.length;
         pending = pending.filter((e) => !seen.has(e.id));
       } else if (reply[0] === 'OVERFLOW') {
         const named = new Map<string, Map<string, string>>();
@@ -171,6 +204,29 @@ export class BucketWriter {
         throw new Error(`unexpected reply from the write script: ${String(reply[0])}`);
       }
     }
+    if (this.waits && (wrote || own.length > 0 || result.duplicates > 0)) await this.confirmBatch(result, slot, wrote ? pending : [], own);
     return result;
+  }
+
+  /**
+   * WAIT for a batch, sent in the continuation of its last reply. A batch that wrote nothing (every id counted
+   * already) waits too, for those ids may be this writer's own unconfirmed write: WAIT covers this connection's last
+   * write, which may predate that write (a reconnect since), so a probe write first brings it up to now.
+   */
+  private async confirmBatch(result: WriteResult, slot: MarkerReply | undefined, written: readonly LiquidationEvent[], own: readonly LiquidationEvent[]): Promise<void> {
+    const m = this.opts.marker;
+    const touch = written.length === 0 && m !== undefined ? (this.redis as Redis & LiqCommands).liqMarkerProbe(m.key, m.start, m.ttlMs) : undefined;
+    try {
+      await Promise.all([touch, this.confirm(slot)]);
+    } catch (err) {
+      this.unconfirmed.add(written);
+      throw err;
+    }
+    this.unconfirmed.remove(written);
+    this.unconfirmed.remove(own);
+    result.written += own.length;
+    for (const e of own) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
+    const lost = this.watch.take();
+    if (lost > 0n) result.lost = (result.lost ?? 0n) + lost;
   }
 }

@@ -3,7 +3,8 @@
 // not copied.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type LogParams, type WorkerMessage, checkLog } from './logcheck.js';
-import { RespClient } from './resp.js';
+import { connectTarget } from './connect.js';
+import type { RespClient } from './resp.js';
 
 const port = parentPort;
 if (port === null) throw new Error('log-worker.js runs as a worker thread of the validator');
@@ -13,7 +14,7 @@ const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessag
 async function main(): Promise<void> {
   let client: RespClient;
   try {
-    client = await RespClient.connect(p.redisUrl, p.connectTimeoutMs);
+    client = await connectTarget(p.redis, p.connectTimeoutMs);
   } catch (err) {
     return post({ type: 'error', message: err instanceof Error ? err.message : String(err), connecting: true });
   }

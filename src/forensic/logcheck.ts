@@ -3,6 +3,7 @@
 // parsing a day of log entries and reading the window's buckets use both cores instead of one after the other.
 import { Worker } from 'node:worker_threads';
 import { bucketKey, seenKey } from '../core/keys.js';
+import type { RedisTarget } from '../core/redis-target.js';
 import type { EntryContext, SeenLookups } from './entries.js';
 import { LogMinute, type LogMinuteData } from './log-minute.js';
 import { Exchanges } from './fields.js';
@@ -13,7 +14,7 @@ import { readPage } from './page.js';
 import { Interner, type Reply, type RespClient, ok } from './resp.js';
 
 export interface LogParams {
-  readonly redisUrl: string;
+  readonly redis: RedisTarget;
   readonly connectTimeoutMs: number;
   readonly now: number;
   /** First and last minute start of the window. */

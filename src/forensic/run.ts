@@ -5,7 +5,8 @@
 // has reported, in the order of the minutes.
 import { divHalfUp } from '../core/decimal.js';
 import { ALL, BUCKET_MS, bucketKey, topKey } from '../core/keys.js';
-import { redactUrl } from '../core/redact.js';
+import { type RedisTarget, describeTarget } from '../core/redis-target.js';
+import { connectTarget } from './connect.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
 import { LogMinute } from './log-minute.js';
 import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
@@ -15,7 +16,7 @@ import { isZero } from './num.js';
 import { type WindowName, windowStarts } from './options.js';
 import { type Medians, checkPrices } from './prices.js';
 import { type Report, buildReport, newChecks, newWarnings } from './report.js';
-import { Encoder, Interner, type Reply, RespClient, decodeAt, ok } from './resp.js';
+import { Encoder, Interner, type Reply, type RespClient, decodeAt, ok } from './resp.js';
 import { E, EVENTS, type Vec, VecStore, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
 
 export class CannotRun extends Error {
@@ -23,7 +24,8 @@ export class CannotRun extends Error {
 }
 
 export interface RunOptions {
-  redisUrl: string;
+  /** The Redis the daemon writes to: a URL, or the master found through Sentinel (core/redis-target.ts). */
+  redis: RedisTarget;
   window: WindowName;
   symbol?: string;
   /** Warnings count as failures (the report is not ok when one was found). */
@@ -59,17 +61,17 @@ interface Minute {
   symbolBuckets: number;
 }
 
-const cannotReach = (url: string, err: unknown) =>
-  new CannotRun(`cannot reach Redis at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+const cannotReach = (target: RedisTarget, err: unknown) =>
+  new CannotRun(`cannot reach Redis at ${describeTarget(target)}: ${err instanceof Error ? err.message : String(err)}`);
 
 export async function runForensic(opts: RunOptions): Promise<Report> {
   const t0 = performance.now();
   const connectTimeoutMs = opts.connectTimeoutMs ?? 3000;
   let client: RespClient;
   try {
-    client = await RespClient.connect(opts.redisUrl, connectTimeoutMs);
+    client = await connectTarget(opts.redis, connectTimeoutMs);
   } catch (err) {
-    throw cannotReach(opts.redisUrl, err);
+    throw cannotReach(opts.redis, err);
   }
   const now = opts.now ?? Date.now();
   const starts = windowStarts(opts.window, now);
@@ -78,7 +80,7 @@ export async function runForensic(opts: RunOptions): Promise<Report> {
   try {
     log = startLogWorker(
       {
-        redisUrl: opts.redisUrl,
+        redis: opts.redis,
         connectTimeoutMs,
         now,
         from: starts[0],
@@ -90,7 +92,7 @@ export async function runForensic(opts: RunOptions): Promise<Report> {
     );
     return await validate(client, log, opts, now, starts, t0);
   } catch (err) {
-    if (err instanceof LogConnectError) throw cannotReach(opts.redisUrl, err);
+    if (err instanceof LogConnectError) throw cannotReach(opts.redis, err);
     throw err;
   } finally {
     client.close();
@@ -311,7 +313,7 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   for (const lm of logMinutes.values()) windowEntries += lm.events;
   if (buckets === 0 && windowEntries === 0 && checks.every((c) => c.failed === 0)) {
     throw new CannotRun(
-      `nothing to check: no buckets${bySymbol ? ` of ${opts.symbol}` : ''} and no log entries in the last ${opts.window} (${redactUrl(opts.redisUrl)})`,
+      `nothing to check: no buckets${bySymbol ? ` of ${opts.symbol}` : ''} and no log entries in the last ${opts.window} (${describeTarget(opts.redis)})`,
     );
   }
   if (bySymbol) notes.push('check 4 (market-wide) needs every symbol: skipped with --symbol');

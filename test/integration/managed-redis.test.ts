@@ -298,7 +298,7 @@ describe('the other tools', () => {
   it('default to the managed Redis address, so they read it with no option', () => {
     const managed = `redis://127.0.0.1:${ENV_SCHEMA.LIQD_MANAGED_REDIS_PORT.def}`;
     expect(ENV_SCHEMA.REDIS_URL.def).toBe(managed); // the scripts' chooseRedis reads this default too
-    expect(parseCli(['pro'], {}).redisUrl).toBe(managed);
+    expect(parseCli(['pro'], {}).redis).toEqual({ mode: 'single', url: managed });
   });
 });
 
