@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { MarkerSpec } from './batch.js';
+import type { AlertSpec, MarkerSpec } from './batch.js';
 import type { LiquidationEvent } from '../core/event.js';
 import { Hold, type HoldEvents, type SpoolState } from './hold.js';
 import { redisRunId } from './marker.js';
@@ -31,7 +31,12 @@ export interface EngineOptions {
   /** Ceiling of events held in memory when the spool cannot be written (default 2 × maxBufferedEvents). */
   maxHeldEvents?: number;
   bucketRetentionHours: number;
+  /** Retention of the hourly and daily rollups (defaults: ROLLUP_RETENTION_DAYS). */
+  rollup1hRetentionDays?: number;
+  rollup1dRetentionDays?: number;
   eventLogRetentionHours: number;
+  /** Alert thresholds (decided and recorded by the write script); none when absent. */
+  alerts?: AlertSpec;
   /** The instance marker (marker.ts); without one, data loss is not watched for. */
   marker?: MarkerSpec;
   probeIntervalMs?: number;
@@ -290,6 +295,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         );
       }
       if (r.lost !== undefined) this.reportLoss(r.lost);
+      if (this.metrics !== undefined) {
+        for (const [k, t] of r.bySide) {
+          const [exchange, side] = k.split('\u0000');
+          this.metrics.liquidations.inc({ exchange, side }, t.count);
+          this.metrics.liquidatedUsd.inc({ exchange, side }, t.cents / 100);
+        }
+        for (const a of r.alerts) this.metrics.alerts.inc({ kind: a.fields.kind });
+      }
       for (const [ex, n] of r.byExchange) this.writtenByExchange.set(ex, (this.writtenByExchange.get(ex) ?? 0) + n);
       this.lastWriteAt = Date.now();
       this.hold.checkLimit();
