@@ -6,6 +6,7 @@ import { Engine } from './engine/engine.js';
 import { markerKey } from './core/keys.js';
 import { createRedis } from './engine/redis.js';
 import { Spool, checkSpoolDir } from './engine/spool.js';
+import { AlertWebhook } from './engine/webhook.js';
 import { DATA_LOSS_SHOW_MS, StreamTracker, overall } from './health-state.js';
 import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
@@ -46,7 +47,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       maxBufferedEvents: cfg.MAX_BUFFERED_EVENTS,
       maxHeldEvents: cfg.maxHeldEvents,
       bucketRetentionHours: cfg.BUCKET_RETENTION_HOURS,
+      rollup1hRetentionDays: cfg.ROLLUP_1H_RETENTION_DAYS,
+      rollup1dRetentionDays: cfg.ROLLUP_1D_RETENTION_DAYS,
       eventLogRetentionHours: cfg.EVENT_LOG_RETENTION_HOURS,
+      alerts:
+        cfg.ALERT_MIN_USD === undefined && cfg.ALERT_MINUTE_USD === undefined
+          ? undefined
+          : { minCents: cfg.ALERT_MIN_USD, minuteCents: cfg.ALERT_MINUTE_USD, retentionMs: cfg.ALERT_RETENTION_DAYS * 86_400_000 },
       marker: { key: markerKey(cfg.instance), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
     },
     log.child({ mod: 'engine' }),
@@ -56,6 +63,14 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
   metrics.sources.spooled = () => engine.spooled;
   metrics.sources.spoolWritable = () => engine.spoolState.writable;
   metrics.sources.redisWritable = () => engine.writable;
+
+  // The alerts this instance's writes recorded are posted by this instance (the script records each once, whoever writes).
+  const webhook = cfg.ALERT_WEBHOOK_URL === '' ? undefined : new AlertWebhook({ url: cfg.ALERT_WEBHOOK_URL, secret: cfg.ALERT_WEBHOOK_SECRET }, log.child({ mod: 'webhook' }), metrics);
+  if (webhook !== undefined) {
+    engine.on('written', (r) => {
+      for (const a of r.alerts) webhook.send(a);
+    });
+  }
 
   const gate = new ReadGate();
   gate.on('change', (paused) => {
@@ -176,6 +191,11 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
               bufferedEvents: engine.buffered,
               spooledEvents: engine.spooled,
               maxHeldEvents: cfg.maxHeldEvents,
+              alerts: {
+                minUsdCents: cfg.ALERT_MIN_USD ?? null,
+                minuteUsdCents: cfg.ALERT_MINUTE_USD ?? null,
+                webhook: webhook === undefined ? null : webhook.state,
+              },
               readPaused: gate.paused,
               readPausedBy: gate.reasons,
               lastEventAgeMs: age(engine.lastEventAt),
@@ -241,6 +261,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
         backpressure.close();
         const elapsed = Date.now() - signalAt;
         const { spooled, lost } = await engine.stop(SHUTDOWN_FLUSH_MS - elapsed, SHUTDOWN_SPOOL_MS - elapsed);
+        await webhook?.stop(Math.max(0, Math.min(1000, SHUTDOWN_SPOOL_MS - (Date.now() - signalAt))));
         if (engine.writable) {
           await Promise.race([status.remove().catch(() => undefined), sleep(500)]);
           await Promise.race([redis.quit().catch(() => undefined), sleep(500)]);

@@ -66,6 +66,28 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
   decode?(data: Buffer): string;
   /** The pure parser: no clock, no I/O, never throws. `meta` is empty for a feed without metadata. */
   parse(text: string, opts: ParseOptions, meta: Lookup<M>): ParseResult;
+  /**
+   * Gap backfill (BACKFILL): the liquidations of [from, to] fetched over the venue's REST history, run by the runtime
+   * at start-up and after every reconnect. Results go through the same parser rules as the stream's frames and must
+   * give the identity the stream would have given (same strings), so an overlap counts once.
+   */
+  readonly backfill?: BackfillSpec<M, E>;
+}
+
+export interface BackfillRequest<M> {
+  /** The gap, ms: from the last message received before it (or start-up minus the lookback) to now. */
+  readonly from: number;
+  readonly to: number;
+  readonly meta: Lookup<M>;
+  readonly opts: ParseOptions;
+  readonly signal: AbortSignal;
+}
+
+export interface BackfillSpec<M, E extends EnvDecl = EnvDecl> {
+  /** How far back the start-up backfill reaches (the venue's history is short: OKX keeps about a week, but … ). */
+  readonly lookbackMs: number;
+  /** Fetches the gap's liquidations (all pages, within the venue's REST rate limit); throws on a failure it gives up on. */
+  run(ctx: FeedContext<E>, req: BackfillRequest<M>): Promise<ParseResult>;
 }
 
 /**
