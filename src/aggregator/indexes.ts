@@ -2,7 +2,7 @@
 // liquidations), one pipeline per step. With a cache and the minutes' versions (bucketVersion of the ALL bucket:
 // the engine writes a minute's bucket, top and big atomically), only minutes that changed are read again.
 import type { Redis } from 'ioredis';
-import { BIG_PER_MINUTE, bigKey, bucketKey, topKey } from '../core/keys.js';
+import { BIG_PER_MINUTE, type Resolution, aggKey, rollupBigKey, rollupTopKey } from '../core/keys.js';
 import { type Bucket, addExact, parseBucket } from './bucket.js';
 import { MinuteCache, TopCache } from './cache.js';
 import { coinOf } from './coin.js';
@@ -36,11 +36,11 @@ function stale(starts: readonly number[], cache: Versioned, versions: Versions |
   return out;
 }
 
-/** ZRANGE … WITHSCORES of each minute's liq:top: [symbol, cents] of every symbol of the minute (raw names). */
-async function readTopMembers(redis: Redis, starts: readonly number[]): Promise<[string, number][][]> {
+/** ZRANGE … WITHSCORES of each period's liq:top: [symbol, cents] of every symbol of the period (raw names). */
+export async function readTopMembersOf(redis: Redis, starts: readonly number[], res: Resolution = '60s'): Promise<[string, number][][]> {
   if (starts.length === 0) return [];
   const p = redis.pipeline();
-  for (const s of starts) p.zrange(topKey(s), 0, -1, 'WITHSCORES');
+  for (const s of starts) p.zrange(rollupTopKey(res, s), 0, -1, 'WITHSCORES');
   return results(await p.exec()).map((r) => {
     const flat = r as string[];
     const members: [string, number][] = [];
@@ -71,6 +71,8 @@ export interface TopOptions {
   /** Only these symbols (e.g. the symbols of a coin). */
   readonly keep?: (symbol: string) => boolean;
   readonly group?: 'symbol' | 'coin';
+  /** The periods' resolution: minutes (default), or hourly or daily rollups (their liq:top:1h / :1d). */
+  readonly res?: Resolution;
 }
 
 /** The window's top symbols (or coins) by USD over every exchange: every member of every minute's liq:top. */
@@ -78,7 +80,7 @@ export async function readTopSymbols(redis: Redis, starts: readonly number[], li
   const cache = opts.cache ?? new TopCache();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
-  const members = await readTopMembers(redis, toRead);
+  const members = await readTopMembersOf(redis, toRead, opts.res);
   toRead.forEach((s, i) => cache.set(s, { version: opts.versions?.get(s) ?? '', members: members[i] }));
   return ranked(cache.totals(), limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
@@ -97,11 +99,11 @@ export async function readTopByExchange(
   const cache = opts.cache ?? new TopCache();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
-  const members = await readTopMembers(redis, toRead);
+  const members = await readTopMembersOf(redis, toRead, opts.res);
   const fields = exchanges.map((ex) => `${ex}_value_cents`);
   const p = redis.pipeline();
   toRead.forEach((s, i) => {
-    for (const [sym] of members[i]) p.hmget(bucketKey(sym, s), ...fields);
+    for (const [sym] of members[i]) p.hmget(aggKey(sym, opts.res ?? '60s', s), ...fields);
   });
   const values = toRead.length ? results(await p.exec()) : [];
   let k = 0;
@@ -125,16 +127,16 @@ export async function readCoinBuckets(
   redis: Redis,
   coin: string,
   starts: readonly number[],
-  opts: { cache?: MinuteCache<Bucket>; versions?: Versions } = {},
+  opts: { cache?: MinuteCache<Bucket>; versions?: Versions; res?: Resolution } = {},
 ): Promise<Bucket[]> {
   const cache = opts.cache ?? new MinuteCache<Bucket>();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, sumBuckets(s, [])));
-  const members = await readTopMembers(redis, toRead);
+  const members = await readTopMembersOf(redis, toRead, opts.res);
   const symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
   const p = redis.pipeline();
   toRead.forEach((s, i) => {
-    for (const sym of symbols[i]) p.call('HGETALL', bucketKey(sym, s));
+    for (const sym of symbols[i]) p.call('HGETALL', aggKey(sym, opts.res ?? '60s', s));
   });
   const hashes = symbols.some((l) => l.length) ? results(await p.exec()) : [];
   let k = 0;
@@ -161,14 +163,14 @@ export async function readLargestList(
   starts: readonly number[],
   limit: number,
   filter: Filter,
-  opts: { cache?: MinuteCache<readonly BigItem[]>; versions?: Versions } = {},
+  opts: { cache?: MinuteCache<readonly BigItem[]>; versions?: Versions; res?: Resolution } = {},
 ): Promise<Liquidation[]> {
   const cache = opts.cache ?? new MinuteCache<readonly BigItem[]>();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, []));
   if (toRead.length) {
     const p = redis.pipeline();
-    for (const s of toRead) p.zrevrange(bigKey(s), 0, -1, 'WITHSCORES');
+    for (const s of toRead) p.zrevrange(rollupBigKey(opts.res ?? '60s', s), 0, -1, 'WITHSCORES');
     const out = results(await p.exec());
     toRead.forEach((s, i) => {
       const flat = out[i] as string[];

@@ -6,7 +6,8 @@ import {
   ALL,
   EVENTS_KEY,
   INSTANCES_KEY,
-  bucketKey,
+  type Resolution,
+  aggKey,
   downKey,
   parseBigMember,
   statusKey,
@@ -26,18 +27,18 @@ export function results(res: PipelineResult): unknown[] {
 }
 
 /** HGETALL of the bucket of every minute in `starts` (one pipeline); missing minutes are empty buckets. */
-export async function readBuckets(redis: Redis, symbol: string, starts: readonly number[]): Promise<Bucket[]> {
+export async function readBuckets(redis: Redis, symbol: string, starts: readonly number[], res: Resolution = '60s'): Promise<Bucket[]> {
   const p = redis.pipeline();
   // The flat reply (not ioredis' object conversion): about a third faster on 1,440 buckets.
-  for (const s of starts) p.call('HGETALL', bucketKey(symbol, s));
+  for (const s of starts) p.call('HGETALL', aggKey(symbol, res, s));
   const out = results(await p.exec());
   return starts.map((s, i) => parseBucket(s, out[i] as string[]));
 }
 
 /** The versions (bucketVersion) of the window's ALL buckets, when they are not read in full (one-symbol mode). */
-export async function readAllVersions(redis: Redis, starts: readonly number[]): Promise<Map<number, string>> {
+export async function readAllVersions(redis: Redis, starts: readonly number[], res: Resolution = '60s'): Promise<Map<number, string>> {
   const p = redis.pipeline();
-  for (const s of starts) p.hmget(bucketKey(ALL, s), 'count', 'value_cents');
+  for (const s of starts) p.hmget(aggKey(ALL, res, s), 'count', 'value_cents');
   const out = results(await p.exec());
   const versions = new Map<number, string>();
   starts.forEach((s, i) => {
