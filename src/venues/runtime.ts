@@ -10,7 +10,9 @@ import type { Rejection, Venue } from '../core/parse.js';
 import type { StreamStatus } from '../core/status.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { Backfiller } from './backfill.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { TokenBucket } from './http.js';
 import { MetadataGate, deliver } from './metadata-gate.js';
 import { InstrumentCache } from './metadata.js';
 import { type Lookup, sampleOf } from './parsing.js';
@@ -66,6 +68,9 @@ interface Shard {
   conn: Connection;
   topics: Set<string>;
   chars: number;
+  /** When it last stopped being open (the start of a gap to backfill); undefined before its first open. */
+  downSince?: number;
+  opened: boolean;
 }
 
 /** One feed of one venue: its connections, its metadata, its parser. */
@@ -78,14 +83,19 @@ export class FeedRunner<M> implements VenueGroup {
   private readonly retentionMs: number;
   private readonly createdAt = Date.now();
   private running = false;
+  private readonly backfill: Backfiller<M> | undefined;
+  private readonly deps: StreamDeps;
 
   constructor(
     private readonly exchange: string,
     private readonly feed: FeedSpec<M>,
     private readonly ctx: FeedContext,
-    private readonly deps: StreamDeps,
+    deps: StreamDeps,
+    /** The venue's REST rate limit, shared by its metadata and backfill calls. */
+    limiter?: TokenBucket,
   ) {
     const cfg = ctx.cfg;
+    this.deps = deps;
     this.log = deps.log.child({ venue: feed.venue });
     this.retentionMs = cfg.BUCKET_RETENTION_HOURS * 3_600_000;
     this.connOpts = {
@@ -99,7 +109,7 @@ export class FeedRunner<M> implements VenueGroup {
     if (meta !== undefined) {
       this.cache = new InstrumentCache<M>({
         name: feed.venue,
-        load: (signal) => meta.load(ctx, { signal }),
+        load: (signal) => meta.load(ctx, { signal, limiter }),
         failingRetryMs: METADATA_RETRY_MS,
         onStateChange: (c) => {
           const level = c.state === 'ok' ? 'info' : 'error';
@@ -111,7 +121,13 @@ export class FeedRunner<M> implements VenueGroup {
         },
       });
       const cache = this.cache;
-      this.gate = new MetadataGate(cache, (text, o) => feed.parse(text, o, cache), this.retentionMs, deps);
+      if (feed.backfill !== undefined && (cfg.BACKFILL as readonly string[]).includes(exchange)) {
+        const bf = new Backfiller(exchange, feed.backfill, ctx, cache, { ...deps, log: this.log.child({ mod: 'backfill' }) }, limiter, this.retentionMs);
+        this.backfill = bf;
+        // the stream's symbols, remembered for the reconnect backfill
+        this.deps = { ...deps, onEvents: (events) => (bf.note(events), deps.onEvents(events)) };
+      }
+      this.gate = new MetadataGate(cache, (text, o) => feed.parse(text, o, cache), this.retentionMs, this.deps);
     }
   }
 
@@ -127,6 +143,7 @@ export class FeedRunner<M> implements VenueGroup {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.backfill?.stop();
     this.cache?.stop();
     await Promise.all(this.shards.map((s) => s.conn.stop()));
   }
@@ -178,7 +195,7 @@ export class FeedRunner<M> implements VenueGroup {
   private newShard(): Shard {
     const feed = this.feed;
     const plan = feed.topics;
-    const shard: Shard = { topics: new Set(), chars: 0, conn: undefined as unknown as Connection };
+    const shard: Shard = { topics: new Set(), chars: 0, conn: undefined as unknown as Connection, opened: false };
     const name = plan === undefined ? feed.venue : `${feed.venue}#${this.shards.length}`;
     shard.conn = new Connection(
       {
@@ -193,6 +210,18 @@ export class FeedRunner<M> implements VenueGroup {
       this.connOpts,
     );
     const reply = (text: string) => void shard.conn.send(text);
+    if (this.backfill !== undefined) {
+      const bf = this.backfill;
+      // a gap: from when the connection stopped being open (at its first open: start-up) until it is open again
+      shard.conn.on('state', (state) => {
+        if (state !== 'open' && shard.opened && shard.downSince === undefined) shard.downSince = Date.now();
+      });
+      shard.conn.on('open', () => {
+        bf.gap(shard.opened ? (shard.downSince ?? Date.now()) : undefined);
+        shard.opened = true;
+        shard.downSince = undefined;
+      });
+    }
     shard.conn.on('message', (text, receivedAt) => {
       if (feed.control?.(text, reply)) return;
       this.deps.onFrame?.(feed.venue, text, receivedAt);
@@ -233,7 +262,8 @@ export function createFeeds(adapters: readonly VenueAdapter[], cfg: Readonly<Con
   for (const adapter of adapters) {
     const ctx = contextOf(adapter, cfg);
     const log = deps.log.child({ exchange: adapter.exchange });
-    for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }));
+    const limiter = adapter.restLimit === undefined ? undefined : new TokenBucket(adapter.restLimit);
+    for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }, limiter));
     for (const source of adapter.sources ?? []) {
       if (source.enabled(ctx)) runners.push(lazy(() => source.start(ctx, { ...deps, log: log.child({ venue: source.venue }) })));
     }

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { EnvVar } from '../core/env.js';
 import type { ParseOptions, ParseResult } from '../core/parse.js';
 import type { KeepaliveSpec } from './connection.js';
-import type { HttpOptions } from './metadata.js';
+import type { HttpOptions, RateLimit } from './http.js';
 import type { Lookup } from './parsing.js';
 import type { CaptureHooks } from './capture-hooks.js';
 import type { StandinSpec } from './standin/types.js';
@@ -75,18 +75,22 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
 }
 
 export interface BackfillRequest<M> {
-  /** The gap, ms: from the last message received before it (or start-up minus the lookback) to now. */
+  /** The gap, ms: from the last message received before it (at start-up: now minus lookbackMs) to now. */
   readonly from: number;
   readonly to: number;
-  readonly meta: Lookup<M>;
+  /** The instrument metadata (every name of the latest listing, and each one's entry). */
+  readonly meta: Lookup<M> & { names(): string[] };
+  /** Symbols (normalized) this feed delivered recently; undefined at start-up, when the whole listing is asked for. */
+  readonly recent?: ReadonlySet<string>;
   readonly opts: ParseOptions;
-  readonly signal: AbortSignal;
+  /** The venue's REST options: its shared rate limit and the runtime's abort signal. */
+  readonly http: HttpOptions;
 }
 
 export interface BackfillSpec<M, E extends EnvDecl = EnvDecl> {
-  /** How far back the start-up backfill reaches (the venue's history is short: OKX keeps about a week, but … ). */
+  /** How far back the start-up backfill reaches (nothing tells how long the daemon was down before it started). */
   readonly lookbackMs: number;
-  /** Fetches the gap's liquidations (all pages, within the venue's REST rate limit); throws on a failure it gives up on. */
+  /** Fetches the gap's liquidations (every page, through http's rate limit); throws on a failure it gives up on. */
   run(ctx: FeedContext<E>, req: BackfillRequest<M>): Promise<ParseResult>;
 }
 
@@ -116,6 +120,8 @@ export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
    * words for the dashboards' footnote ('≤1 liquidation/symbol/s published').
    */
   readonly sampled?: string;
+  /** The venue's REST rate limit, shared by all its REST calls (metadata, backfill); none when absent. */
+  readonly restLimit?: RateLimit;
   /** Stand-in servers for tests, replay and benchmarks (every WebSocket venue has one). */
   readonly standin?: StandinSpec;
   /** Recording and replaying its feeds (every WebSocket venue has them). */
