@@ -14,3 +14,4 @@ export * from './notes.js';
 export * from './snapshot.js';
 export * from './alerts.js';
 export * from './history.js';
+export * from './span.js';

@@ -52,7 +52,14 @@ export async function readTopMembersOf(redis: Redis, starts: readonly number[], 
   });
 }
 
-function ranked(sums: ReadonlyMap<string, number>, limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
+function ranked(caches: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
+  if (limit <= 0) return [];
+  let sums: ReadonlyMap<string, number> = caches[0].totals();
+  if (caches.length > 1) {
+    const merged = new Map(sums);
+    for (const c of caches.slice(1)) for (const [sym, v] of c.totals()) merged.set(sym, addExact(merged.get(sym) ?? 0, v));
+    sums = merged;
+  }
   let entries = [...sums].filter(([sym]) => keep(sym));
   if (group === 'coin') {
     const byCoin = new Map<string, number>();
@@ -73,6 +80,8 @@ export interface TopOptions {
   readonly group?: 'symbol' | 'coin';
   /** The periods' resolution: minutes (default), or hourly or daily rollups (their liq:top:1h / :1d). */
   readonly res?: Resolution;
+  /** Other parts of the window (e.g. its whole hours, read from the hourly index), already read: added in. */
+  readonly also?: readonly TopCache[];
 }
 
 /** The window's top symbols (or coins) by USD over every exchange: every member of every minute's liq:top. */
@@ -82,7 +91,7 @@ export async function readTopSymbols(redis: Redis, starts: readonly number[], li
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
   const members = await readTopMembersOf(redis, toRead, opts.res);
   toRead.forEach((s, i) => cache.set(s, { version: opts.versions?.get(s) ?? '', members: members[i] }));
-  return ranked(cache.totals(), limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache, ...(opts.also ?? [])], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /**
@@ -119,7 +128,7 @@ export async function readTopByExchange(
     }
     cache.set(s, { version: opts.versions?.get(s) ?? '', members: out });
   });
-  return ranked(cache.totals(), limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache, ...(opts.also ?? [])], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /** A coin's bucket for each minute: the sum of the buckets of its symbols, found in the minute's liq:top. */
