@@ -132,6 +132,8 @@ export class SnapshotCache extends IndexCaches {
   readonly hours = new IndexCaches();
   readonly days = new IndexCaches();
   readonly minutesByHour = new HourMinutes();
+  /** liq:down marks of minutes that can no longer change (read.ts readDown). */
+  readonly down = new Map<number, string[]>();
 
   level(res: Resolution): IndexCaches {
     return res === '60s' ? this : res === '1h' ? this.hours : this.days;

@@ -2,7 +2,7 @@
 // liquidations), one pipeline per step. With a cache and the minutes' versions (bucketVersion of the ALL bucket:
 // the engine writes a minute's bucket, top and big atomically), only minutes that changed are read again.
 import type { Redis } from 'ioredis';
-import { BIG_PER_MINUTE, type Resolution, aggKey, rollupBigKey, rollupTopKey } from '../core/keys.js';
+import { BIG_PER_MINUTE, type Resolution, aggKey, periodOf, rollupBigKey, rollupTopKey } from '../core/keys.js';
 import { type Bucket, addExact, parseBucket } from './bucket.js';
 import { MinuteCache, TopCache } from './cache.js';
 import { coinOf } from './coin.js';
@@ -52,15 +52,22 @@ export async function readTopMembersOf(redis: Redis, starts: readonly number[], 
   });
 }
 
-function ranked(caches: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
+/** The top `limit` of the sums over `caches`, less those over `minus` (symbols, or coins with group coin). */
+export function rankTop(caches: readonly TopCache[], minus: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
+  return ranked(caches, limit, keep, group, minus);
+}
+
+function ranked(caches: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin', minus: readonly TopCache[] = []): SymbolValue[] {
   if (limit <= 0) return [];
   let sums: ReadonlyMap<string, number> = caches[0].totals();
-  if (caches.length > 1) {
+  if (caches.length > 1 || minus.length > 0) {
     const merged = new Map(sums);
     for (const c of caches.slice(1)) for (const [sym, v] of c.totals()) merged.set(sym, addExact(merged.get(sym) ?? 0, v));
+    for (const c of minus) for (const [sym, v] of c.totals()) merged.set(sym, addExact(merged.get(sym) ?? 0, -v));
     sums = merged;
   }
-  let entries = [...sums].filter(([sym]) => keep(sym));
+  // a symbol whose sum is 0 once the minutes before the window are taken off had nothing in the window
+  let entries = [...sums].filter(([sym, v]) => v > 0 && keep(sym));
   if (group === 'coin') {
     const byCoin = new Map<string, number>();
     for (const [sym, v] of entries) byCoin.set(coinOf(sym), addExact(byCoin.get(coinOf(sym)) ?? 0, v));
@@ -80,8 +87,6 @@ export interface TopOptions {
   readonly group?: 'symbol' | 'coin';
   /** The periods' resolution: minutes (default), or hourly or daily rollups (their liq:top:1h / :1d). */
   readonly res?: Resolution;
-  /** Other parts of the window (e.g. its whole hours, read from the hourly index), already read: added in. */
-  readonly also?: readonly TopCache[];
 }
 
 /** The window's top symbols (or coins) by USD over every exchange: every member of every minute's liq:top. */
@@ -91,7 +96,7 @@ export async function readTopSymbols(redis: Redis, starts: readonly number[], li
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
   const members = await readTopMembersOf(redis, toRead, opts.res);
   toRead.forEach((s, i) => cache.set(s, { version: opts.versions?.get(s) ?? '', members: members[i] }));
-  return ranked([cache, ...(opts.also ?? [])], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /**
@@ -128,7 +133,7 @@ export async function readTopByExchange(
     }
     cache.set(s, { version: opts.versions?.get(s) ?? '', members: out });
   });
-  return ranked([cache, ...(opts.also ?? [])], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /** A coin's bucket for each minute: the sum of the buckets of its symbols, found in the minute's liq:top. */
@@ -141,8 +146,20 @@ export async function readCoinBuckets(
   const cache = opts.cache ?? new MinuteCache<Bucket>();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, sumBuckets(s, [])));
-  const members = await readTopMembersOf(redis, toRead, opts.res);
-  const symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
+  // Minutes over several hours: each hour's liq:top names every symbol of its minutes (the engine writes both), so
+  // one index per hour finds the coin's symbols instead of one per minute; a symbol without a bucket in one of the
+  // hour's minutes reads as an empty bucket, so the sums stay exact.
+  const res = opts.res ?? '60s';
+  let symbols: string[][];
+  const hours = res === '60s' ? [...new Set(toRead.map((s) => periodOf(s, '1h')))] : [];
+  if (res === '60s' && hours.length > 1) {
+    const perHour = new Map<number, string[]>();
+    (await readTopMembersOf(redis, hours, '1h')).forEach((list, i) => perHour.set(hours[i], list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin)));
+    symbols = toRead.map((s) => perHour.get(periodOf(s, '1h')) ?? []);
+  } else {
+    const members = await readTopMembersOf(redis, toRead, res);
+    symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
+  }
   const p = redis.pipeline();
   toRead.forEach((s, i) => {
     for (const sym of symbols[i]) p.call('HGETALL', aggKey(sym, opts.res ?? '60s', s));

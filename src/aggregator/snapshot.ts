@@ -10,7 +10,7 @@ import { formatDateHm } from './format.js';
 import type { SymbolValue, Versions } from './indexes.js';
 import { type NoData, frameNotes } from './notes.js';
 import { type DownReport, type FeedEntry, type InstanceStatus, type Liquidation, readDown, readFeed, readStatus } from './read.js';
-import { indexParts, readLargestOver, readMinutesByHour, readPeriods, readTopOver } from './span.js';
+import { type WindowParts, indexParts, readLargestOver, readMinutesByHour, readPeriods, readTopOver } from './span.js';
 import { BIN_MINUTES, HORIZONS, HOURLY_FROM_MINUTES, type Window, type WindowName, WINDOWS, windowAt } from './window.js';
 
 export type Group = 'symbol' | 'coin';
@@ -105,28 +105,35 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
   const keep = filter.coin ? (s: string) => coinOf(s) === filter.coin : undefined;
 
   const main = (async () => {
-    const minutes =
+    const lists = (parts: WindowParts) =>
+      Promise.all([
+        !req.top ? null : readTopOver(redis, parts.top, req.top, filter, { keep, group, byExchange: exFilter }),
+        req.largest ? readLargestOver(redis, parts.largest, Math.min(req.largest, BIG_PER_MINUTE), filter) : null,
+      ]);
+    // Without a cache no version is needed: the lists are read alongside the buckets instead of after them.
+    const early = cache === undefined ? indexParts(redis, window, filter, { raw: [] }, undefined, byHour).then(lists) : undefined;
+    early?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
+    const minutesP =
       minuteSpan === undefined
         ? undefined
         : cache !== undefined && minuteSpan.minutes >= HOURLY_FROM_MINUTES
-          ? await readMinutesByHour(redis, filter, minuteSpan.starts, cache)
-          : await readPeriods(redis, filter, minuteSpan.starts, '60s', cache);
-    const periods = long ? await readPeriods(redis, filter, window.starts, window.res, cache?.level(window.res)) : undefined;
+          ? readMinutesByHour(redis, filter, minuteSpan.starts, cache)
+          : readPeriods(redis, filter, minuteSpan.starts, '60s', cache);
+    const periodsP = long ? readPeriods(redis, filter, window.starts, window.res, cache?.level(window.res)) : undefined;
+    // the recent two minutes for the rate line (a long window's periods are hours or days)
+    const recentP = long ? readPeriods(redis, filter, [minuteOf(at) - BUCKET_MS, minuteOf(at)], '60s') : undefined;
+    const [minutes, periods, recentRead] = await Promise.all([minutesP, periodsP, recentP]);
     const own = periods ?? minutes!;
     const raw = long ? periods!.raw : minutes!.raw.slice(minutes!.raw.length - window.starts.length);
-    // the recent two minutes for the rate line (a long window's periods are hours or days)
-    const recent = long ? (await readPeriods(redis, filter, [minuteOf(at) - BUCKET_MS, minuteOf(at)], '60s')).raw : raw.slice(-2);
+    const recent = recentRead?.raw ?? raw.slice(-2);
     const hourVersions = long ? undefined : (own as { hourVersions?: Versions }).hourVersions;
-    const parts = await indexParts(redis, window, filter, { versions: own.versions, hourVersions, raw }, cache, byHour);
-    const [top, largest] = await Promise.all([
-      !req.top ? null : readTopOver(redis, parts, req.top, filter, { keep, group, byExchange: exFilter }),
-      req.largest ? readLargestOver(redis, parts, Math.min(req.largest, BIG_PER_MINUTE), filter) : null,
-    ]);
+    const [top, largest] = early !== undefined ? await early : await lists(await indexParts(redis, window, filter, { versions: own.versions, hourVersions, raw }, cache, byHour));
     let noData: NoData | null = null;
     const rawTotals = mergeBuckets(raw);
     if (rawTotals.count === 0 && (filter.symbol !== ALL || filter.coin)) {
       // Names known in the window, largest first; none means the market itself is empty (the empty hint says so).
-      const known = (await readTopOver(redis, parts, 1000, { symbol: ALL }, {})).map((t) => t.symbol);
+      const parts = await indexParts(redis, window, filter, { versions: own.versions, hourVersions, raw }, cache, byHour);
+      const known = (await readTopOver(redis, parts.top, 1000, { symbol: ALL }, {})).map((t) => t.symbol);
       const names = filter.coin ? [...new Set(known.map(coinOf))] : known;
       const asked = filter.coin ? filter.coin : filter.symbol;
       const isCoin = !filter.coin && known.some((s) => coinOf(s) === asked);
@@ -147,7 +154,7 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
   const downStarts = long ? windowAt('24h', at).starts : window.starts;
   const [{ raw, span, recent, top, largest, noData }, down, feed, status, alerts] = await Promise.all([
     main,
-    readDown(redis, downStarts),
+    readDown(redis, downStarts, cache?.down, at),
     req.feed ? readFeed(redis, req.feed, filter) : Promise.resolve(null),
     req.status === false ? Promise.resolve(null) : readStatus(redis),
     req.alerts ? readAlerts(redis, req.alerts) : Promise.resolve(null),

@@ -7,7 +7,7 @@ import { ALL, type Resolution, periodOf } from '../core/keys.js';
 import { type Bucket, bucketVersion, parseBucket } from './bucket.js';
 import type { IndexCaches, SnapshotCache } from './cache.js';
 import { type Filter, hasExchangeFilter } from './filter.js';
-import { type BigItem, type SymbolValue, type Versions, readCoinBuckets, readLargestList, readTopByExchange, readTopSymbols } from './indexes.js';
+import { type BigItem, type SymbolValue, type Versions, rankTop, readCoinBuckets, readLargestList, readTopByExchange, readTopSymbols } from './indexes.js';
 import { type Liquidation, byValue, readAllVersions, readBuckets } from './read.js';
 import { TopCache } from './cache.js';
 import type { MinuteCache } from './cache.js';
@@ -79,6 +79,14 @@ export interface IndexPart {
   readonly starts: readonly number[];
   readonly versions?: Versions;
   readonly caches?: IndexCaches;
+  /** Periods before the window whose sums are taken off (top lists only). */
+  readonly minus?: boolean;
+}
+
+/** The parts of the top list and of the largest list (which cannot take anything off, so it reads the edge). */
+export interface WindowParts {
+  readonly top: IndexPart[];
+  readonly largest: IndexPart[];
 }
 
 /**
@@ -92,25 +100,39 @@ export async function indexParts(
   periods: { versions?: Versions; hourVersions?: Versions; raw: readonly Bucket[] },
   cache: SnapshotCache | undefined,
   byHour: boolean,
-): Promise<IndexPart[]> {
+): Promise<WindowParts> {
   if (window.res !== '60s' || !byHour) {
     let versions = periods.versions;
     if (versions === undefined && cache !== undefined) versions = await readAllVersions(redis, window.starts, window.res);
-    return [{ res: window.res, starts: window.starts, versions, caches: cache?.level(window.res) }];
+    const part = { res: window.res, starts: window.starts, versions, caches: cache?.level(window.res) };
+    return { top: [part], largest: [part] };
   }
-  const firstHour = periodOf(window.start, '1h') === window.start ? window.start : periodOf(window.start, '1h') + 3_600_000;
+  // the first hour is partial (the window starts inside it): its minutes in the window are the edge; when fewer of
+  // its minutes lie before the window than in it, the top list reads the whole hour and takes those off instead
+  const h0 = periodOf(window.start, '1h');
+  const firstWhole = h0 === window.start ? h0 : h0 + 3_600_000;
   const hours: number[] = [];
-  for (let h = firstHour; h <= window.last; h += 3_600_000) hours.push(h);
-  const edge = window.starts.filter((s) => s < firstHour);
+  for (let h = firstWhole; h <= window.last; h += 3_600_000) hours.push(h);
+  const edge = window.starts.filter((s) => s < firstWhole);
+  const before: number[] = [];
+  for (let s = h0; s < window.start; s += 60_000) before.push(s);
+  const subtract = before.length > 0 && before.length < edge.length;
+  const topHours = subtract ? [h0, ...hours] : hours;
   let hourVersions = periods.hourVersions;
-  if (hourVersions === undefined && cache !== undefined) hourVersions = await readAllVersions(redis, hours, '1h');
-  let edgeVersions: Versions | undefined;
-  if (periods.versions !== undefined) edgeVersions = periods.versions;
-  else if (cache !== undefined && edge.length > 0) edgeVersions = await readAllVersions(redis, edge, '60s');
-  return [
-    { res: '1h', starts: hours, versions: hourVersions, caches: cache?.hours },
-    { res: '60s', starts: edge, versions: edgeVersions, caches: cache },
-  ];
+  if (hourVersions === undefined && cache !== undefined) hourVersions = await readAllVersions(redis, topHours, '1h');
+  const minutesNeeded = subtract ? [...before, ...edge] : edge;
+  let minuteVersions: Versions | undefined = periods.versions;
+  if (minuteVersions === undefined && cache !== undefined && minutesNeeded.length > 0) minuteVersions = await readAllVersions(redis, minutesNeeded, '60s');
+  // the minutes before the window: versions from their own ALL buckets (the span's reach only from the window's start)
+  if (subtract && cache !== undefined && minuteVersions !== undefined && before.some((s) => !minuteVersions!.has(s))) {
+    minuteVersions = new Map([...minuteVersions, ...(await readAllVersions(redis, before, '60s'))]);
+  }
+  const hourPart = { res: '1h' as const, starts: hours, versions: hourVersions, caches: cache?.hours };
+  const edgePart = { res: '60s' as const, starts: edge, versions: minuteVersions, caches: cache };
+  const top: IndexPart[] = subtract
+    ? [{ ...hourPart, starts: topHours }, { res: '60s', starts: before, versions: minuteVersions, caches: cache, minus: true }]
+    : [hourPart, edgePart];
+  return { top, largest: [hourPart, edgePart] };
 }
 
 /** The top symbols (or coins) over the parts: each part's index read (only its stale periods), sums added. */
@@ -123,14 +145,20 @@ export async function readTopOver(
 ): Promise<SymbolValue[]> {
   const exchanges = opts.byExchange && hasExchangeFilter(f) ? f.exchanges! : undefined;
   const caches = parts.map((p) => (p.caches === undefined ? new TopCache() : exchanges ? p.caches.topFor(exchanges) : p.caches.top));
-  let out: SymbolValue[] = [];
+  // each part's stale periods read into its cache (limit 0: nothing ranked yet), then ranked over all of them
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
-    const last = i === parts.length - 1;
-    const o = { cache: caches[i], versions: p.versions, res: p.res, keep: opts.keep, group: opts.group, also: last ? caches.slice(0, i) : undefined };
-    out = exchanges ? await readTopByExchange(redis, p.starts, last ? limit : 0, exchanges, o) : await readTopSymbols(redis, p.starts, last ? limit : 0, o);
+    const o = { cache: caches[i], versions: p.versions, res: p.res };
+    if (exchanges) await readTopByExchange(redis, p.starts, 0, exchanges, o);
+    else await readTopSymbols(redis, p.starts, 0, o);
   }
-  return out;
+  return rankTop(
+    caches.filter((_, i) => !parts[i].minus),
+    caches.filter((_, i) => parts[i].minus),
+    limit,
+    opts.keep ?? (() => true),
+    opts.group ?? 'symbol',
+  );
 }
 
 /** The `limit` largest over the parts that pass the filter (the largest of each part, merged). */
