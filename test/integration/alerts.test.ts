@@ -1,17 +1,19 @@
 // Alerts, exactly once: decided and recorded by the write script itself, so a threshold crossed by one write or by
 // the sum of several batches fires once, two writers (and two real daemons fed the same frames) record one alert,
 // and the webhook gets one POST per alert, retried with the same Idempotency-Key after a 500.
+import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
-import { minuteOf } from '../../src/core/keys.js';
+import { aggKey, minuteOf, periodOf } from '../../src/core/keys.js';
 import { alertFromEntry } from '../../src/engine/alert.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
@@ -143,6 +145,9 @@ describe('alerts from real daemons', () => {
       standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
       standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
       await waitUntil(async () => (await client.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
+      // the rollups too, once: the hour and the day of both events
+      expect(await client.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
+      expect(await client.hget(aggKey('BTCUSDT', '1d', periodOf(M2, '1d')), 'value_cents')).toBe('15000000');
       await waitUntil(() => hook.got.length === 1, 10_000, 'the webhook POST');
       await new Promise((r) => setTimeout(r, 1000)); // time for a second POST, which must not come
       expect(hook.got).toHaveLength(1);
@@ -187,5 +192,39 @@ describe('alerts from real daemons', () => {
     } finally {
       await hook.close();
     }
+  });
+});
+
+describe('liqd alerts', () => {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../dist/scripts/alerts.js');
+  it('prints the latest (--once, as a table or JSON lines) and then tails new ones as they are recorded', async () => {
+    const w = new BucketWriter(client, opts);
+    const e1 = usd('BTCUSDT', M1 + 1, '1500');
+    await w.write([e1], NOW);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url } }, (err, stdout) =>
+          resolve({ code: err ? Number(err.code) : 0, stdout }),
+        ),
+      );
+    const table = await run(['--once']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {2}LIQUIDATION {2}\d\d:\d\d BTCUSDT binance long \$1,500\.00 \(1 × 1500\)\n$/);
+    const json = await run(['--once', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: e1.id, kind: 'liquidation', value_cents: '150000', symbol: 'BTCUSDT' });
+    // tail: a new alert appears on stdout as it is recorded
+    const child = spawn(process.execPath, [script, '--json', '--count', '0'], { env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 700));
+      const e2 = usd('ETHUSDT', M1 + 2, '2500');
+      await w.write([e2], NOW);
+      await waitUntil(() => out.includes(e2.id), 10_000, 'the new alert on stdout');
+      expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([e2.id]);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await new Promise((r) => child.once('exit', (code) => r(code)))).toBe(0);
   });
 });

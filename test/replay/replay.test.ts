@@ -117,7 +117,7 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
 
     // The summary is read from the ALL buckets: its total row matches them.
     let count = 0;
-    for (const [key, fields] of expected.buckets) if (key.startsWith('liq:agg:ALL:')) count += Number(fields.count);
+    for (const [key, fields] of expected.buckets) if (key.startsWith('liq:agg:ALL:60s:')) count += Number(fields.count);
     expect(count).toBe(expected.events);
     expect(first.stdout).toMatch(new RegExp(`total\\s+${expected.events.toLocaleString('en-US')}\\s`));
 
