@@ -111,7 +111,7 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
         req.largest ? readLargestOver(redis, parts.largest, Math.min(req.largest, BIG_PER_MINUTE), filter) : null,
       ]);
     // Without a cache no version is needed: the lists are read alongside the buckets instead of after them.
-    const early = cache === undefined ? indexParts(redis, window, filter, { raw: [] }, undefined, byHour).then(lists) : undefined;
+    const early = cache === undefined ? indexParts(redis, window, { raw: [] }, undefined, byHour).then(lists) : undefined;
     early?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
     const minutesP =
       minuteSpan === undefined
@@ -127,12 +127,12 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
     const raw = long ? periods!.raw : minutes!.raw.slice(minutes!.raw.length - window.starts.length);
     const recent = recentRead?.raw ?? raw.slice(-2);
     const hourVersions = long ? undefined : (own as { hourVersions?: Versions }).hourVersions;
-    const [top, largest] = early !== undefined ? await early : await lists(await indexParts(redis, window, filter, { versions: own.versions, hourVersions, raw }, cache, byHour));
+    const [top, largest] = early !== undefined ? await early : await lists(await indexParts(redis, window, { versions: own.versions, hourVersions, raw }, cache, byHour));
     let noData: NoData | null = null;
     const rawTotals = mergeBuckets(raw);
     if (rawTotals.count === 0 && (filter.symbol !== ALL || filter.coin)) {
       // Names known in the window, largest first; none means the market itself is empty (the empty hint says so).
-      const parts = await indexParts(redis, window, filter, { versions: own.versions, hourVersions, raw }, cache, byHour);
+      const parts = await indexParts(redis, window, { versions: own.versions, hourVersions, raw }, cache, byHour);
       const known = (await readTopOver(redis, parts.top, 1000, { symbol: ALL }, {})).map((t) => t.symbol);
       const names = filter.coin ? [...new Set(known.map(coinOf))] : known;
       const asked = filter.coin ? filter.coin : filter.symbol;

@@ -96,7 +96,6 @@ export interface WindowParts {
 export async function indexParts(
   redis: Redis,
   window: Window,
-  f: Filter,
   periods: { versions?: Versions; hourVersions?: Versions; raw: readonly Bucket[] },
   cache: SnapshotCache | undefined,
   byHour: boolean,
