@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './core/gate.js';
-import { createStreams } from './venues/runtime.js';
+import { type BackfillRun, createStreams } from './venues/runtime.js';
 import type { Rejection } from './core/parse.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */
@@ -102,7 +102,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     }
   };
 
+  // the last gap backfill run per exchange, and the last failed one, for /health
+  const backfills = new Map<string, { last: BackfillRun; lastFailure: BackfillRun | null }>();
   const streams = createStreams(cfg, {
+    onBackfill: (run) => {
+      const prev = backfills.get(run.exchange);
+      backfills.set(run.exchange, { last: run, lastFailure: run.ok ? (prev?.lastFailure ?? null) : run });
+    },
     log: log.child({ mod: 'streams' }),
     metrics,
     onEvents: (events) => {
@@ -196,6 +202,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
                 minuteUsdCents: cfg.ALERT_MINUTE_USD ?? null,
                 webhook: webhook === undefined ? null : webhook.state,
               },
+              backfill: Object.fromEntries(
+                cfg.BACKFILL.filter((ex) => cfg.EXCHANGES.includes(ex)).map((ex) => {
+                  const b = backfills.get(ex);
+                  const view = (r: BackfillRun | null | undefined) => (r ? { ok: r.ok, ageMs: s.now - r.at, from: r.from, to: r.to, startup: r.startup, events: r.events, error: r.error } : null);
+                  return [ex, { last: view(b?.last), lastFailure: view(b?.lastFailure) }];
+                }),
+              ),
               readPaused: gate.paused,
               readPausedBy: gate.reasons,
               lastEventAgeMs: age(engine.lastEventAt),

@@ -65,6 +65,7 @@ export class Backfiller<M> {
       } catch (err) {
         if (this.abort.signal.aborted) return;
         this.deps.metrics?.backfills.inc({ exchange: this.exchange, result: 'failed' });
+        this.deps.onBackfill?.({ exchange: this.exchange, at: Date.now(), from, to: Date.now(), startup, ok: false, events: 0, error: err instanceof Error ? err.message : String(err) });
         this.deps.log.error({ err: err instanceof Error ? { message: err.message } : String(err), from, startup }, 'gap backfill failed: liquidations of the gap may be missing');
       }
     }
@@ -94,6 +95,7 @@ export class Backfiller<M> {
     deliver(r, this.deps);
     this.deps.metrics?.backfilled.inc({ exchange: this.exchange }, r.events.length);
     this.deps.metrics?.backfills.inc({ exchange: this.exchange, result: 'ok' });
+    this.deps.onBackfill?.({ exchange: this.exchange, at: Date.now(), from, to, startup, ok: true, events: r.events.length });
     this.deps.log.info(
       {
         from,

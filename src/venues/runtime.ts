@@ -31,6 +31,20 @@ export interface StreamDeps {
   onFrame?: (venue: Venue, text: string, receivedAt: number) => void;
   /** Read flow control for every connection (the daemon's Backpressure closes it while Redis is behind). */
   gate?: ReadGate;
+  /** Each gap backfill run's outcome (shown in /health). */
+  onBackfill?: (run: BackfillRun) => void;
+}
+
+/** One gap backfill run: when, what it covered, what it found, or why it gave up. */
+export interface BackfillRun {
+  readonly exchange: string;
+  readonly at: number;
+  readonly from: number;
+  readonly to: number;
+  readonly startup: boolean;
+  readonly ok: boolean;
+  readonly events: number;
+  readonly error?: string;
 }
 
 /** A group of connections started and stopped together: a feed, a venue, or every enabled venue. */

@@ -101,6 +101,10 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
     await waitUntil(async () => (await count(before)) === 2, 15_000, 'the start-up backfill');
     expect(await client.hget(`liq:agg:ALL:60s:${before}`, 'value_cents')).toBe(String(100_000 + 30_000));
     await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true);
+    expect(((await d.health()).body.backfill as Record<string, { last: unknown; lastFailure: unknown }>).okx).toMatchObject({
+      last: { ok: true, startup: true, events: 2 },
+      lastFailure: null,
+    });
     await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed');
 
     // the stream delivers L1; then the connection drops, and L2 happens while it is down
