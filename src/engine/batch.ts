@@ -180,10 +180,22 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
     }
     out.int(BIG_PER_MINUTE);
   }
+  // A rollup whose increments are its only minute's (the same Map, see combine.ts) refers to that bucket: 'R' and its
+  // position (1-based), so the fields and amounts are sent and decoded once.
+  const sent = new Map<ReadonlyMap<string, number | bigint>, number>();
+  let position = 0;
   for (const [key, fields] of combined) {
     const [res, start] = periodOfKey(key);
+    position++;
     out.str(key);
     out.int(expireAtFor(res, start, opts));
+    const same = sent.get(fields);
+    if (same !== undefined) {
+      out.str('R');
+      out.int(same);
+      continue;
+    }
+    sent.set(fields, position);
     out.int(fields.size);
     // The minute buckets' value_cents is watched for ALERT_MINUTE_USD: its position among the fields (1-based), or 0.
     let watch = 0;

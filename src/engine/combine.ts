@@ -123,9 +123,7 @@ export function combine(events: readonly LiquidationEvent[]): Map<string, Map<st
   }
   const acc = new Map<string, Map<string, number>>();
   if (safe) {
-    const levels: Array<[Resolution, Map<number, MinuteGroups>]> = [['60s', minutes]];
-    for (const res of ROLLUPS) levels.push([res, rollUp(minutes, res)]);
-    for (const [res, periods] of levels) {
+    const spreadAll = (res: Resolution, periods: ReadonlyMap<number, MinuteGroups>) => {
       for (const [start, m] of periods) {
         for (const [symbol, byFields] of m.symbols) {
           const fields = new Map<string, number>();
@@ -136,6 +134,28 @@ export function combine(events: readonly LiquidationEvent[]): Map<string, Map<st
         acc.set(aggKey(ALL, res, start), fields);
         spread(fields, m.all, false);
       }
+    };
+    spreadAll('60s', minutes);
+    for (const res of ROLLUPS) {
+      // A period with one minute of the batch (the usual case) has that minute's increments: the same Map objects,
+      // which buildPacked sends once (the rollup buckets refer to them); only periods of several minutes are summed.
+      const per = new Map<number, number[]>();
+      for (const start of minutes.keys()) {
+        const p = periodOf(start, res);
+        const list = per.get(p);
+        if (list === undefined) per.set(p, [start]);
+        else list.push(start);
+      }
+      const several = new Map<number, MinuteGroups>();
+      for (const [p, starts] of per) {
+        if (starts.length > 1) {
+          for (const start of starts) several.set(start, minutes.get(start)!);
+          continue;
+        }
+        for (const symbol of minutes.get(starts[0])!.symbols.keys()) acc.set(aggKey(symbol, res, p), acc.get(aggKey(symbol, '60s', starts[0]))!);
+        acc.set(aggKey(ALL, res, p), acc.get(aggKey(ALL, '60s', starts[0]))!);
+      }
+      if (several.size > 0) spreadAll(res, rollUp(several, res));
     }
     // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
     for (const fields of acc.values()) for (const v of fields.values()) if (v > MAX_SAFE) safe = false;

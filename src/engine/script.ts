@@ -28,6 +28,7 @@
 //   per group : seenKey ('' for a rollup period) topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
 //   per bucket: key expireAt nFields watch (field inc)…   (watch: 1-based position of the value_cents field checked
 //               against the minute threshold, 0 = none; qty fields are the ones ending in 'qty_e8')
+//            or key expireAt 'R' i                  (a rollup with the same fields and increments as bucket i)
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
 // Reply: OK, E, the marker's count before, then one JSON object per alert recorded.
 export const WRITE_BATCH_LUA = `
@@ -133,11 +134,19 @@ local crossed = {}
 local buckets = {}
 local overflow = nil
 for b = 1, B do
-  local bk = { key = a[p], exp = a[p + 1], n = tonumber(a[p + 2]), watch = tonumber(a[p + 3]), f0 = p + 4 }
-  p = p + 4 + 2 * bk.n
+  local bk
+  if a[p + 2] == 'R' then
+    local src = buckets[tonumber(a[p + 3])]
+    bk = { key = a[p], exp = a[p + 1], n = src.n, watch = 0, f0 = src.f0, fields = src.fields }
+    p = p + 4
+  else
+    bk = { key = a[p], exp = a[p + 1], n = tonumber(a[p + 2]), watch = tonumber(a[p + 3]), f0 = p + 4 }
+    p = p + 4 + 2 * bk.n
+    bk.fields = {}
+    for k = 0, bk.n - 1 do bk.fields[k + 1] = a[bk.f0 + 2 * k] end
+  end
   buckets[b] = bk
-  local fields = {}
-  for k = 0, bk.n - 1 do fields[k + 1] = a[bk.f0 + 2 * k] end
+  local fields = bk.fields
   local cur = redis.call('HMGET', bk.key, unpack(fields))
   for k = 0, bk.n - 1 do
     local c = cur[k + 1] or '0'

@@ -114,8 +114,18 @@ function plainLayout(events: readonly LiquidationEvent[], minid: string, retenti
   args.push(...groups.flat());
   const combined = combine(events);
   args[2] = String(combined.size);
+  // a rollup that shares its only minute's increments (the same Map) refers to that bucket: 'R' and its position
+  const sent = new Map<unknown, number>();
+  let position = 0;
   for (const [key, fields] of combined) {
     const p = parseAggKey(key)!;
+    position++;
+    if (sent.has(fields)) {
+      expect(p.res).not.toBe('60s');
+      args.push(key, String(expireAtFor(p.res, p.start, retention)), 'R', String(sent.get(fields)));
+      continue;
+    }
+    sent.set(fields, position);
     args.push(key, String(expireAtFor(p.res, p.start, retention)), String(fields.size));
     const watch = alerts?.minuteCents !== undefined && p.res === '60s' ? [...fields.keys()].indexOf('value_cents') + 1 : 0;
     args.push(String(watch));
