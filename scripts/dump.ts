@@ -20,30 +20,40 @@ const PROG = 'liqd-dump';
 const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log in a Redis (read only)
 
 Usage:
-  node dist/scripts/dump.js --redis <redis> [--unshift-ms <N>] [--out <file[.gz]>]
+  node dist/scripts/dump.js --redis <redis> [--unshift-ms <N>] [--rollups] [--out <file[.gz]>]
 
   --redis <redis>     the Redis to read (nothing is written): redis://host:port, or redis-sentinel://host:port,…/name
                       for the master a Sentinel deployment names
   --unshift-ms <N>    subtract N ms from every time (key minutes, log ts, largest-liquidation ts): the shift a replay
                       printed, so that dumps of replays on different days compare equal (default 0)
+  --rollups           also the hourly and daily rollups (see below)
   --out <file>        write there (gzip when it ends in .gz) instead of stdout
   -h, --help          this help
 
 What is in it, one JSON value per line, sorted:
-  ["agg", key, {field: value…}]          every liq:agg:* hash, fields sorted
-  ["top", key, [[member, score]…]]       liq:top:* sorted sets
-  ["big", key, [[member without id, score]…]]   liq:big:* (the id, a hash of the identity with its time, is left out)
+  ["agg", key, {field: value…}]          every minute bucket (liq:agg:*:60s:*), fields sorted
+  ["top", key, [[member, score]…]]       liq:top:60s:* sorted sets
+  ["big", key, [[member without id, score]…]]   liq:big:60s:* (the id, a hash of the identity with its time, is left out)
   ["seen", key, count]                   liq:seen:* (how many identities each minute holds)
   ["event", {field: value…}]             every liq:events entry without its stream id and identity id
   ["ids", n, distinct]                   how many log entries, and how many distinct ids they carry
+  with --rollups, after them:
+  ["rollup", key, {field: value…}]       every hourly and daily rollup (liq:agg:*:1h:*, :1d:*), its key unshifted
 The identity hashes depend on the shifted times, so they are counted, not listed; their exact values are pinned by
-test/unit/identity.test.ts.
+test/unit/identity.test.ts. The rollups are left out by default: a replay shifts times by whole minutes, which moves
+events across hour and day boundaries, so rollups of two replays compare equal only when the shift is whole days
+(their sums are proven against the minutes by \`npm run forensic\`); the minute sections stay comparable with dumps
+made before the rollups existed.
 `;
 
-function parse(argv: string[]): { redis: RedisTarget; unshift: number; out?: string } | 'help' {
+function parse(argv: string[]): { redis: RedisTarget; unshift: number; rollups: boolean; out?: string } | 'help' {
   let v;
   try {
-    v = parseArgs({ args: argv, strict: true, options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+    v = parseArgs({
+      args: argv,
+      strict: true,
+      options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, rollups: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -52,7 +62,7 @@ function parse(argv: string[]): { redis: RedisTarget; unshift: number; out?: str
   const redis = redisSpec(v.redis);
   const unshift = v['unshift-ms'] === undefined ? 0 : Number(v['unshift-ms']);
   if (!Number.isSafeInteger(unshift) || unshift % 60_000 !== 0) throw new UsageError('--unshift-ms must be a whole number of minutes in ms');
-  return { redis, unshift, out: v.out };
+  return { redis, unshift, rollups: v.rollups === true, out: v.out };
 }
 
 async function keys(r: Redis, pattern: string): Promise<string[]> {
@@ -75,7 +85,7 @@ function unshiftKey(key: string, ms: number): string {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every line of the dump, in its canonical order. */
-export async function dumpLines(redis: RedisTarget | string, unshift: number): Promise<string[]> {
+export async function dumpLines(redis: RedisTarget | string, unshift: number, opts: { rollups?: boolean } = {}): Promise<string[]> {
   const r = redisClient(redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
   // a failed connect rejects connect() below; the error event said why (ECONNREFUSED, …)
   let why: Error | undefined;
@@ -85,17 +95,22 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number): P
   });
   try {
     const lines: string[] = [];
+    const rollups: string[] = [];
     for (const key of (await keys(r, 'liq:agg:*')).sort()) {
+      const minute = /:60s:\d+$/.test(key);
+      if (!minute && !opts.rollups) continue;
       const h = await r.hgetall(key);
-      lines.push(JSON.stringify(['agg', unshiftKey(key, unshift), Object.fromEntries(Object.entries(h).sort(([a], [b]) => cmp(a, b)))]));
+      const fields = Object.fromEntries(Object.entries(h).sort(([a], [b]) => cmp(a, b)));
+      if (minute) lines.push(JSON.stringify(['agg', unshiftKey(key, unshift), fields]));
+      else rollups.push(JSON.stringify(['rollup', key, fields]));
     }
-    for (const key of await keys(r, 'liq:top:*')) {
+    for (const key of await keys(r, 'liq:top:60s:*')) {
       const z = await r.zrange(key, 0, -1, 'WITHSCORES');
       const pairs: string[][] = [];
       for (let i = 0; i < z.length; i += 2) pairs.push([z[i], z[i + 1]]);
       lines.push(JSON.stringify(['top', unshiftKey(key, unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
     }
-    for (const key of await keys(r, 'liq:big:*')) {
+    for (const key of await keys(r, 'liq:big:60s:*')) {
       const z = await r.zrange(key, 0, -1, 'WITHSCORES');
       const pairs: string[][] = [];
       for (let i = 0; i < z.length; i += 2) {
@@ -125,7 +140,7 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number): P
     }
     lines.sort(cmp);
     events.sort(cmp);
-    return [...lines, ...events, JSON.stringify(['ids', n, ids.size])];
+    return [...lines, ...events, JSON.stringify(['ids', n, ids.size]), ...rollups.sort(cmp)];
   } finally {
     r.disconnect();
   }
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
   }
   let lines: string[];
   try {
-    lines = await dumpLines(opts.redis, opts.unshift);
+    lines = await dumpLines(opts.redis, opts.unshift, { rollups: opts.rollups });
   } catch (err) {
     die(PROG, `cannot read ${describeTarget(opts.redis)}: ${(err as Error).message}`);
   }

@@ -2,7 +2,9 @@
 // the variable and what it allows (see ConfigError).
 import os from 'node:os';
 import { z } from 'zod';
-import { ConfigError, type EnvVar, int, number, parseEnv } from './core/env.js';
+import { parseDecimal, toScaled } from './core/decimal.js';
+import { ConfigError, type EnvVar, httpUrl, int, number, parseEnv } from './core/env.js';
+import { ROLLUP_RETENTION_DAYS } from './core/keys.js';
 import { REDIS_ENV, type RedisTarget, redisTargetFromEnv } from './core/redis-target.js';
 import { ADAPTERS, EXCHANGE_NAMES } from './venues/registry.js';
 
@@ -19,6 +21,26 @@ const exchanges = z
     `all, or a comma-separated list of ${EXCHANGE_NAMES.join(', ')}`,
   )
   .transform((list) => (list.join() === 'all' ? [...EXCHANGE_NAMES] : list));
+
+/** An amount of USD written plainly (`5000000`, `2500.50`), as exact cents; '' = off. */
+const usdCents = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || (/^\d+(\.\d{1,2})?$/.test(v) && toScaled(parseDecimal(v)!, 2) > 0n), 'empty (off) or an amount of USD above 0 with at most 2 decimals')
+  .transform((v) => (v === '' ? undefined : Number(toScaled(parseDecimal(v)!, 2))))
+  .refine((v) => v === undefined || Number.isSafeInteger(v), 'an amount of USD below 90 trillion');
+
+/** Venues whose adapter can fetch a gap's liquidations over REST (their `backfill` hook): BACKFILL's default. */
+const BACKFILL_VENUES = ADAPTERS.filter((a) => a.feeds.some((f) => f.backfill !== undefined)).map((a) => a.exchange);
+const backfill = z
+  .string()
+  .trim()
+  .transform((v) => [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))])
+  .refine(
+    (list) => list.join() === 'none' || (list.length > 0 && list.every((e) => BACKFILL_VENUES.includes(e))),
+    `none, or a comma-separated list of ${BACKFILL_VENUES.join(', ') || '(no venue backfills)'}`,
+  )
+  .transform((list) => (list.join() === 'none' ? [] : list));
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const REDIS_MANAGED_MODES = ['never', 'auto', 'always'] as const;
@@ -44,6 +66,14 @@ const BASE_SCHEMA = {
   SPOOL_DIR: { def: './data/spool', parse: z.string().trim().min(1, 'a directory path') },
   BUCKET_RETENTION_HOURS: { def: '168', parse: int(1, 24 * 366) },
   EVENT_LOG_RETENTION_HOURS: { def: '24', parse: int(1, 24 * 366) },
+  ROLLUP_1H_RETENTION_DAYS: { def: String(ROLLUP_RETENTION_DAYS['1h']), parse: int(1, 3660) },
+  ROLLUP_1D_RETENTION_DAYS: { def: String(ROLLUP_RETENTION_DAYS['1d']), parse: int(1, 36_600) },
+  ALERT_MIN_USD: { def: '', parse: usdCents },
+  ALERT_MINUTE_USD: { def: '', parse: usdCents },
+  ALERT_WEBHOOK_URL: { def: '', parse: z.union([z.literal(''), httpUrl], 'empty (none) or an http:// or https:// URL') },
+  ALERT_WEBHOOK_SECRET: { def: '', parse: z.string() },
+  ALERT_RETENTION_DAYS: { def: '30', parse: int(1, 3660) },
+  BACKFILL: { def: BACKFILL_VENUES.join(',') || 'none', parse: backfill },
   HEALTH_PORT: { def: '9464', parse: int(0, 65_535) },
   HEALTH_HOST: { def: '127.0.0.1', parse: z.string().trim().min(1, 'a host name or address') },
   RECONNECT_BASE_MS: { def: '1000', parse: int(1, 3_600_000) },
@@ -91,6 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (maxHeldEvents < cfg.MAX_BUFFERED_EVENTS) {
     throw new ConfigError(
       `invalid configuration: MAX_HELD_EVENTS must be at least MAX_BUFFERED_EVENTS (${cfg.MAX_BUFFERED_EVENTS}) (got ${maxHeldEvents})`,
+    );
+  }
+  if (cfg.ROLLUP_1H_RETENTION_DAYS * 24 < cfg.BUCKET_RETENTION_HOURS) {
+    throw new ConfigError(
+      `invalid configuration: ROLLUP_1H_RETENTION_DAYS must cover BUCKET_RETENTION_HOURS (${cfg.BUCKET_RETENTION_HOURS} h) (got ${cfg.ROLLUP_1H_RETENTION_DAYS} days)`,
+    );
+  }
+  if (cfg.ROLLUP_1D_RETENTION_DAYS < cfg.ROLLUP_1H_RETENTION_DAYS) {
+    throw new ConfigError(
+      `invalid configuration: ROLLUP_1D_RETENTION_DAYS must be at least ROLLUP_1H_RETENTION_DAYS (${cfg.ROLLUP_1H_RETENTION_DAYS}) (got ${cfg.ROLLUP_1D_RETENTION_DAYS})`,
     );
   }
   const redis = redisTargetFromEnv(env);

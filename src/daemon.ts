@@ -7,13 +7,14 @@ import { Engine } from './engine/engine.js';
 import { markerKey } from './core/keys.js';
 import { createRedis } from './engine/redis.js';
 import { Spool, checkSpoolDir } from './engine/spool.js';
+import { AlertWebhook } from './engine/webhook.js';
 import { DATA_LOSS_SHOW_MS, StreamTracker, overall } from './health-state.js';
 import { startHealthServer } from './health.js';
 import type { Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './core/gate.js';
-import { type SourceState, createStreams, sourceStateKey } from './venues/runtime.js';
+import { type BackfillRun, type SourceState, createStreams, sourceStateKey } from './venues/runtime.js';
 import type { Rejection } from './core/parse.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */
@@ -47,7 +48,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       maxBufferedEvents: cfg.MAX_BUFFERED_EVENTS,
       maxHeldEvents: cfg.maxHeldEvents,
       bucketRetentionHours: cfg.BUCKET_RETENTION_HOURS,
+      rollup1hRetentionDays: cfg.ROLLUP_1H_RETENTION_DAYS,
+      rollup1dRetentionDays: cfg.ROLLUP_1D_RETENTION_DAYS,
       eventLogRetentionHours: cfg.EVENT_LOG_RETENTION_HOURS,
+      alerts:
+        cfg.ALERT_MIN_USD === undefined && cfg.ALERT_MINUTE_USD === undefined
+          ? undefined
+          : { minCents: cfg.ALERT_MIN_USD, minuteCents: cfg.ALERT_MINUTE_USD, retentionMs: cfg.ALERT_RETENTION_DAYS * 86_400_000 },
       marker: { key: markerKey(cfg.instance), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
       replicas: { replicas: cfg.REDIS_WAIT_REPLICAS, timeoutMs: cfg.REDIS_WAIT_TIMEOUT_MS },
     },
@@ -58,6 +65,14 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
   metrics.sources.spooled = () => engine.spooled;
   metrics.sources.spoolWritable = () => engine.spoolState.writable;
   metrics.sources.redisWritable = () => engine.writable;
+
+  // The alerts this instance's writes recorded are posted by this instance (the script records each once, whoever writes).
+  const webhook = cfg.ALERT_WEBHOOK_URL === '' ? undefined : new AlertWebhook({ url: cfg.ALERT_WEBHOOK_URL, secret: cfg.ALERT_WEBHOOK_SECRET }, log.child({ mod: 'webhook' }), metrics);
+  if (webhook !== undefined) {
+    engine.on('written', (r) => {
+      for (const a of r.alerts) webhook.send(a);
+    });
+  }
 
   const gate = new ReadGate();
   gate.on('change', (paused) => {
@@ -102,7 +117,13 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     };
   };
 
+  // the last gap backfill run per exchange, and the last failed one, for /health
+  const backfills = new Map<string, { last: BackfillRun; lastFailure: BackfillRun | null }>();
   const streams = createStreams(cfg, {
+    onBackfill: (run) => {
+      const prev = backfills.get(run.exchange);
+      backfills.set(run.exchange, { last: run, lastFailure: run.ok ? (prev?.lastFailure ?? null) : run });
+    },
     log: log.child({ mod: 'streams' }),
     metrics,
     onEvents: (events) => {
@@ -192,6 +213,18 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
               bufferedEvents: engine.buffered,
               spooledEvents: engine.spooled,
               maxHeldEvents: cfg.maxHeldEvents,
+              alerts: {
+                minUsdCents: cfg.ALERT_MIN_USD ?? null,
+                minuteUsdCents: cfg.ALERT_MINUTE_USD ?? null,
+                webhook: webhook === undefined ? null : webhook.state,
+              },
+              backfill: Object.fromEntries(
+                cfg.BACKFILL.filter((ex) => cfg.EXCHANGES.includes(ex)).map((ex) => {
+                  const b = backfills.get(ex);
+                  const view = (r: BackfillRun | null | undefined) => (r ? { ok: r.ok, ageMs: s.now - r.at, from: r.from, to: r.to, startup: r.startup, events: r.events, error: r.error } : null);
+                  return [ex, { last: view(b?.last), lastFailure: view(b?.lastFailure) }];
+                }),
+              ),
               readPaused: gate.paused,
               readPausedBy: gate.reasons,
               lastEventAgeMs: age(engine.lastEventAt),
@@ -257,6 +290,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
         backpressure.close();
         const elapsed = Date.now() - signalAt;
         const { spooled, lost } = await engine.stop(SHUTDOWN_FLUSH_MS - elapsed, SHUTDOWN_SPOOL_MS - elapsed);
+        await webhook?.stop(Math.max(0, Math.min(1000, SHUTDOWN_SPOOL_MS - (Date.now() - signalAt))));
         if (engine.writable) {
           await Promise.race([status.remove().catch(() => undefined), sleep(500)]);
           await Promise.race([redis.quit().catch(() => undefined), sleep(500)]);

@@ -8,11 +8,22 @@ import { ManagedRedisError, provideRedis } from './managed-redis.js';
 
 const HARD_EXIT_MS = 9_500;
 
+/** `liqd query …` and `liqd alerts …`: the read-only commands, run instead of the daemon. */
+const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  query: () => import('../scripts/query.js'),
+  alerts: () => import('../scripts/alerts.js'),
+};
+
 async function main(): Promise<void> {
-  // `liqd import …` loads historical files (scripts/import.ts); everything else is the daemon.
+  // `liqd import …` loads historical files (scripts/import.ts, which runs on import); `liqd query|alerts …` read.
   if (process.argv[2] === 'import') {
     process.argv.splice(2, 1);
     await import('../scripts/import.js');
+    return;
+  }
+  const command = process.argv[2];
+  if (command !== undefined && Object.hasOwn(COMMANDS, command)) {
+    process.exitCode = await (await COMMANDS[command]()).run(process.argv.slice(3));
     return;
   }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -20,6 +31,8 @@ async function main(): Promise<void> {
       'liqd: listens to the derivatives venues\' liquidation streams and writes exact 60-second buckets to Redis.\n' +
         'Usage: npm start   (or: MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 dist/src/main.js)\n' +
         '       liqd import hyperliquid DIR [--from ISO] [--to ISO]   historical files (see liqd import --help)\n' +
+        '       liqd query [options]    history at 1m, 1h or 1d as a table, CSV or JSON lines (liqd query --help)\n' +
+        '       liqd alerts [options]   the alerts stream, then new alerts as they come (liqd alerts --help)\n' +
         'All configuration is environment variables: see README.md ("Configuration") and .env.example.\n' +
         'Health: GET http://HEALTH_HOST:HEALTH_PORT/health, /livez and /metrics. SIGTERM/SIGINT/SIGHUP: flush and exit\n' +
         '(0, or 1 when held events could be neither written nor spooled).\n',

@@ -23,6 +23,27 @@ export function createMetrics() {
     sources,
     events: new Counter({ name: 'liq_events_total', help: 'Events parsed and handed to the engine, per exchange', labelNames: ['exchange'], registers: [registry] }),
     rejected: new Counter({ name: 'liq_rejected_total', help: 'Events or frames rejected, per exchange and reason', labelNames: ['exchange', 'reason'], registers: [registry] }),
+    liquidations: new Counter({
+      name: 'liq_liquidations_total',
+      help: 'Liquidations this instance counted into Redis (first time seen), per exchange and side: summed over instances, exact',
+      labelNames: ['exchange', 'side'],
+      registers: [registry],
+    }),
+    liquidatedUsd: new Counter({
+      name: 'liq_liquidated_usd_total',
+      help: 'USD value of the liquidations this instance counted into Redis, per exchange and side (the buckets hold exact cents)',
+      labelNames: ['exchange', 'side'],
+      registers: [registry],
+    }),
+    alerts: new Counter({ name: 'liq_alerts_total', help: 'Alerts recorded by this instance\'s writes (exactly once over all instances), per kind', labelNames: ['kind'], registers: [registry] }),
+    webhook: new Counter({
+      name: 'liq_alert_webhook_total',
+      help: 'Alert webhook POSTs by outcome: delivered, retried (a try failed, another follows), failed (given up), dropped (queue full)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    backfilled: new Counter({ name: 'liq_backfilled_events_total', help: 'Events fetched by gap backfill over REST and handed to the engine, per exchange (repeats of the stream count once there)', labelNames: ['exchange'], registers: [registry] }),
+    backfills: new Counter({ name: 'liq_backfill_runs_total', help: 'Gap backfill runs, per exchange and result (ok, failed)', labelNames: ['exchange', 'result'], registers: [registry] }),
     written: new Counter({ name: 'liq_events_written_total', help: 'Events counted into Redis (first time seen)', registers: [registry] }),
     duplicates: new Counter({ name: 'liq_duplicates_total', help: 'Events already counted (repeats after reconnects, replays, second instance)', registers: [registry] }),
     expired: new Counter({ name: 'liq_expired_total', help: 'Events whose bucket had expired before they could be written', registers: [registry] }),
@@ -77,6 +98,8 @@ export function createMetrics() {
   };
   // Present (at 0) from the start, so a dashboard or an alert sees the series before anything is lost.
   for (const reason of DROP_REASONS) m.dropped.inc({ reason }, 0);
+  for (const kind of ['liquidation', 'minute']) m.alerts.inc({ kind }, 0);
+  for (const result of ['delivered', 'retried', 'failed', 'dropped']) m.webhook.inc({ result }, 0);
   return m;
 }
 

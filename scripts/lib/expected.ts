@@ -1,7 +1,7 @@
 // What a capture should produce: its frames run through the daemon's parsers (src/venues/<exchange>/) with the
 // capture's own metadata, then counted once per identity, as the engine counts them.
 import type { LiquidationEvent } from '../../src/core/event.js';
-import { ALL, bucketKey, countFields, minuteOf, qtyFields, valueFields } from '../../src/core/keys.js';
+import { ALL, aggKey, countFields, minuteOf, periodOf, qtyFields, valueFields } from '../../src/core/keys.js';
 import type { ParseResult, Rejection, Venue } from '../../src/core/parse.js';
 import { FEEDS } from '../../src/venues/registry.js';
 import type { CaptureFrame } from './capture.js';
@@ -76,8 +76,9 @@ export function totalsByExchange(events: readonly LiquidationEvent[]): Map<strin
 }
 
 /**
- * Every bucket hash the events make (ALL and per symbol), field → exact integer string, as HGETALL returns it.
- * `shiftMs` (whole minutes) moves each event's minute, for events parsed from unshifted frames.
+ * Every bucket hash the events make (ALL and per symbol; the minutes and their hourly and daily rollups), field →
+ * exact integer string, as HGETALL returns it. `shiftMs` (whole minutes) moves each event's time, for events parsed
+ * from unshifted frames (a shift of whole minutes can move an event into another hour or day).
  */
 export function expectedBuckets(events: readonly LiquidationEvent[], shiftMs = 0): Map<string, Record<string, string>> {
   const acc = new Map<string, Map<string, bigint>>();
@@ -87,12 +88,14 @@ export function expectedBuckets(events: readonly LiquidationEvent[], shiftMs = 0
     for (const f of fields) m.set(f, (m.get(f) ?? 0n) + inc);
   };
   for (const e of events) {
-    const minute = minuteOf(e.ts) + shiftMs;
-    for (const key of [bucketKey(ALL, minute), bucketKey(e.symbol, minute)]) {
-      add(key, countFields(e.exchange, e.side), 1n);
-      add(key, valueFields(e.exchange, e.side), BigInt(e.valueCents));
+    for (const res of ['60s', '1h', '1d'] as const) {
+      const start = periodOf(e.ts + shiftMs, res);
+      for (const key of [aggKey(ALL, res, start), aggKey(e.symbol, res, start)]) {
+        add(key, countFields(e.exchange, e.side), 1n);
+        add(key, valueFields(e.exchange, e.side), BigInt(e.valueCents));
+      }
+      add(aggKey(e.symbol, res, start), qtyFields(e.side), e.qtyE8);
     }
-    add(bucketKey(e.symbol, minute), qtyFields(e.side), e.qtyE8);
   }
   const out = new Map<string, Record<string, string>>();
   for (const [k, m] of acc) out.set(k, Object.fromEntries([...m].map(([f, v]) => [f, v.toString()])));

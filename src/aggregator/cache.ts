@@ -3,6 +3,7 @@
 // Lua script, so an unchanged bucket means unchanged top and big sets. The window's symbol sums are kept
 // incrementally (minutes leaving the window are subtracted), so a refresh costs the changed minutes, not the window.
 import { type Bucket, addExact } from './bucket.js';
+import type { Resolution } from '../core/keys.js';
 import type { BigItem } from './indexes.js';
 
 export interface TopMinute {
@@ -69,15 +70,15 @@ export class MinuteCache<T> {
   }
 }
 
-/** What a refreshing dashboard keeps between refreshes (one per process; --once uses none). */
-export class SnapshotCache {
-  /** Symbol sums of the window from liq:top. */
+/** The per-period caches of one resolution's indexes (liq:top, liq:big) and coin buckets. */
+export class IndexCaches {
+  /** Symbol sums of the periods from liq:top. */
   readonly top = new TopCache();
-  /** Every member of each minute's liq:big, parsed. */
+  /** Every member of each period's liq:big, parsed. */
   readonly big = new MinuteCache<readonly BigItem[]>();
   /** Symbol sums over the chosen exchanges (read from the symbol buckets), for one set of exchanges. */
   exchangeTop: { key: string; cache: TopCache } | undefined;
-  /** A coin's bucket per minute (the sum of its symbols' buckets), for one coin. */
+  /** A coin's bucket per period (the sum of its symbols' buckets), for one coin. */
   coinBuckets: { coin: string; cache: MinuteCache<Bucket> } | undefined;
 
   topFor(exchanges: readonly string[]): TopCache {
@@ -89,5 +90,52 @@ export class SnapshotCache {
   bucketsFor(coin: string): MinuteCache<Bucket> {
     if (this.coinBuckets?.coin !== coin) this.coinBuckets = { coin, cache: new MinuteCache<Bucket>() };
     return this.coinBuckets.cache;
+  }
+}
+
+/**
+ * Minute buckets kept per hour under the version of the hour's ALL rollup: the engine writes a minute and its hour
+ * in one atomic step, so while the hour's version is unchanged none of its minutes changed, and a refresh of a 24h
+ * window reads again only the minutes of the hours that changed (the current one, mostly).
+ */
+export class HourMinutes {
+  private key = '';
+  private readonly hours = new Map<number, { version: string; minutes: Map<number, Bucket> }>();
+
+  /** The cache of one symbol, coin or the market (another key empties it). */
+  forKey(key: string): this {
+    if (key !== this.key) {
+      this.key = key;
+      this.hours.clear();
+    }
+    return this;
+  }
+
+  get(hour: number, version: string): Map<number, Bucket> | undefined {
+    const h = this.hours.get(hour);
+    return h !== undefined && h.version === version ? h.minutes : undefined;
+  }
+
+  set(hour: number, version: string, minutes: Map<number, Bucket>): void {
+    this.hours.set(hour, { version, minutes });
+  }
+
+  retain(hours: ReadonlySet<number>): void {
+    for (const h of [...this.hours.keys()]) if (!hours.has(h)) this.hours.delete(h);
+  }
+}
+
+/** What a refreshing dashboard keeps between refreshes (one per process; --once uses none): the minutes' index
+ *  caches (its own fields), the hours' and the days' (long windows, and the whole hours of windows of 4h and more),
+ *  and minute buckets per hour. */
+export class SnapshotCache extends IndexCaches {
+  readonly hours = new IndexCaches();
+  readonly days = new IndexCaches();
+  readonly minutesByHour = new HourMinutes();
+  /** liq:down marks of minutes that can no longer change (read.ts readDown). */
+  readonly down = new Map<number, string[]>();
+
+  level(res: Resolution): IndexCaches {
+    return res === '60s' ? this : res === '1h' ? this.hours : this.days;
   }
 }

@@ -98,3 +98,11 @@ export function formatHms(ts: number): string {
 export function formatDateHm(ts: number): string {
   return `${new Date(ts).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** Integer cents → exact dollars and cents: "$1,234,567.89" (query and alerts print money to the cent). */
+export function formatCents(cents: number | bigint | string): string {
+  let c = BigInt(cents);
+  const sign = c < 0n ? '-' : '';
+  if (c < 0n) c = -c;
+  return `${sign}$${groupThousands((c / 100n).toString())}.${(c % 100n).toString().padStart(2, '0')}`;
+}

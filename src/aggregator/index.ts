@@ -12,3 +12,6 @@ export * from './indexes.js';
 export * from './health.js';
 export * from './notes.js';
 export * from './snapshot.js';
+export * from './alerts.js';
+export * from './history.js';
+export * from './span.js';

@@ -2,7 +2,7 @@
 // liquidations), one pipeline per step. With a cache and the minutes' versions (bucketVersion of the ALL bucket:
 // the engine writes a minute's bucket, top and big atomically), only minutes that changed are read again.
 import type { Redis } from 'ioredis';
-import { BIG_PER_MINUTE, bigKey, bucketKey, topKey } from '../core/keys.js';
+import { BIG_PER_MINUTE, type Resolution, aggKey, periodOf, rollupBigKey, rollupTopKey } from '../core/keys.js';
 import { type Bucket, addExact, parseBucket } from './bucket.js';
 import { MinuteCache, TopCache } from './cache.js';
 import { coinOf } from './coin.js';
@@ -36,11 +36,11 @@ function stale(starts: readonly number[], cache: Versioned, versions: Versions |
   return out;
 }
 
-/** ZRANGE … WITHSCORES of each minute's liq:top: [symbol, cents] of every symbol of the minute (raw names). */
-async function readTopMembers(redis: Redis, starts: readonly number[]): Promise<[string, number][][]> {
+/** ZRANGE … WITHSCORES of each period's liq:top: [symbol, cents] of every symbol of the period (raw names). */
+export async function readTopMembersOf(redis: Redis, starts: readonly number[], res: Resolution = '60s'): Promise<[string, number][][]> {
   if (starts.length === 0) return [];
   const p = redis.pipeline();
-  for (const s of starts) p.zrange(topKey(s), 0, -1, 'WITHSCORES');
+  for (const s of starts) p.zrange(rollupTopKey(res, s), 0, -1, 'WITHSCORES');
   return results(await p.exec()).map((r) => {
     const flat = r as string[];
     const members: [string, number][] = [];
@@ -52,8 +52,22 @@ async function readTopMembers(redis: Redis, starts: readonly number[]): Promise<
   });
 }
 
-function ranked(sums: ReadonlyMap<string, number>, limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
-  let entries = [...sums].filter(([sym]) => keep(sym));
+/** The top `limit` of the sums over `caches`, less those over `minus` (symbols, or coins with group coin). */
+export function rankTop(caches: readonly TopCache[], minus: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin'): SymbolValue[] {
+  return ranked(caches, limit, keep, group, minus);
+}
+
+function ranked(caches: readonly TopCache[], limit: number, keep: (symbol: string) => boolean, group: 'symbol' | 'coin', minus: readonly TopCache[] = []): SymbolValue[] {
+  if (limit <= 0) return [];
+  let sums: ReadonlyMap<string, number> = caches[0].totals();
+  if (caches.length > 1 || minus.length > 0) {
+    const merged = new Map(sums);
+    for (const c of caches.slice(1)) for (const [sym, v] of c.totals()) merged.set(sym, addExact(merged.get(sym) ?? 0, v));
+    for (const c of minus) for (const [sym, v] of c.totals()) merged.set(sym, addExact(merged.get(sym) ?? 0, -v));
+    sums = merged;
+  }
+  // a symbol whose sum is 0 once the minutes before the window are taken off had nothing in the window
+  let entries = [...sums].filter(([sym, v]) => v > 0 && keep(sym));
   if (group === 'coin') {
     const byCoin = new Map<string, number>();
     for (const [sym, v] of entries) byCoin.set(coinOf(sym), addExact(byCoin.get(coinOf(sym)) ?? 0, v));
@@ -71,6 +85,8 @@ export interface TopOptions {
   /** Only these symbols (e.g. the symbols of a coin). */
   readonly keep?: (symbol: string) => boolean;
   readonly group?: 'symbol' | 'coin';
+  /** The periods' resolution: minutes (default), or hourly or daily rollups (their liq:top:1h / :1d). */
+  readonly res?: Resolution;
 }
 
 /** The window's top symbols (or coins) by USD over every exchange: every member of every minute's liq:top. */
@@ -78,9 +94,9 @@ export async function readTopSymbols(redis: Redis, starts: readonly number[], li
   const cache = opts.cache ?? new TopCache();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
-  const members = await readTopMembers(redis, toRead);
+  const members = await readTopMembersOf(redis, toRead, opts.res);
   toRead.forEach((s, i) => cache.set(s, { version: opts.versions?.get(s) ?? '', members: members[i] }));
-  return ranked(cache.totals(), limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /**
@@ -97,11 +113,11 @@ export async function readTopByExchange(
   const cache = opts.cache ?? new TopCache();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
-  const members = await readTopMembers(redis, toRead);
+  const members = await readTopMembersOf(redis, toRead, opts.res);
   const fields = exchanges.map((ex) => `${ex}_value_cents`);
   const p = redis.pipeline();
   toRead.forEach((s, i) => {
-    for (const [sym] of members[i]) p.hmget(bucketKey(sym, s), ...fields);
+    for (const [sym] of members[i]) p.hmget(aggKey(sym, opts.res ?? '60s', s), ...fields);
   });
   const values = toRead.length ? results(await p.exec()) : [];
   let k = 0;
@@ -117,7 +133,7 @@ export async function readTopByExchange(
     }
     cache.set(s, { version: opts.versions?.get(s) ?? '', members: out });
   });
-  return ranked(cache.totals(), limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
+  return ranked([cache], limit, opts.keep ?? (() => true), opts.group ?? 'symbol');
 }
 
 /** A coin's bucket for each minute: the sum of the buckets of its symbols, found in the minute's liq:top. */
@@ -125,16 +141,28 @@ export async function readCoinBuckets(
   redis: Redis,
   coin: string,
   starts: readonly number[],
-  opts: { cache?: MinuteCache<Bucket>; versions?: Versions } = {},
+  opts: { cache?: MinuteCache<Bucket>; versions?: Versions; res?: Resolution } = {},
 ): Promise<Bucket[]> {
   const cache = opts.cache ?? new MinuteCache<Bucket>();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, sumBuckets(s, [])));
-  const members = await readTopMembers(redis, toRead);
-  const symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
+  // Minutes over several hours: each hour's liq:top names every symbol of its minutes (the engine writes both), so
+  // one index per hour finds the coin's symbols instead of one per minute; a symbol without a bucket in one of the
+  // hour's minutes reads as an empty bucket, so the sums stay exact.
+  const res = opts.res ?? '60s';
+  let symbols: string[][];
+  const hours = res === '60s' ? [...new Set(toRead.map((s) => periodOf(s, '1h')))] : [];
+  if (res === '60s' && hours.length > 1) {
+    const perHour = new Map<number, string[]>();
+    (await readTopMembersOf(redis, hours, '1h')).forEach((list, i) => perHour.set(hours[i], list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin)));
+    symbols = toRead.map((s) => perHour.get(periodOf(s, '1h')) ?? []);
+  } else {
+    const members = await readTopMembersOf(redis, toRead, res);
+    symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
+  }
   const p = redis.pipeline();
   toRead.forEach((s, i) => {
-    for (const sym of symbols[i]) p.call('HGETALL', bucketKey(sym, s));
+    for (const sym of symbols[i]) p.call('HGETALL', aggKey(sym, opts.res ?? '60s', s));
   });
   const hashes = symbols.some((l) => l.length) ? results(await p.exec()) : [];
   let k = 0;
@@ -161,14 +189,14 @@ export async function readLargestList(
   starts: readonly number[],
   limit: number,
   filter: Filter,
-  opts: { cache?: MinuteCache<readonly BigItem[]>; versions?: Versions } = {},
+  opts: { cache?: MinuteCache<readonly BigItem[]>; versions?: Versions; res?: Resolution } = {},
 ): Promise<Liquidation[]> {
   const cache = opts.cache ?? new MinuteCache<readonly BigItem[]>();
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, []));
   if (toRead.length) {
     const p = redis.pipeline();
-    for (const s of toRead) p.zrevrange(bigKey(s), 0, -1, 'WITHSCORES');
+    for (const s of toRead) p.zrevrange(rollupBigKey(opts.res ?? '60s', s), 0, -1, 'WITHSCORES');
     const out = results(await p.exec());
     toRead.forEach((s, i) => {
       const flat = out[i] as string[];

@@ -11,10 +11,10 @@ export function lowerBoundNotes(exchanges: Iterable<string>): string[] {
     .map(([, note]) => note);
 }
 
-export function downNote(down: DownReport): string | undefined {
+export function downNote(down: DownReport, scope = 'this window'): string | undefined {
   if (down.minutes === 0) return undefined;
   const list = down.venues.map((v) => `${v.venue} (${v.minutes} min)`).join(', ');
-  return `feeds down during ${down.minutes} minute${down.minutes === 1 ? '' : 's'} of this window: ${list}`;
+  return `feeds down during ${down.minutes} minute${down.minutes === 1 ? '' : 's'} of ${scope}: ${list}`;
 }
 
 /** What was asked for when it has no data in the window, and the known names nearest to it. */
@@ -36,6 +36,8 @@ export function noDataNote(n: NoData, windowName: string): string {
 export function frameNotes(opts: {
   exchanges: Iterable<string>;
   down: DownReport;
+  /** What the down marks cover ('this window'; a long window reads the last 24 h of them). */
+  downScope?: string;
   empty: boolean;
   noData?: NoData | null;
   windowName?: string;
@@ -45,7 +47,7 @@ export function frameNotes(opts: {
   if (opts.noData) notes.push(noDataNote(opts.noData, opts.windowName ?? ''));
   else if (opts.empty) notes.push(EMPTY_HINT);
   notes.push(...lowerBoundNotes(opts.exchanges));
-  const d = downNote(opts.down);
+  const d = downNote(opts.down, opts.downScope);
   if (d) notes.push(d);
   notes.push(...(opts.extra ?? []));
   return notes;

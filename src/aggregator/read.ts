@@ -6,7 +6,8 @@ import {
   ALL,
   EVENTS_KEY,
   INSTANCES_KEY,
-  bucketKey,
+  type Resolution,
+  aggKey,
   downKey,
   parseBigMember,
   statusKey,
@@ -26,18 +27,18 @@ export function results(res: PipelineResult): unknown[] {
 }
 
 /** HGETALL of the bucket of every minute in `starts` (one pipeline); missing minutes are empty buckets. */
-export async function readBuckets(redis: Redis, symbol: string, starts: readonly number[]): Promise<Bucket[]> {
+export async function readBuckets(redis: Redis, symbol: string, starts: readonly number[], res: Resolution = '60s'): Promise<Bucket[]> {
   const p = redis.pipeline();
   // The flat reply (not ioredis' object conversion): about a third faster on 1,440 buckets.
-  for (const s of starts) p.call('HGETALL', bucketKey(symbol, s));
+  for (const s of starts) p.call('HGETALL', aggKey(symbol, res, s));
   const out = results(await p.exec());
   return starts.map((s, i) => parseBucket(s, out[i] as string[]));
 }
 
 /** The versions (bucketVersion) of the window's ALL buckets, when they are not read in full (one-symbol mode). */
-export async function readAllVersions(redis: Redis, starts: readonly number[]): Promise<Map<number, string>> {
+export async function readAllVersions(redis: Redis, starts: readonly number[], res: Resolution = '60s'): Promise<Map<number, string>> {
   const p = redis.pipeline();
-  for (const s of starts) p.hmget(bucketKey(ALL, s), 'count', 'value_cents');
+  for (const s of starts) p.hmget(aggKey(ALL, res, s), 'count', 'value_cents');
   const out = results(await p.exec());
   const versions = new Map<number, string>();
   starts.forEach((s, i) => {
@@ -88,15 +89,40 @@ export interface DownReport {
   readonly venues: { venue: string; minutes: number }[];
 }
 
-/** HGETALL liq:down of every minute (one pipeline). */
-export async function readDown(redis: Redis, starts: readonly number[]): Promise<DownReport> {
+/** Minutes per EXISTS probe of liq:down (one command answers for a whole chunk of minutes). */
+const DOWN_CHUNK = 60;
+
+/**
+ * The liq:down marks of the minutes. Most minutes have none: one EXISTS per hour of minutes finds the chunks that
+ * have any, and only their minutes are read (HGETALL). A daemon marks only the minute it is in, so marks of minutes
+ * more than two minutes old are final: `kept` (a refreshing dashboard's) holds them and they are not read again.
+ */
+export async function readDown(redis: Redis, starts: readonly number[], kept?: Map<number, string[]>, now = Date.now()): Promise<DownReport> {
+  const final = (s: number) => s < now - 2 * 60_000;
+  if (kept) {
+    const inWindow = new Set(starts);
+    for (const s of [...kept.keys()]) if (!inWindow.has(s)) kept.delete(s);
+  }
+  const toProbe = kept ? starts.filter((s) => !(final(s) && kept.has(s))) : [...starts];
+  const chunks: number[][] = [];
+  for (let i = 0; i < toProbe.length; i += DOWN_CHUNK) chunks.push(toProbe.slice(i, i + DOWN_CHUNK));
   const p = redis.pipeline();
-  for (const s of starts) p.hgetall(downKey(s));
-  const out = results(await p.exec());
+  for (const c of chunks) p.exists(...c.map(downKey));
+  const counts = chunks.length ? results(await p.exec()) : [];
+  const toRead = chunks.filter((_, i) => Number(counts[i]) > 0).flat();
+  const q = redis.pipeline();
+  for (const s of toRead) q.hkeys(downKey(s));
+  const read = toRead.length ? results(await q.exec()) : [];
+  const marks = new Map<number, string[]>();
+  toRead.forEach((s, i) => marks.set(s, (read[i] as string[]) ?? []));
+  for (const s of toProbe) {
+    const v = marks.get(s) ?? [];
+    if (kept && final(s)) kept.set(s, v);
+  }
   let minutes = 0;
   const per = new Map<string, number>();
-  for (const r of out) {
-    const venues = Object.keys((r as Record<string, string>) ?? {});
+  for (const s of starts) {
+    const venues = marks.get(s) ?? kept?.get(s) ?? [];
     if (venues.length === 0) continue;
     minutes++;
     for (const v of venues) per.set(safeText(v), (per.get(safeText(v)) ?? 0) + 1);

@@ -1,15 +1,17 @@
 // One refresh: everything a dashboard shows, read from Redis in a few pipelines that run together.
 import type { Redis } from 'ioredis';
-import { ALL } from '../core/keys.js';
-import { type Bucket, type Merged, bucketVersion, mergeBuckets } from './bucket.js';
+import { ALL, BIG_PER_MINUTE, BUCKET_MS, minuteOf } from '../core/keys.js';
+import { type AlertEntry, readAlerts } from './alerts.js';
+import { type Bucket, type Merged, mergeBuckets } from './bucket.js';
 import type { SnapshotCache } from './cache.js';
 import { coinOf } from './coin.js';
 import { type Filter, hasExchangeFilter, nearestNames, projectBucket } from './filter.js';
-import { type SymbolValue, type Versions, readCoinBuckets, readLargestList, readTopByExchange, readTopSymbols } from './indexes.js';
+import { formatDateHm } from './format.js';
+import type { SymbolValue, Versions } from './indexes.js';
 import { type NoData, frameNotes } from './notes.js';
-import { type DownReport, type FeedEntry, type InstanceStatus, type Liquidation, readAllVersions, readBuckets, readDown, readFeed, readStatus } from './read.js';
-import { BIG_PER_MINUTE } from '../core/keys.js';
-import { BIN_MINUTES, HORIZONS, type Window, type WindowName, WINDOWS, windowAt } from './window.js';
+import { type DownReport, type FeedEntry, type InstanceStatus, type Liquidation, readDown, readFeed, readStatus } from './read.js';
+import { type WindowParts, indexParts, readLargestOver, readMinutesByHour, readPeriods, readTopOver } from './span.js';
+import { BIN_MINUTES, HORIZONS, HOURLY_FROM_MINUTES, type Window, type WindowName, WINDOWS, windowAt } from './window.js';
 
 export type Group = 'symbol' | 'coin';
 
@@ -34,6 +36,8 @@ export interface SnapshotRequest {
   readonly status?: boolean;
   /** Also the totals of 1h, 4h, 12h and 24h (reads 24 h of buckets). */
   readonly horizons?: boolean;
+  /** Number of latest alerts (liq:alerts) to read (0: none). */
+  readonly alerts?: number;
 }
 
 export interface Horizon {
@@ -46,11 +50,15 @@ export interface Snapshot {
   readonly window: Window;
   /** Minutes per point of the frame's series (BIN_MINUTES of the window). */
   readonly binMinutes: number;
+  /** Minutes per period of `minutes` (1; 60 or 1440 for a window of 7d and more, read from the rollups). */
+  readonly stepMinutes: number;
+  /** The last two minutes (the rate line's last complete minute and the minute in progress), filtered. */
+  readonly recent: Bucket[];
   readonly filter: Filter;
   /** The filter's symbol (ALL or one). */
   readonly symbol: string;
   readonly group: Group;
-  /** The window's minutes, oldest first (empty buckets where nothing happened), filtered. */
+  /** The window's periods, oldest first (empty buckets where nothing happened), filtered: minutes, or hours or days. */
   readonly minutes: Bucket[];
   readonly totals: Merged;
   readonly top: SymbolValue[] | null;
@@ -61,6 +69,8 @@ export interface Snapshot {
   readonly feed: FeedEntry[] | null;
   readonly status: InstanceStatus[] | null;
   readonly horizons: Horizon[] | null;
+  /** The latest alerts, newest first (whatever the window and filters: an alert is market news). */
+  readonly alerts: AlertEntry[] | null;
   readonly noData: NoData | null;
   /** Every exchange the frame names anywhere (totals, horizons, lists, status), by window USD then name. */
   readonly exchanges: string[];
@@ -77,51 +87,53 @@ export function filterOf(req: SnapshotRequest): Filter {
   };
 }
 
-/** Buckets of the span for the filter's symbol, coin or the whole market, and the versions of their minutes. */
-async function readSpan(redis: Redis, f: Filter, starts: readonly number[], cache?: SnapshotCache): Promise<{ raw: Bucket[]; versions?: Versions }> {
-  if (f.symbol === ALL && !f.coin) {
-    const raw = await readBuckets(redis, ALL, starts);
-    return { raw, versions: new Map(raw.map((b) => [b.start, bucketVersion(b)])) };
-  }
-  if (f.coin) {
-    const versions = cache ? await readAllVersions(redis, starts) : undefined;
-    return { raw: await readCoinBuckets(redis, f.coin, starts, { cache: cache?.bucketsFor(f.coin), versions }), versions };
-  }
-  const [raw, versions] = await Promise.all([readBuckets(redis, f.symbol, starts), cache ? readAllVersions(redis, starts) : undefined]);
-  return { raw, versions };
-}
-
 /**
  * Reads one frame. `cache` (kept by a refreshing dashboard between refreshes) avoids re-reading the indexes and
- * coin buckets of minutes whose ALL bucket did not change; the buckets of the frame are read in full every time.
+ * coin buckets of periods whose ALL bucket did not change, and the minutes of hours whose ALL rollup did not.
  */
 export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: SnapshotCache): Promise<Snapshot> {
   const at = req.now ?? Date.now();
   const filter = filterOf(req);
   const group = req.group ?? 'symbol';
   const window = windowAt(req.window, at);
-  // With horizons, one read of 24 h serves both the horizons and the window.
-  const span = req.horizons ? windowAt('24h', at) : window;
+  const long = window.res !== '60s';
+  // With horizons, one read of 24 h of minutes serves both the horizons and a window of minutes.
+  const minuteSpan = req.horizons ? windowAt('24h', at) : long ? undefined : window;
+  const byHour = !long && window.minutes >= HOURLY_FROM_MINUTES;
   const exFilter = hasExchangeFilter(filter);
   // The top list is market-wide for one symbol, the coin's symbols for a coin.
   const keep = filter.coin ? (s: string) => coinOf(s) === filter.coin : undefined;
 
   const main = (async () => {
-    const { raw, versions } = await readSpan(redis, filter, span.starts, cache);
-    const rawMinutes = raw.slice(raw.length - window.minutes);
-    const [top, largest] = await Promise.all([
-      !req.top
-        ? null
-        : exFilter
-          ? readTopByExchange(redis, window.starts, req.top, filter.exchanges!, { cache: cache?.topFor(filter.exchanges!), versions, keep, group })
-          : readTopSymbols(redis, window.starts, req.top, { cache: cache?.top, versions, keep, group }),
-      req.largest ? readLargestList(redis, window.starts, Math.min(req.largest, BIG_PER_MINUTE), filter, { cache: cache?.big, versions }) : null,
-    ]);
+    const lists = (parts: WindowParts) =>
+      Promise.all([
+        !req.top ? null : readTopOver(redis, parts.top, req.top, filter, { keep, group, byExchange: exFilter }),
+        req.largest ? readLargestOver(redis, parts.largest, Math.min(req.largest, BIG_PER_MINUTE), filter) : null,
+      ]);
+    // Without a cache no version is needed: the lists are read alongside the buckets instead of after them.
+    const early = cache === undefined ? indexParts(redis, window, { raw: [] }, undefined, byHour).then(lists) : undefined;
+    early?.catch(() => {}); // awaited below; a failure meanwhile must not go unhandled
+    const minutesP =
+      minuteSpan === undefined
+        ? undefined
+        : cache !== undefined && minuteSpan.minutes >= HOURLY_FROM_MINUTES
+          ? readMinutesByHour(redis, filter, minuteSpan.starts, cache)
+          : readPeriods(redis, filter, minuteSpan.starts, '60s', cache);
+    const periodsP = long ? readPeriods(redis, filter, window.starts, window.res, cache?.level(window.res)) : undefined;
+    // the recent two minutes for the rate line (a long window's periods are hours or days)
+    const recentP = long ? readPeriods(redis, filter, [minuteOf(at) - BUCKET_MS, minuteOf(at)], '60s') : undefined;
+    const [minutes, periods, recentRead] = await Promise.all([minutesP, periodsP, recentP]);
+    const own = periods ?? minutes!;
+    const raw = long ? periods!.raw : minutes!.raw.slice(minutes!.raw.length - window.starts.length);
+    const recent = recentRead?.raw ?? raw.slice(-2);
+    const hourVersions = long ? undefined : (own as { hourVersions?: Versions }).hourVersions;
+    const [top, largest] = early !== undefined ? await early : await lists(await indexParts(redis, window, { versions: own.versions, hourVersions, raw }, cache, byHour));
     let noData: NoData | null = null;
-    const rawTotals = mergeBuckets(rawMinutes);
+    const rawTotals = mergeBuckets(raw);
     if (rawTotals.count === 0 && (filter.symbol !== ALL || filter.coin)) {
       // Names known in the window, largest first; none means the market itself is empty (the empty hint says so).
-      const known = (await readTopSymbols(redis, window.starts, 1000, { cache: cache?.top, versions })).map((t) => t.symbol);
+      const parts = await indexParts(redis, window, { versions: own.versions, hourVersions, raw }, cache, byHour);
+      const known = (await readTopOver(redis, parts.top, 1000, { symbol: ALL }, {})).map((t) => t.symbol);
       const names = filter.coin ? [...new Set(known.map(coinOf))] : known;
       const asked = filter.coin ? filter.coin : filter.symbol;
       const isCoin = !filter.coin && known.some((s) => coinOf(s) === asked);
@@ -136,16 +148,20 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
     } else if (rawTotals.count > 0 && exFilter && !rawTotals.exchanges.some((e) => filter.exchanges!.includes(e.exchange))) {
       noData = { asked: filter.exchanges!.join(', '), kind: 'exchanges', suggestions: rawTotals.exchanges.map((e) => e.exchange) };
     }
-    return { raw, top, largest, noData };
+    return { raw, span: minutes?.raw, recent, top, largest, noData };
   })();
-  const [{ raw, top, largest, noData }, down, feed, status] = await Promise.all([
+  // Feed-down marks are per minute: a long window reports its last 24 h.
+  const downStarts = long ? windowAt('24h', at).starts : window.starts;
+  const [{ raw, span, recent, top, largest, noData }, down, feed, status, alerts] = await Promise.all([
     main,
-    readDown(redis, window.starts),
+    readDown(redis, downStarts, cache?.down, at),
     req.feed ? readFeed(redis, req.feed, filter) : Promise.resolve(null),
     req.status === false ? Promise.resolve(null) : readStatus(redis),
+    req.alerts ? readAlerts(redis, req.alerts) : Promise.resolve(null),
   ]);
-  const spanBuckets = exFilter ? raw.map((b) => projectBucket(b, filter.exchanges!)) : raw;
-  const minutes = spanBuckets.slice(spanBuckets.length - window.minutes);
+  const project = (list: Bucket[]) => (exFilter ? list.map((b) => projectBucket(b, filter.exchanges!)) : list);
+  const minutes = project(raw);
+  const spanBuckets = span === undefined ? [] : project(span);
   const totals = mergeBuckets(minutes);
   const horizons = req.horizons
     ? HORIZONS.map((name) => ({ name, totals: mergeBuckets(spanBuckets.slice(spanBuckets.length - WINDOWS[name])) }))
@@ -162,11 +178,14 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
   if (largest && (filter.symbol !== ALL || filter.coin || exFilter)) {
     extra.push(`largest list: from each minute's ${BIG_PER_MINUTE} largest liquidations of the market (liq:big)`);
   }
-  const notes = frameNotes({ exchanges: counted, down, empty: totals.count === 0, noData, windowName: window.name, extra });
+  if (long) extra.push(`${window.name}: ${window.res === '1h' ? 'hourly' : 'daily'} rollups, whole ${window.res === '1h' ? 'hours' : 'days'} UTC since ${formatDateHm(window.start)}`);
+  const notes = frameNotes({ exchanges: counted, down, downScope: long ? 'the last 24h' : undefined, empty: totals.count === 0, noData, windowName: window.name, extra });
   return {
     at,
     window,
     binMinutes: BIN_MINUTES[window.name],
+    stepMinutes: window.stepMinutes,
+    recent: project(recent),
     filter,
     symbol: filter.symbol,
     group,
@@ -178,6 +197,7 @@ export async function loadSnapshot(redis: Redis, req: SnapshotRequest, cache?: S
     feed,
     status,
     horizons,
+    alerts,
     noData,
     exchanges,
     notes,

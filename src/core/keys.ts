@@ -2,6 +2,10 @@
 //
 //   liq:agg:{SYMBOL}:60s:{START_MS}   hash, the bucket of one symbol and minute (integer fields, HINCRBY)
 //   liq:agg:ALL:60s:{START_MS}        hash, the market-wide bucket of the minute (no qty fields)
+//   liq:agg:{SYMBOL|ALL}:1h:{START_MS}, :1d:{START_MS}
+//                                     hashes, hourly and daily rollups: the same fields, written by the same script
+//                                     call as the minute (exactly once), kept ROLLUP_1H/1D_RETENTION_DAYS
+//   liq:top:1h:{START_MS}, liq:top:1d:…  liq:big:1h:…, liq:big:1d:…   the indexes, per hour and per day
 //   liq:seen:60s:{START_MS}           hash, identity id → 1 for every event counted in that minute (exactly once)
 //   liq:top:60s:{START_MS}            sorted set, symbol → value_cents in that minute (top-symbols index)
 //   liq:big:60s:{START_MS}            sorted set, the minute's largest liquidations (member: see bigMember), score value_cents
@@ -10,6 +14,8 @@
 //   liq:ids                           sorted set, ids of events identified by the exchange's own id → first seen (ms)
 //   liq:status:{instance}             hash, connection name → JSON status, short TTL, rewritten every few seconds
 //   liq:marker:{instance}             hash, started (ms) and written (events this instance counted): notices data loss
+//   liq:alerts                        stream, one entry per alert (written by the write script: exactly once), by age;
+//                                     also the pub/sub channel the script publishes each alert on
 // Every per-minute key expires at the minute's end plus BUCKET_RETENTION_HOURS.
 
 export const BUCKET_MS = 60_000;
@@ -28,6 +34,57 @@ export function minuteOf(ts: number): number {
 
 export function bucketKey(symbol: string, start: number): string {
   return `liq:agg:${symbol}:60s:${start}`;
+}
+
+/** Bucket resolutions: the minute, and the hourly and daily rollups written with it. */
+export type Resolution = '60s' | '1h' | '1d';
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+export const RESOLUTION_MS: Readonly<Record<Resolution, number>> = { '60s': BUCKET_MS, '1h': HOUR_MS, '1d': DAY_MS };
+export const ROLLUPS = ['1h', '1d'] as const;
+export type Rollup = (typeof ROLLUPS)[number];
+/** Defaults of ROLLUP_1H_RETENTION_DAYS and ROLLUP_1D_RETENTION_DAYS. */
+export const ROLLUP_RETENTION_DAYS: Readonly<Record<Rollup, number>> = { '1h': 90, '1d': 730 };
+
+/** Start of the period of `res` holding `ts` (UTC hours and days). */
+export function periodOf(ts: number, res: Resolution): number {
+  const ms = RESOLUTION_MS[res];
+  return Math.floor(ts / ms) * ms;
+}
+
+/** The bucket of a symbol (or ALL) at any resolution: `liq:agg:{SYMBOL}:{60s|1h|1d}:{START_MS}`. */
+export function aggKey(symbol: string, res: Resolution, start: number): string {
+  return `liq:agg:${symbol}:${res}:${start}`;
+}
+
+export function rollupTopKey(res: Resolution, start: number): string {
+  return `liq:top:${res}:${start}`;
+}
+
+export function rollupBigKey(res: Resolution, start: number): string {
+  return `liq:big:${res}:${start}`;
+}
+
+/** Retention of every bucket resolution: minutes in hours (BUCKET_RETENTION_HOURS), rollups in days. */
+export interface Retention {
+  bucketRetentionHours: number;
+  rollup1hRetentionDays?: number;
+  rollup1dRetentionDays?: number;
+}
+
+/** Unix seconds at which a key of the period `start` of `res` expires: the period's end plus its retention. */
+export function expireAtFor(res: Resolution, start: number, r: Retention): number {
+  const keep =
+    res === '60s'
+      ? r.bucketRetentionHours * 3600
+      : (res === '1h' ? (r.rollup1hRetentionDays ?? ROLLUP_RETENTION_DAYS['1h']) : (r.rollup1dRetentionDays ?? ROLLUP_RETENTION_DAYS['1d'])) * 86_400;
+  return (start + RESOLUTION_MS[res]) / 1000 + keep;
+}
+
+/** Parses any bucket key back (minute or rollup); undefined when it is not one. */
+export function parseAggKey(key: string): { symbol: string; res: Resolution; start: number } | undefined {
+  const m = /^liq:agg:(.+):(60s|1h|1d):(\d+)$/.exec(key);
+  return m ? { symbol: m[1], res: m[2] as Resolution, start: Number(m[3]) } : undefined;
 }
 
 export function seenKey(start: number): string {
@@ -107,6 +164,10 @@ export function exchangesInFields(fields: Iterable<string>): string[] {
   }
   return [...found].sort();
 }
+
+/** The alerts stream and the pub/sub channel the write script publishes each alert on (same name). */
+export const ALERTS_KEY = 'liq:alerts';
+export const ALERTS_CHANNEL = 'liq:alerts';
 
 /** Set of daemon instance names that have written liq:status:{instance} (dashboards read status through it, no SCAN). */
 export const INSTANCES_KEY = 'liq:instances';

@@ -93,8 +93,10 @@ export function lineChart(series: readonly ChartSeries[], times: readonly number
 /** HH:MM labels under the points (`colOf`: a point's column), as many as fit apart; the last always labelled. */
 function timeAxis(times: readonly number[], indent: number, plotW: number, colOf: (i: number) => number): string {
   const cells = new Array<string>(indent + plotW).fill(' ');
+  // a series of days (7d and more) is labelled by date, MM-DD, as wide as HH:MM
+  const daily = times.length > 1 && times[times.length - 1] - times[0] >= 2 * 86_400_000;
   const put = (i: number, col: number) => {
-    const text = formatHm(times[i]);
+    const text = daily ? new Date(times[i]).toISOString().slice(5, 10) : formatHm(times[i]);
     for (let k = 0; k < text.length; k++) cells[col + k] = text[k];
   };
   const end = indent + plotW;

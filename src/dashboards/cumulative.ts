@@ -1,8 +1,8 @@
 // cumulative: cumulative USD since the window's start per exchange and side (a chart per side, a line per
 // exchange), with the totals of 1h, 4h, 12h and 24h side by side (one row per exchange on smaller screens).
-import { type Snapshot, formatHm } from '../aggregator/index.js';
+import type { Snapshot } from '../aggregator/index.js';
 import { lineChart } from './chart.js';
-import { cumulativeSeries } from './lists.js';
+import { cumulativeSeries, stampOf } from './lists.js';
 import { type Box, cols, fill, panel, rows, setTitle } from './panels.js';
 import { type DashboardDef, type View, baseRequest } from './view.js';
 import { exchangeLabel, horizonTable, scopeText } from './sections.js';
@@ -31,7 +31,7 @@ function createView(): View {
         const width = (chart.width as number) - 4;
         const height = (chart.height as number) - 2;
         const lines = cum.lines.filter((l) => l.side === side);
-        setTitle(chart, `cumulative ${side.toUpperCase()} USD`, `since ${formatHm(snap.window.start)} UTC`, `last ${snap.window.name}`);
+        setTitle(chart, `cumulative ${side.toUpperCase()} USD`, `since ${stampOf(snap)(snap.window.start)} UTC`, `last ${snap.window.name}`);
         const key = lines.length ? lines.map((l) => t.paint(`${t.glyphs.line[0]} ${exchangeLabel(l.exchange)}`, t.exchange(l.exchange))).join(' ') : t.paint('no exchange in this window yet', t.dim);
         // Draw the largest line last, so that it stays on top where lines share a cell.
         const series = [...lines].reverse().map((l) => ({ values: l.values, ink: t.exchange(l.exchange) }));

@@ -1,6 +1,8 @@
 // Lists and series of a Snapshot: top symbols or coins, largest liquidations, the live feed, feed health, the rate
 // and the per-bin series behind the charts and sparklines.
 import {
+  alertLine,
+  clip,
   type Bucket,
   type InstanceStatus,
   type Liquidation,
@@ -11,6 +13,7 @@ import {
   feedHealth,
   formatAge,
   formatCount,
+  formatDateHm,
   formatHm,
   formatHms,
   formatLongShort,
@@ -47,11 +50,13 @@ export function topTable(top: readonly SymbolValue[] | null, marketCents: number
 }
 
 /** Single liquidations (largest list or live feed): time, exchange, symbol, side, price, quantity, USD. */
-function liquidationTable(list: readonly Liquidation[], t: Theme, width: number | undefined, highlight: number, marker: boolean): string[] {
+function liquidationTable(list: readonly Liquidation[], t: Theme, width: number | undefined, highlight: number, marker: boolean, dated = false): string[] {
+  // over days (7d and more) the date comes first: 11-29 21:32
+  const when = (ts: number) => (dated ? formatDateHm(ts).slice(5, 16) : formatHms(ts));
   const rows: Row[] = list.map((l, i) => ({
     highlight: i === highlight && t.tags ? true : undefined,
     cells: [
-      marker && i === highlight ? `${formatHms(l.ts)} ▶` : formatHms(l.ts),
+      marker && i === highlight ? `${when(l.ts)} ▶` : when(l.ts),
       { text: exchangeLabel(l.exchange), ink: t.exchange(l.exchange) },
       l.symbol,
       { text: l.side, ink: t.side(l.side) },
@@ -80,7 +85,19 @@ function liquidationTable(list: readonly Liquidation[], t: Theme, width: number 
 export function largestTable(snap: Snapshot, t: Theme, width?: number, maxRows = Infinity): string[] {
   const list = snap.largest ?? [];
   if (list.length === 0) return [t.paint('no liquidation in this window passes the filters', t.dim)];
-  return liquidationTable(list.slice(0, Math.max(1, maxRows - 1)), t, width, -1, false);
+  return liquidationTable(list.slice(0, Math.max(1, maxRows - 1)), t, width, -1, false, snap.stepMinutes > 1);
+}
+
+/** The latest alerts (liq:alerts), newest first, one line each: when, what, how much. */
+export function alertsTable(snap: Snapshot, t: Theme, width = Infinity, maxRows = Infinity): string[] {
+  const list = (snap.alerts ?? []).slice(0, Math.max(1, maxRows));
+  if (list.length === 0) return [t.paint('no alerts (ALERT_MIN_USD, ALERT_MINUTE_USD on the daemon)', t.dim)];
+  return list.map((a) => {
+    // alertLine starts with the HH:MM of the liquidation or minute: the date goes before it
+    const line = `${formatDateHm(a.ts ?? a.minute ?? a.at).slice(5, 10)} ${alertLine(a)}`;
+    const clipped = width === Infinity ? line : clip(line, width);
+    return a.kind === 'liquidation' ? t.paint(clipped, t.side(a.side ?? '')) : t.paint(clipped, t.accent);
+  });
 }
 
 /** Latest liquidations, newest first; the largest of those shown is highlighted (marked ▶ in plain text). */
@@ -196,9 +213,19 @@ export function sumOf(items: readonly Bucket[], side?: 'long' | 'short'): number
   return s;
 }
 
+/** A time as the window's series shows it: HH:MM, or the date too over days (7d and more). */
+export function stampOf(snap: Snapshot): (ts: number) => string {
+  return snap.stepMinutes === 1 ? formatHm : (ts) => formatDateHm(ts).slice(5, 16);
+}
+
+/** The series' bins: binMinutes of the window, in periods of stepMinutes (minutes, or hours or days of the rollups). */
+export function binsOf(snap: Snapshot): { start: number; items: Bucket[] }[] {
+  return bins(snap.minutes, Math.max(1, Math.round(snap.binMinutes / snap.stepMinutes)));
+}
+
 /** The rate: the last complete minute, the minute in progress, and a sparkline of USD per bin over the window. */
 export function rateLines(snap: Snapshot, t: Theme, width = Infinity): string[] {
-  const m = snap.minutes;
+  const m = snap.recent;
   const cur = m[m.length - 1];
   const prev = m.length > 1 ? m[m.length - 2] : undefined;
   const out: string[] = [];
@@ -209,9 +236,10 @@ export function rateLines(snap: Snapshot, t: Theme, width = Infinity): string[] 
     );
   }
   if (cur) out.push(`this minute so far (${formatHm(cur.start)} UTC): ${t.money(cur.valueCents)} in ${formatCount(cur.count)} liquidations`);
-  const b = bins(m, snap.binMinutes);
+  const b = binsOf(snap);
   const values = b.map((x) => sumOf(x.items));
-  const label = `USD ${perMinutesLabel(snap.binMinutes)}, ${formatHm(b[0]?.start ?? snap.window.start)}–${formatHm(snap.window.end)}: `;
+  const stamp = stampOf(snap);
+  const label = `USD ${perMinutesLabel(snap.binMinutes)}, ${stamp(b[0]?.start ?? snap.window.start)}–${stamp(snap.window.end)}: `;
   const peak = ` peak ${t.money(Math.max(0, ...values))}`;
   if (label.length + values.length + peak.length <= width) out.push(`${t.paint(label, t.dim)}${sparkline(values, t, t.accent)}${t.paint(peak, t.dim)}`);
   else out.push(`${sparkline(values.slice(-Math.max(1, width - peak.length)), t, t.accent)}${t.paint(peak, t.dim)}`);
@@ -220,7 +248,7 @@ export function rateLines(snap: Snapshot, t: Theme, width = Infinity): string[] 
 
 /** Long and short USD per bin as a braille chart `height` rows tall (the last row the key), for tall screens. */
 export function sidesChart(snap: Snapshot, t: Theme, width: number, height: number): string[] {
-  const b = bins(snap.minutes, snap.binMinutes);
+  const b = binsOf(snap);
   const series = [
     { values: b.map((x) => sumOf(x.items, 'short')), ink: t.short },
     { values: b.map((x) => sumOf(x.items, 'long')), ink: t.long },
@@ -231,9 +259,9 @@ export function sidesChart(snap: Snapshot, t: Theme, width: number, height: numb
 
 /** Long/short USD over the window per bin: the plain form of the pro chart. */
 export function seriesTable(snap: Snapshot, t: Theme): { title: string; lines: string[] } {
-  const rows: Row[] = bins(snap.minutes, snap.binMinutes).map((b) => ({
+  const rows: Row[] = binsOf(snap).map((b) => ({
     cells: [
-      formatHm(b.start),
+      snap.stepMinutes === 1 ? formatHm(b.start) : formatDateHm(b.start).replace(' UTC', ''),
       { text: t.money(sumOf(b.items, 'long')), ink: t.long },
       { text: t.money(sumOf(b.items, 'short')), ink: t.short },
       formatCount(b.items.reduce((a, x) => a + x.count, 0)),
@@ -254,7 +282,7 @@ export interface CumulativeLine {
 
 /** Cumulative USD since the window's start, per exchange and side, at the end of each bin. */
 export function cumulativeSeries(snap: Snapshot): { starts: number[]; ends: number[]; lines: CumulativeLine[] } {
-  const b = bins(snap.minutes, snap.binMinutes);
+  const b = binsOf(snap);
   const lines: CumulativeLine[] = [];
   for (const ex of snap.totals.exchanges.map((e) => e.exchange)) {
     for (const side of ['long', 'short'] as const) {
@@ -266,5 +294,5 @@ export function cumulativeSeries(snap: Snapshot): { starts: number[]; ends: numb
       lines.push({ exchange: ex, side, values });
     }
   }
-  return { starts: b.map((x) => x.start), ends: b.map((x) => x.items[x.items.length - 1].start + 60_000), lines };
+  return { starts: b.map((x) => x.start), ends: b.map((x) => x.items[x.items.length - 1].start + snap.stepMinutes * 60_000), lines };
 }

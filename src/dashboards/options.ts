@@ -41,13 +41,15 @@ Dashboards (<name>):
                minute, sparkline of USD per minute)
   compact      exchange × side table, top 10 symbols (or coins), the rate, the largest liquidations
   pro          USD per minute (long/short lines), USD per exchange (bars), top symbols, live feed of the
-               latest liquidations (largest highlighted), largest liquidations, feed health of every stream
+               latest liquidations (largest highlighted), largest liquidations, the latest alerts, feed health
+               of every stream
   cumulative   cumulative USD since the window's start per exchange and side, and the totals of the
                last 1h, 4h, 12h and 24h side by side
   Every dashboard shows the feed status (streams open / total, which are down) and fits 80×24 and up.
 
 Options:
-  --window <w>       15m, 1h, 4h, 12h or 24h (default 1h): the last <w> up to now, current minute included
+  --window <w>       15m, 1h, 4h, 12h, 24h (minutes), 7d (hours of the hourly rollups), 30d or 90d (days of the
+                     daily rollups) (default 1h): the last <w> up to now, the current minute (hour, day) included
   --symbol <s>       one symbol, e.g. BTCUSDT (default ALL: every symbol)
   --coin <c>         every instrument of one coin, e.g. BTC: BTCUSDT, BTCUSD, BTCUSDC, BTCUSDT_261225
   --exchange <list>  only these exchanges, comma-separated, e.g. okx,bybit (any name found in the data)
@@ -61,7 +63,7 @@ Options:
 
 Keys (interactive):
   q, Esc, Ctrl-C   quit
-  w                next window (15m → 1h → 4h → 12h → 24h → 15m)
+  w                next window (15m → 1h → 4h → 12h → 24h → 7d → 30d → 90d → 15m)
   s                type a symbol (Enter on empty: all symbols)
   c                type a coin (Enter on empty: all)
   g                top lists by symbol or by coin

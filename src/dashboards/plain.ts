@@ -1,7 +1,7 @@
 // The --once frames: plain text, no escape codes, the same sections as the terminal panels, USD to the dollar.
-import { type Snapshot, formatHm } from '../aggregator/index.js';
+import { type Snapshot } from '../aggregator/index.js';
 import { ALL } from '../core/keys.js';
-import { cumulativeSeries, feedStatus, feedTable, healthTable, largestTable, rateLines, seriesTable, topShareBase, topTable } from './lists.js';
+import { alertsTable, cumulativeSeries, feedStatus, stampOf, feedTable, healthTable, largestTable, rateLines, seriesTable, topShareBase, topTable } from './lists.js';
 import { type DashboardName, exchangeLabel, exchangeTable, headerText, horizonTable, notesLines, sideTable } from './sections.js';
 import { renderTable } from './table.js';
 import { PLAIN as t } from './theme.js';
@@ -47,6 +47,7 @@ export function renderPlain(name: DashboardName, snap: Snapshot): string {
       out.push(...largest(snap));
       const floor = snap.filter.minUsdCents ? `, at least ${t.money(snap.filter.minUsdCents)}` : '';
       out.push(...section(`LATEST LIQUIDATIONS (liq:events${floor}, newest first, largest marked ▶)`, feedTable(snap, t)));
+      out.push(...section('LATEST ALERTS (liq:alerts, newest first)', alertsTable(snap, t)));
       out.push(...section('FEED HEALTH', healthTable(snap.status, snap.at, t)));
       break;
     }
@@ -56,10 +57,10 @@ export function renderPlain(name: DashboardName, snap: Snapshot): string {
       // Running sums lose nothing when sampled: at most 12 rows, the last one the window's end.
       const step = Math.ceil(cum.ends.length / 12);
       const picked = cum.ends.map((_, i) => i).filter((i) => (cum.ends.length - 1 - i) % step === 0);
-      const rows = picked.map((i) => ({ cells: [formatHm(cum.ends[i]), ...cum.lines.map((l) => t.money(l.values[i]))] }));
+      const rows = picked.map((i) => ({ cells: [stampOf(snap)(cum.ends[i]), ...cum.lines.map((l) => t.money(l.values[i]))] }));
       out.push(
         ...section(
-          `CUMULATIVE USD SINCE ${formatHm(snap.window.start)} UTC (window ${snap.window.name})`,
+          `CUMULATIVE USD SINCE ${stampOf(snap)(snap.window.start)} UTC (window ${snap.window.name})`,
           cum.lines.length
             ? renderTable([{ title: 'UNTIL UTC' }, ...cum.lines.map((l) => ({ title: `${exchangeLabel(l.exchange)} ${l.side}`, align: 'right' as const }))], rows, t)
             : ['none'],

@@ -1,8 +1,9 @@
 // pro: USD per minute (long and short lines), USD per exchange (bars), top symbols, the live feed of liq:events
-// (largest highlighted), the largest liquidations and feed health. Smaller screens keep the chart and the feed.
+// (largest highlighted), the largest liquidations, the latest alerts and feed health. Smaller screens keep the chart
+// and the feed (the latest alert, when there is one, heads the feed on medium screens).
 import { type Snapshot, perMinutesLabel } from '../aggregator/index.js';
 import { lineChart } from './chart.js';
-import { bins, feedTable, healthTable, largestTable, sumOf, topShareBase, topTable } from './lists.js';
+import { alertsTable, binsOf, feedTable, healthTable, largestTable, sumOf, topShareBase, topTable } from './lists.js';
 import { type Box, type Rect, cols, exchangeBars, fill, panel, rows, setTitle } from './panels.js';
 import { type DashboardDef, type View, baseRequest } from './view.js';
 import { scopeText } from './sections.js';
@@ -11,8 +12,9 @@ import type { Theme } from './theme.js';
 const TOP = 12;
 const FEED = 60;
 const LARGEST = 10;
+const ALERTS = 10;
 
-type Id = 'chart' | 'bars' | 'top' | 'feed' | 'largest' | 'health';
+type Id = 'chart' | 'bars' | 'top' | 'feed' | 'largest' | 'alerts' | 'health';
 
 /** Where each panel goes at this size; panels left out are not shown. */
 function plan(w: number, h: number): Partial<Record<Id, Rect>> {
@@ -21,8 +23,8 @@ function plan(w: number, h: number): Partial<Record<Id, Rect>> {
     const [row1, row2] = rows(all, [{ min: 12, want: Math.round(h * 0.4) }, { min: 10, want: h }]);
     const [chart, bars] = cols(row1, [w - 60, 0]);
     const [feed, right] = cols(row2, [Math.round(w * 0.55), 0]);
-    const [top, largest, health] = rows(right, [{ min: 5, want: 8 }, { min: 5, want: 12 }, { min: 6, want: h }]);
-    return { chart, bars, feed, top, largest, health };
+    const [top, largest, alerts, health] = rows(right, [{ min: 5, want: 8 }, { min: 5, want: 12 }, { min: 4, want: 6 }, { min: 6, want: h }]);
+    return { chart, bars, feed, top, largest, alerts, health };
   }
   if (w >= 100 && h >= 24) {
     const [row1, row2] = rows(all, [{ min: 9, want: Math.round(h * 0.42) }, { min: 8, want: h }]);
@@ -48,10 +50,10 @@ function createView(): View {
     update(snap: Snapshot, t: Theme) {
       const w = snap.window.name;
       const size = (b: Box) => ({ width: (b.width as number) - 4, height: (b.height as number) - 2 });
-      const { chart, bars, top, feed, largest, health } = boxes;
+      const { chart, bars, top, feed, largest, alerts, health } = boxes;
       if (chart) {
         const { width, height } = size(chart);
-        const b = bins(snap.minutes, snap.binMinutes);
+        const b = binsOf(snap);
         setTitle(chart, `USD ${perMinutesLabel(snap.binMinutes)}`, scopeText(snap), `last ${w}`);
         const key = `${t.paint(`${t.glyphs.line} long liquidated`, t.long)}  ${t.paint(`${t.glyphs.line} short liquidated`, t.short)}`;
         const series = [
@@ -81,6 +83,11 @@ function createView(): View {
         setTitle(largest, 'largest liquidations', `last ${w}`);
         fill(largest, largestTable(snap, t, width, height));
       }
+      if (alerts) {
+        const { width, height } = size(alerts);
+        setTitle(alerts, 'latest alerts', 'liq:alerts');
+        fill(alerts, alertsTable(snap, t, width, height));
+      }
       if (health) {
         const { width, height } = size(health);
         setTitle(health, 'feed health');
@@ -93,6 +100,6 @@ function createView(): View {
 export const pro: DashboardDef = {
   name: 'pro',
   min: { width: 72, height: 20 },
-  request: (s) => ({ ...baseRequest(s), top: TOP, feed: FEED, largest: LARGEST }),
+  request: (s) => ({ ...baseRequest(s), top: TOP, feed: FEED, largest: LARGEST, alerts: ALERTS }),
   createView,
 };

@@ -49,7 +49,8 @@ const sameDay = (a: number, b: number) => new Date(a).toISOString().slice(0, 10)
 export function headerParts(snap: Snapshot, name: DashboardName): string[] {
   const w = snap.window;
   const span = `${formatDateHm(w.start).replace(' UTC', '')} → ${sameDay(w.start, w.end) ? formatHm(w.end) : formatDateHm(w.end).replace(' UTC', '')} UTC`;
-  return [`liqd ${name}`, scopeText(snap), `last ${w.name}`, ...filterParts(snap), `as of ${formatHms(snap.at)} UTC`, `${span} (current minute in progress)`];
+  const period = w.stepMinutes === 1 ? 'minute' : w.stepMinutes === 60 ? 'hour' : 'day';
+  return [`liqd ${name}`, scopeText(snap), `last ${w.name}`, ...filterParts(snap), `as of ${formatHms(snap.at)} UTC`, `${span} (current ${period} in progress)`];
 }
 
 export function headerText(snap: Snapshot, name: DashboardName): string {

@@ -1,145 +1,27 @@
-// Turns a batch of events into the write script's argument. The increments of a batch are combined per bucket
-// and field before they reach Redis, so a batch costs one HINCRBY per distinct (bucket, field), not per event.
+// Turns a batch of events into the write script's argument: identities, the combined increments (combine.ts: one
+// HINCRBY per distinct bucket and field, minutes and rollups), the minutes' and periods' indexes, alerts, log entries.
 import type { LiquidationEvent } from '../core/event.js';
 import {
-  ALL,
   BIG_PER_MINUTE,
   IDS_KEY,
   IDS_RETENTION_MS,
+  ROLLUPS,
+  type Resolution,
+  type Retention,
   bigKey,
   bigMember,
-  bucketKey,
-  countFields,
-  expireAtSeconds,
+  expireAtFor,
   minuteOf,
-  qtyFields,
+  periodOf,
+  rollupBigKey,
+  rollupTopKey,
   seenKey,
   topKey,
-  valueFields,
 } from '../core/keys.js';
+import { combine } from './combine.js';
 import { JsonStrings } from './pack.js';
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-type BigAcc = Map<string, Map<string, bigint>>;
-
-function addBig(acc: BigAcc, key: string, field: string, v: bigint): void {
-  let fields = acc.get(key);
-  if (fields === undefined) acc.set(key, (fields = new Map()));
-  fields.set(field, (fields.get(field) ?? 0n) + v);
-}
-
-interface FieldSet {
-  count: string[];
-  value: string[];
-  qty: string[];
-}
-
-// Field names per (exchange, side), built once: the hot path does no string concatenation per event, and looks
-// up only strings it has seen before (the exchange names are constants), whose hashes V8 keeps.
-const FIELD_CACHE = new Map<string, Map<string, FieldSet>>();
-function fieldsFor(exchange: string, side: string): FieldSet {
-  let bySide = FIELD_CACHE.get(exchange);
-  if (bySide === undefined) FIELD_CACHE.set(exchange, (bySide = new Map()));
-  let f = bySide.get(side);
-  if (f === undefined) bySide.set(side, (f = { count: countFields(exchange, side), value: valueFields(exchange, side), qty: qtyFields(side) }));
-  return f;
-}
-
-/** Sums of one (bucket, exchange, side): every field of the bucket is a sum of these. */
-interface Group {
-  count: number;
-  cents: number;
-  qty: number;
-}
-
-type Groups = Map<FieldSet, Group>;
-
-/** One minute of a batch: its symbols' groups (keyed by the events' own symbol strings) and the ALL bucket's. */
-interface MinuteGroups {
-  symbols: Map<string, Groups>;
-  all: Groups;
-}
-
-function bump(byFields: Groups, f: FieldSet, cents: number, qty: number): void {
-  const g = byFields.get(f);
-  if (g === undefined) byFields.set(f, { count: 1, cents, qty });
-  else {
-    g.count++;
-    g.cents += cents;
-    g.qty += qty;
-  }
-}
-
-function spread(fields: Map<string, number>, byFields: Groups, withQty: boolean): void {
-  for (const [f, g] of byFields) {
-    for (const field of f.count) fields.set(field, (fields.get(field) ?? 0) + g.count);
-    for (const field of f.value) fields.set(field, (fields.get(field) ?? 0) + g.cents);
-    if (withQty) for (const field of f.qty) fields.set(field, (fields.get(field) ?? 0) + g.qty);
-  }
-}
-
-/**
- * Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints.
- * Events are first summed per (minute, symbol, exchange, side), a few map operations per event, and only then
- * spread over the fields (count, long_count, binance_count, binance_long_count, …) each group feeds. Buckets come
- * minute by minute, each minute's symbols in the order they first appear and then its ALL bucket.
- */
-export function combine(events: readonly LiquidationEvent[]): Map<string, Map<string, number | bigint>> {
-  const minutes = new Map<number, MinuteGroups>();
-  let safe = true;
-  let lastStart = -1;
-  let minute: MinuteGroups | undefined;
-  for (const e of events) {
-    const start = minuteOf(e.ts);
-    if (start !== lastStart || minute === undefined) {
-      lastStart = start;
-      minute = minutes.get(start);
-      if (minute === undefined) minutes.set(start, (minute = { symbols: new Map(), all: new Map() }));
-    }
-    const f = fieldsFor(e.exchange, e.side);
-    const q = Number(e.qtyE8);
-    if (q > MAX_SAFE) safe = false;
-    let sym = minute.symbols.get(e.symbol);
-    if (sym === undefined) minute.symbols.set(e.symbol, (sym = new Map()));
-    bump(sym, f, e.valueCents, q);
-    bump(minute.all, f, e.valueCents, 0); // the ALL bucket has no quantity fields
-  }
-  const acc = new Map<string, Map<string, number>>();
-  if (safe) {
-    for (const [start, m] of minutes) {
-      for (const [symbol, byFields] of m.symbols) {
-        const fields = new Map<string, number>();
-        acc.set(bucketKey(symbol, start), fields);
-        spread(fields, byFields, true);
-      }
-      const fields = new Map<string, number>();
-      acc.set(bucketKey(ALL, start), fields);
-      spread(fields, m.all, false);
-    }
-    // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
-    for (const fields of acc.values()) for (const v of fields.values()) if (v > MAX_SAFE) safe = false;
-  }
-  if (safe) return acc;
-  const big: BigAcc = new Map();
-  for (const e of events) {
-    const start = minuteOf(e.ts);
-    const sym = bucketKey(e.symbol, start);
-    const all = bucketKey(ALL, start);
-    const f = fieldsFor(e.exchange, e.side);
-    const cents = BigInt(e.valueCents);
-    for (const field of f.count) {
-      addBig(big, sym, field, 1n);
-      addBig(big, all, field, 1n);
-    }
-    for (const field of f.value) {
-      addBig(big, sym, field, cents);
-      addBig(big, all, field, cents);
-    }
-    for (const field of f.qty) addBig(big, sym, field, e.qtyE8);
-  }
-  return big;
-}
+export { combine };
 
 /** The n largest by valueCents, largest first; ties in list order (what a stable sort and slice would give). */
 function largest(list: readonly LiquidationEvent[], n: number): LiquidationEvent[] {
@@ -163,17 +45,43 @@ export interface MarkerSpec {
   ttlMs: number;
 }
 
-export interface BuildOptions {
-  bucketRetentionHours: number;
+/** Alert thresholds (ALERT_MIN_USD, ALERT_MINUTE_USD), checked and recorded by the write script itself. */
+export interface AlertSpec {
+  /** A single liquidation of at least this many cents is an alert (identity: the event's id). */
+  minCents?: number;
+  /** A symbol's or the market's minute reaching this many cents is an alert (identity: minute|symbol|threshold). */
+  minuteCents?: number;
+  /** liq:alerts keeps entries this long (trimmed by age, MINID). */
+  retentionMs: number;
+}
+
+export interface BuildOptions extends Retention {
   /** MINID for trimming liq:events by age ('' = no trim). */
   minid: string;
   marker?: MarkerSpec;
-  /** The write's time, ms: events identified by an own id are remembered from it in liq:ids (default Date.now()). */
+  /** The write's time, ms: events identified by an own id are remembered from it in liq:ids, alerts stamped with it (default Date.now()). */
   now?: number;
+  alerts?: AlertSpec;
 }
 
 // Bytes per event in the packed argument, for the first guess of its size (it grows when short).
 const BYTES_PER_EVENT = 200;
+
+/** The resolution and period start of a bucket key built by combine() (`…:{res}:{start}`). */
+function periodOfKey(key: string): [Resolution, number] {
+  const j = key.lastIndexOf(':');
+  const i = key.lastIndexOf(':', j - 1);
+  return [key.slice(i + 1, j) as Resolution, Number(key.slice(j + 1))];
+}
+
+/** One index group of the script: a minute (with its identities) or a rollup period (indexes only). */
+interface IndexGroup {
+  res: Resolution;
+  start: number;
+  ids: readonly LiquidationEvent[];
+  top: Map<string, number>;
+  big: LiquidationEvent[];
+}
 
 /**
  * The write script's one argument for this batch: the JSON array of strings laid out in script.ts, written
@@ -187,10 +95,32 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
     if (list === undefined) byMinute.set(start, (list = []));
     list.push(e);
   }
+  // The index groups: every minute, then the hours and days it falls in (their liq:top and liq:big).
+  const groups: IndexGroup[] = [];
+  for (const [start, list] of byMinute) {
+    const top = new Map<string, number>();
+    for (const e of list) top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
+    // Only the minute's largest can end up in liq:big: send the batch's top N, the script keeps the top N overall.
+    groups.push({ res: '60s', start, ids: list, top, big: largest(list, BIG_PER_MINUTE) });
+  }
+  const minuteGroups = groups.length;
+  for (const res of ROLLUPS) {
+    const periods = new Map<number, IndexGroup>();
+    for (let g = 0; g < minuteGroups; g++) {
+      const m = groups[g];
+      const start = periodOf(m.start, res);
+      let r = periods.get(start);
+      if (r === undefined) periods.set(start, (r = { res, start, ids: [], top: new Map(), big: [] }));
+      for (const [symbol, cents] of m.top) r.top.set(symbol, (r.top.get(symbol) ?? 0) + cents);
+      r.big = largest([...r.big, ...m.big], BIG_PER_MINUTE);
+    }
+    groups.push(...periods.values());
+  }
   const combined = combine(events);
+  const now = opts.now ?? Date.now();
   const out = new JsonStrings(4096 + events.length * BYTES_PER_EVENT);
   out.str(opts.minid);
-  out.int(byMinute.size);
+  out.int(groups.length);
   out.int(combined.size);
   out.int(events.length);
   out.str(opts.marker?.key ?? '');
@@ -205,42 +135,81 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
     out.int(0);
     out.int(0);
   } else {
-    const now = opts.now ?? Date.now();
     out.str(IDS_KEY);
     out.int(now);
     out.int(Math.max(0, now - IDS_RETENTION_MS));
     out.int(own);
     for (const e of events) if (e.byId) out.str(e.id);
   }
-  for (const [start, list] of byMinute) {
-    out.str(seenKey(start));
-    out.str(topKey(start));
-    out.str(bigKey(start));
-    out.int(expireAtSeconds(start, opts.bucketRetentionHours));
-    out.int(list.length);
-    const top = new Map<string, number>();
-    for (const e of list) {
-      out.str(e.id);
-      top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
+  // Alerts: the minute threshold ('' = none), the stream's trim point, the time, and the log entries (by their
+  // position below) that are single liquidations at or above ALERT_MIN_USD.
+  const alerts = opts.alerts;
+  const minuteCents = alerts?.minuteCents;
+  out.str(minuteCents === undefined ? '' : String(minuteCents));
+  out.int(alerts === undefined ? 0 : Math.max(0, now - alerts.retentionMs));
+  out.int(alerts === undefined ? 0 : now);
+  const minCents = alerts?.minCents;
+  if (minCents === undefined) out.int(0);
+  else {
+    const big: number[] = [];
+    let k = 0;
+    for (const list of byMinute.values()) for (const e of list) {
+      if (e.valueCents >= minCents) big.push(k);
+      k++;
     }
-    out.int(top.size);
-    for (const [symbol, cents] of top) {
+    out.int(big.length);
+    for (const k of big) out.int(k);
+  }
+  for (const g of groups) {
+    const minute = g.res === '60s';
+    out.str(minute ? seenKey(g.start) : '');
+    out.str(minute ? topKey(g.start) : rollupTopKey(g.res, g.start));
+    out.str(minute ? bigKey(g.start) : rollupBigKey(g.res, g.start));
+    out.int(expireAtFor(g.res, g.start, opts));
+    out.int(g.ids.length);
+    for (const e of g.ids) out.str(e.id);
+    out.int(g.top.size);
+    for (const [symbol, cents] of g.top) {
       out.str(symbol);
       out.int(cents);
     }
-    // Only the minute's largest can end up in liq:big: send the batch's top N, the script keeps the top N overall.
-    const big = largest(list, BIG_PER_MINUTE);
-    out.int(big.length);
-    for (const e of big) {
+    out.int(g.big.length);
+    for (const e of g.big) {
       out.int(e.valueCents);
       out.str(bigMember(e));
     }
     out.int(BIG_PER_MINUTE);
   }
+  // A rollup whose increments are its only minute's (the same Map, see combine.ts) refers to that bucket: 'R' and its
+  // position (1-based), so the fields and amounts are sent and decoded once.
+  const sent = new Map<ReadonlyMap<string, number | bigint>, number>();
+  let position = 0;
   for (const [key, fields] of combined) {
+    const [res, start] = periodOfKey(key);
+    position++;
     out.str(key);
-    out.int(expireAtSeconds(Number(key.slice(key.lastIndexOf(':') + 1)), opts.bucketRetentionHours));
+    out.int(expireAtFor(res, start, opts));
+    const same = sent.get(fields);
+    if (same !== undefined) {
+      out.str('R');
+      out.int(same);
+      continue;
+    }
+    sent.set(fields, position);
     out.int(fields.size);
+    // The minute buckets' value_cents is watched for ALERT_MINUTE_USD: its position among the fields (1-based), or 0.
+    let watch = 0;
+    if (minuteCents !== undefined && res === '60s') {
+      let k = 0;
+      for (const field of fields.keys()) {
+        k++;
+        if (field === 'value_cents') {
+          watch = k;
+          break;
+        }
+      }
+    }
+    out.int(watch);
     for (const [field, v] of fields) {
       out.str(field);
       if (typeof v === 'number') out.int(v);

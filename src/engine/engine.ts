@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { MarkerSpec } from './batch.js';
+import type { AlertSpec, MarkerSpec } from './batch.js';
 import type { ReplicaOptions } from './replicas.js';
 import type { LiquidationEvent } from '../core/event.js';
 import { Hold, type HoldEvents, type SpoolState } from './hold.js';
@@ -30,7 +30,12 @@ export interface EngineOptions {
   /** Ceiling of events held in memory when the spool cannot be written (default 2 × maxBufferedEvents). */
   maxHeldEvents?: number;
   bucketRetentionHours: number;
+  /** Retention of the hourly and daily rollups (defaults: ROLLUP_RETENTION_DAYS). */
+  rollup1hRetentionDays?: number;
+  rollup1dRetentionDays?: number;
   eventLogRetentionHours: number;
+  /** Alert thresholds (decided and recorded by the write script); none when absent. */
+  alerts?: AlertSpec;
   /** The instance marker (marker.ts); without one, data loss is not watched for. */
   marker?: MarkerSpec;
   /** REDIS_WAIT_REPLICAS and its timeout: a batch counts as written once that many replicas have it (replicas.ts). */
@@ -279,6 +284,14 @@ export class Engine extends EventEmitter<EngineEvents> {
           { count: r.overflow.length, sample: { ...e, qtyE8: String(e.qtyE8) } },
           'events refused (out_of_range): they would carry a bucket sum past 2^63 - 1; the rest of the batch was written',
         );
+      }
+      if (this.metrics !== undefined) {
+        for (const [k, t] of r.bySide) {
+          const [exchange, side] = k.split('\u0000');
+          this.metrics.liquidations.inc({ exchange, side }, t.count);
+          this.metrics.liquidatedUsd.inc({ exchange, side }, t.cents / 100);
+        }
+        for (const a of r.alerts) this.metrics.alerts.inc({ kind: a.fields.kind });
       }
       for (const [ex, n] of r.byExchange) this.writtenByExchange.set(ex, (this.writtenByExchange.get(ex) ?? 0) + n);
       this.lastWriteAt = Date.now();

@@ -4,9 +4,16 @@
 // a write fail or count twice (identities already seen, any bucket field whose sum would pass 2^63 - 1, the limit
 // of HINCRBY) and returns without writing when any check fails; the writer then removes the offending events and
 // sends the rest again. Only when every check passes does it write: identities, bucket increments (already
-// combined per bucket and field by the engine, passed as exact integer strings), expiries, indexes, log entries,
-// and the instance's marker (see marker.ts), whose count before this batch is returned so that a Redis that lost
-// data is noticed.
+// combined per bucket and field by the engine, passed as exact integer strings: the minute buckets and their hourly
+// and daily rollups alike, so exactly-once and the 2^63 - 1 check hold for the rollups too), expiries, indexes, log
+// entries, alerts, and the instance's marker (see marker.ts), whose count before this batch is returned so that a
+// Redis that lost data is noticed.
+//
+// Alerts are decided here, inside the atomic step that writes what raises them, so that any number of daemons on one
+// Redis record each alert once: a single liquidation at or above ALERT_MIN_USD is an alert when its event is counted
+// (identity: the event's id); a minute bucket whose value_cents goes from below ALERT_MINUTE_USD to at or above it by
+// this batch's increment is an alert (identity: minute|symbol|threshold). Each is added to the stream liq:alerts,
+// published on the channel liq:alerts, and returned to the writer (whose instance then posts the webhook).
 //
 // The batch arrives as ONE argument, a JSON array of strings decoded by Redis's built-in cjson: about 10 strings
 // per event as separate arguments cost more to encode in ioredis (Command's args.flat() and the RESP string) and
@@ -17,9 +24,13 @@
 //   [1] xadd trim MINID ('' = no trim)   [2] G minute groups   [3] B buckets   [4] E log entries
 //   [5] marker key ('' = none)   [6] marker start (ms)   [7] marker TTL (ms)
 //   [8] own-ids key ('' = none)  [9] score (now, ms)  [10] prune below (ms)  [11] K own ids, then the K ids
-//   per group : seenKey topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
-//   per bucket: key expireAt nFields (field inc)…   (qty fields are the ones ending in 'qty_e8')
+//   then alerts: minute threshold in cents ('' = none), liq:alerts MINID, now (ms), A, then A entry positions (0-based)
+//   per group : seenKey ('' for a rollup period) topKey bigKey expireAt nIds id… nTop (member score)… nBig (score member)… bigKeep
+//   per bucket: key expireAt nFields watch (field inc)…   (watch: 1-based position of the value_cents field checked
+//               against the minute threshold, 0 = none; qty fields are the ones ending in 'qty_e8')
+//            or key expireAt 'R' i                  (a rollup with the same fields and increments as bucket i)
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
+// Reply: OK, E, the marker's count before, then one JSON object per alert recorded.
 export const WRITE_BATCH_LUA = `
 local a = cjson.decode(ARGV[1])
 local minid = a[1]
@@ -34,6 +45,12 @@ local K = tonumber(a[11])
 local ids0 = 12
 local p = 12 + K
 local CHUNK = 500
+local alertMinute = a[p]
+local alertMinid = a[p + 1]
+local alertAt = a[p + 2]
+local A = tonumber(a[p + 3])
+local alertEntries = p + 4
+p = p + 4 + A
 
 -- phase 1: checks, no writes
 local groups = {}
@@ -107,14 +124,29 @@ end
 local function over(x)
   return #x > #LIMIT or (#x == #LIMIT and x > LIMIT)
 end
+-- x >= y for decimal digit strings without leading zeros
+local function ge(x, y)
+  if #x ~= #y then return #x > #y end
+  return x >= y
+end
+local alertMinuteD = alertMinute ~= '' and tonumber(alertMinute) or nil
+local crossed = {}
 local buckets = {}
 local overflow = nil
 for b = 1, B do
-  local bk = { key = a[p], exp = a[p + 1], n = tonumber(a[p + 2]), f0 = p + 3 }
-  p = p + 3 + 2 * bk.n
+  local bk
+  if a[p + 2] == 'R' then
+    local src = buckets[tonumber(a[p + 3])]
+    bk = { key = a[p], exp = a[p + 1], n = src.n, watch = 0, f0 = src.f0, fields = src.fields }
+    p = p + 4
+  else
+    bk = { key = a[p], exp = a[p + 1], n = tonumber(a[p + 2]), watch = tonumber(a[p + 3]), f0 = p + 4 }
+    p = p + 4 + 2 * bk.n
+    bk.fields = {}
+    for k = 0, bk.n - 1 do bk.fields[k + 1] = a[bk.f0 + 2 * k] end
+  end
   buckets[b] = bk
-  local fields = {}
-  for k = 0, bk.n - 1 do fields[k + 1] = a[bk.f0 + 2 * k] end
+  local fields = bk.fields
   local cur = redis.call('HMGET', bk.key, unpack(fields))
   for k = 0, bk.n - 1 do
     local c = cur[k + 1] or '0'
@@ -127,6 +159,15 @@ for b = 1, B do
       overflow[#overflow + 1] = bk.key
       overflow[#overflow + 1] = fields[k + 1]
       overflow[#overflow + 1] = c
+    end
+    -- the minute threshold: crossed by this increment (below before, at or above after); doubles decide far from
+    -- it, exact digits near it
+    if k + 1 == bk.watch and alertMinuteD and not bad then
+      local cd = tonumber(c)
+      if cd < alertMinuteD * 1.000001 and cd + tonumber(inc) > alertMinuteD * 0.999999 then
+        local after = addDigits(c, inc)
+        if ge(after, alertMinute) and not ge(c, alertMinute) then crossed[#crossed + 1] = { bk.key, after } end
+      end
     end
   end
 end
@@ -160,7 +201,7 @@ for g = 1, G do
     redis.call('HSET', grp.seen, unpack(args))
     i = i + m
   end
-  redis.call('EXPIREAT', grp.seen, grp.exp)
+  if grp.nIds > 0 then redis.call('EXPIREAT', grp.seen, grp.exp) end
   if grp.nTop > 0 then
     for k = 0, grp.nTop - 1 do
       redis.call('ZINCRBY', grp.top, a[grp.top0 + 2 * k + 1], a[grp.top0 + 2 * k])
@@ -215,5 +256,30 @@ if marker ~= '' then
   redis.call('HINCRBY', marker, 'written', E)
   redis.call('PEXPIRE', marker, a[7])
 end
-return { 'OK', tostring(E), before }
+local reply = { 'OK', tostring(E), before }
+-- alerts: recorded here, once, whatever the number of daemons (see the top of this file)
+local function alert(fields)
+  local xa = { 'liq:alerts', 'MINID', '~', alertMinid, '*' }
+  local o = {}
+  for k = 1, #fields, 2 do
+    xa[#xa + 1] = fields[k]
+    xa[#xa + 1] = fields[k + 1]
+    o[fields[k]] = fields[k + 1]
+  end
+  redis.call('XADD', unpack(xa))
+  local json = cjson.encode(o)
+  redis.call('PUBLISH', 'liq:alerts', json)
+  reply[#reply + 1] = json
+end
+for k = 0, A - 1 do
+  local q = p + 9 * tonumber(a[alertEntries + k])
+  alert({ 'id', a[q], 'kind', 'liquidation', 'at', alertAt, 'ts', a[q + 1], 'exchange', a[q + 2], 'symbol', a[q + 3],
+    'side', a[q + 4], 'price', a[q + 5], 'quantity', a[q + 6], 'value_cents', a[q + 7] })
+end
+for k = 1, #crossed do
+  local sym, minute = string.match(crossed[k][1], '^liq:agg:(.+):60s:(%d+)$')
+  alert({ 'id', minute .. '|' .. sym .. '|' .. alertMinute, 'kind', 'minute', 'at', alertAt, 'minute', minute,
+    'symbol', sym, 'threshold_cents', alertMinute, 'value_cents', crossed[k][2] })
+end
+return reply
 `;

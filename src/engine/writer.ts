@@ -6,9 +6,10 @@
 // (HINCRBY's limit), naming each such field and its current value. The writer then walks the batch in order and
 // drops exactly the events that would carry one of those fields over (out_of_range), and sends the rest.
 import type { Redis } from 'ioredis';
-import { type MarkerSpec, buildPacked } from './batch.js';
+import { type AlertSpec, type MarkerSpec, buildPacked } from './batch.js';
 import type { LiquidationEvent } from '../core/event.js';
-import { ALL, bucketKey, countFields, expireAtSeconds, minuteOf, qtyFields, valueFields } from '../core/keys.js';
+import { ALL, ROLLUPS, type Retention, aggKey, countFields, expireAtSeconds, minuteOf, periodOf, qtyFields, valueFields } from '../core/keys.js';
+import { type Alert, parseAlert } from './alert.js';
 import { type MarkerReply, MarkerWatch, defineMarkerProbe } from './marker.js';
 import { type ReplicaOptions, Unconfirmed, confirmReplicas } from './replicas.js';
 import { WRITE_BATCH_LUA } from './script.js';
@@ -25,19 +26,24 @@ export interface WriteResult {
   overflow: LiquidationEvent[];
   /** Events written, per exchange. */
   byExchange: Map<string, number>;
+  /** USD cents and events written, per exchange and side (`exchange\u0000side`): liq_liquidated_usd_total and liq_liquidations_total. */
+  bySide: Map<string, { count: number; cents: number }>;
+  /** Alerts this write recorded (each exactly once over every instance: this instance delivers them). */
+  alerts: Alert[];
   /** The marker's count before this batch (undefined without a marker or when nothing was written). */
   markerBefore?: bigint;
   /** Events this instance had written that Redis no longer holds, noticed by this batch (see marker.ts). */
   lost?: bigint;
 }
 
-export interface WriterOptions {
-  bucketRetentionHours: number;
+export interface WriterOptions extends Retention {
   eventLogRetentionHours: number;
   /** The instance's marker, counted into by every batch (see marker.ts). */
   marker?: MarkerSpec;
   /** REDIS_WAIT_REPLICAS: a write counts once WAIT confirms it (replicas.ts); absent or 0: once the master has it. */
   replicas?: ReplicaOptions;
+  /** Alert thresholds; none when absent. */
+  alerts?: AlertSpec;
 }
 
 type ScriptReply = [string, ...string[]];
@@ -48,16 +54,18 @@ type LiqCommands = {
   liqMarkerProbe(key: string, started: number, ttlMs: number): Promise<string>;
 };
 
-/** Every (bucket key, field) an event adds to, with the amount: the same fields combine() sums. */
-function contributions(e: LiquidationEvent): Array<[string, string, bigint]> {
-  const start = minuteOf(e.ts);
+/** Every (bucket key, field) an event adds to, with the amount: the same fields combine() sums, in its minute, hour and day. */
+export function contributions(e: LiquidationEvent): Array<[string, string, bigint]> {
   const out: Array<[string, string, bigint]> = [];
   const cents = BigInt(e.valueCents);
-  for (const key of [bucketKey(e.symbol, start), bucketKey(ALL, start)]) {
-    for (const f of countFields(e.exchange, e.side)) out.push([key, f, 1n]);
-    for (const f of valueFields(e.exchange, e.side)) out.push([key, f, cents]);
+  for (const res of ['60s', ...ROLLUPS] as const) {
+    const start = periodOf(e.ts, res);
+    for (const key of [aggKey(e.symbol, res, start), aggKey(ALL, res, start)]) {
+      for (const f of countFields(e.exchange, e.side)) out.push([key, f, 1n]);
+      for (const f of valueFields(e.exchange, e.side)) out.push([key, f, cents]);
+    }
+    for (const f of qtyFields(e.side)) out.push([aggKey(e.symbol, res, start), f, e.qtyE8]);
   }
-  for (const f of qtyFields(e.side)) out.push([bucketKey(e.symbol, start), f, e.qtyE8]);
   return out;
 }
 
@@ -105,10 +113,17 @@ export class BucketWriter {
   private readonly watch = new MarkerWatch();
   private readonly unconfirmed = new Unconfirmed();
 
+  private readonly retention: Retention;
+
   constructor(
     private readonly redis: Redis,
     private readonly opts: WriterOptions,
   ) {
+    this.retention = {
+      bucketRetentionHours: opts.bucketRetentionHours,
+      rollup1hRetentionDays: opts.rollup1hRetentionDays,
+      rollup1dRetentionDays: opts.rollup1dRetentionDays,
+    };
     if (typeof (redis as Redis & Partial<LiqCommands>).liqWriteBatch !== 'function') {
       redis.defineCommand('liqWriteBatch', { numberOfKeys: 0, lua: WRITE_BATCH_LUA });
     }
@@ -148,7 +163,7 @@ export class BucketWriter {
   }
 
   async write(events: readonly LiquidationEvent[], now = Date.now()): Promise<WriteResult> {
-    const result: WriteResult = { written: 0, duplicates: 0, expired: 0, overflow: [], byExchange: new Map() };
+    const result: WriteResult = { written: 0, duplicates: 0, expired: 0, overflow: [], byExchange: new Map(), bySide: new Map(), alerts: [] };
     const nowSec = now / 1000;
     // One event per identity within the batch; events whose bucket has expired would leave a log entry without
     // its bucket, so they are not written.
@@ -167,7 +182,7 @@ export class BucketWriter {
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
-      const packed = buildPacked(pending, { bucketRetentionHours: this.opts.bucketRetentionHours, minid, marker: this.opts.marker, now });
+      const packed = buildPacked(pending, { ...this.retention, minid, marker: this.opts.marker, now, alerts: this.opts.alerts });
       const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
       if (reply[0] === 'OK') {
         result.written += pending.length;
@@ -180,7 +195,20 @@ export class BucketWriter {
             if (lost > 0n) result.lost = lost;
           }
         }
-        for (const e of pending) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
+        for (const e of pending) {
+          result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
+          const k = `${e.exchange}\u0000${e.side}`;
+          const t = result.bySide.get(k);
+          if (t === undefined) result.bySide.set(k, { count: 1, cents: e.valueCents });
+          else {
+            t.count++;
+            t.cents += e.valueCents;
+          }
+        }
+        for (let i = 3; i < reply.length; i++) {
+          const a = parseAlert(reply[i]);
+          if (a !== undefined) result.alerts.push(a);
+        }
         break;
       }
       if (reply[0] === 'DUP') {

@@ -13,7 +13,7 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr): {
       last = t;
       shown = true;
       const pct = total > 0 ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : '';
-      const what = phase === 'log' ? 'entries of liq:events' : 'minutes of buckets';
+      const what = phase === 'log' ? 'entries of liq:events' : phase === 'rollups' ? 'rollup checks' : 'minutes of buckets';
       stream.write(`\r\x1b[2Kliqd-forensic: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${what}${pct}`);
     },
     done() {

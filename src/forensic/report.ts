@@ -19,6 +19,7 @@ export const CHECKS = [
   { id: 6, name: 'entries', unit: 'entries', what: 'value_cents (and quantity) follow from the entry; ids unique and in liq:seen' },
   { id: 7, name: 'sanity', unit: 'buckets', what: 'digit-string integers, value where count, minute start, TTL at a minute end, shares sum to 100%' },
   { id: 8, name: 'prices', unit: 'symbol-minutes', what: "the bucket's implied price (value ÷ quantity) lies inside its logged price range" },
+  { id: 9, name: 'rollups', unit: 'rollups', what: 'each hourly rollup equals the sum of its minutes (while they all exist), each daily rollup the sum of its hours' },
 ] as const;
 
 export const WARNINGS = [
@@ -78,7 +79,7 @@ export function newWarnings(): Warnings {
   return WARNINGS.map((w) => new Warning(w.name, w.unit, w.what)) as unknown as Warnings;
 }
 
-export type Checks = readonly [Check, Check, Check, Check, Check, Check, Check, Check];
+export type Checks = readonly [Check, Check, Check, Check, Check, Check, Check, Check, Check];
 
 export function newChecks(): Checks {
   return CHECKS.map((c) => new Check(c.id, c.name, c.unit)) as unknown as Checks;

@@ -16,6 +16,7 @@ import { isZero } from './num.js';
 import { type WindowName, windowStarts } from './options.js';
 import { type Medians, checkPrices } from './prices.js';
 import { type Report, buildReport, newChecks, newWarnings } from './report.js';
+import { checkRollups } from './rollups.js';
 import { Encoder, Interner, type Reply, type RespClient, decodeAt, ok } from './resp.js';
 import { E, EVENTS, type Vec, VecStore, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
 
@@ -104,7 +105,7 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   const from = starts[0];
   const to = starts[starts.length - 1];
   const checks = newChecks();
-  const [, , , c4, c5, c6, c7, c8] = checks;
+  const [, , , c4, c5, c6, c7, c8, c9] = checks;
   const warnings = newWarnings();
   const [w1] = warnings;
   const notes: string[] = [];
@@ -118,6 +119,8 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   const store = new VecStore();
   const windowTotals = newVec();
   let buckets = 0;
+  // how long a minute bucket lives after its minute (from EXPIRETIME): the rollups are compared with their minutes only while these exist
+  let minuteKeepS = -Infinity;
 
   // the liq:top index of every minute, requested at once
   const allTops: Reply[] = bySymbol ? [] : await client.pipeline(starts.map((m) => ['ZRANGE', topKey(m), '0', '-1', 'WITHSCORES']));
@@ -159,6 +162,7 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
         expire = decodeAt(replies, pos, intern, at);
         pos = at.pos;
       }
+      if (typeof expire === 'number' && expire > 0) minuteKeepS = Math.max(minuteKeepS, expire - (minute + BUCKET_MS) / 1000);
       if (vec !== undefined) vec = checkTotals(checks, classifier, item.symbol, minute, vec, undefined, expire);
       else if (flat !== undefined) vec = checkBucket(checks, classifier, item.symbol, minute, flat, expire);
       if (vec !== undefined) {
@@ -290,6 +294,25 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
       }
     }
   }
+
+  // 9. rollups: hours = Σ minutes, days = Σ hours
+  progress('rollups', 0, 1);
+  await checkRollups({
+    client,
+    classifier,
+    exNames: () => exchanges.names,
+    minutes: minutes.map((m) => ({
+      start: m.start,
+      symbols: (function* () {
+        for (const it of m.items) yield [it.symbol, it.vec < 0 ? undefined : store.get(it.vec)] as [string, Vec | undefined];
+      })(),
+    })),
+    minuteKeepS: minuteKeepS === -Infinity ? Infinity : minuteKeepS,
+    symbol: opts.symbol,
+    now,
+    check: c9,
+  });
+  progress('rollups', 1, 1);
 
   // 7. shares of the window total
   const total = BigInt(get(windowTotals, VALUE));

@@ -10,7 +10,9 @@ import type { Rejection, Venue } from '../core/parse.js';
 import type { StreamStatus } from '../core/status.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import { Backfiller } from './backfill.js';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { TokenBucket } from './http.js';
 import { MetadataGate, deliver } from './metadata-gate.js';
 import { InstrumentCache } from './metadata.js';
 import { type Lookup, sampleOf } from './parsing.js';
@@ -47,6 +49,20 @@ export interface StreamDeps {
   gate?: ReadGate;
   /** Durable state of a source, by its name (the daemon's Redis); without it a source starts afresh every time. */
   state?: (source: string) => SourceState;
+  /** Each gap backfill run's outcome (shown in /health). */
+  onBackfill?: (run: BackfillRun) => void;
+}
+
+/** One gap backfill run: when, what it covered, what it found, or why it gave up. */
+export interface BackfillRun {
+  readonly exchange: string;
+  readonly at: number;
+  readonly from: number;
+  readonly to: number;
+  readonly startup: boolean;
+  readonly ok: boolean;
+  readonly events: number;
+  readonly error?: string;
 }
 
 /** A group of connections started and stopped together: a feed, a venue, or every enabled venue. */
@@ -84,6 +100,9 @@ interface Shard {
   conn: Connection;
   topics: Set<string>;
   chars: number;
+  /** When it last stopped being open (the start of a gap to backfill); undefined before its first open. */
+  downSince?: number;
+  opened: boolean;
 }
 
 /** One feed of one venue: its connections, its metadata, its parser. */
@@ -96,14 +115,19 @@ export class FeedRunner<M> implements VenueGroup {
   private readonly retentionMs: number;
   private readonly createdAt = Date.now();
   private running = false;
+  private readonly backfill: Backfiller<M> | undefined;
+  private readonly deps: StreamDeps;
 
   constructor(
     private readonly exchange: string,
     private readonly feed: FeedSpec<M>,
     private readonly ctx: FeedContext,
-    private readonly deps: StreamDeps,
+    deps: StreamDeps,
+    /** The venue's REST rate limit, shared by its metadata and backfill calls. */
+    limiter?: TokenBucket,
   ) {
     const cfg = ctx.cfg;
+    this.deps = deps;
     this.log = deps.log.child({ venue: feed.venue });
     this.retentionMs = cfg.BUCKET_RETENTION_HOURS * 3_600_000;
     this.connOpts = {
@@ -117,7 +141,7 @@ export class FeedRunner<M> implements VenueGroup {
     if (meta !== undefined) {
       this.cache = new InstrumentCache<M>({
         name: feed.venue,
-        load: (signal) => meta.load(ctx, { signal }),
+        load: (signal) => meta.load(ctx, { signal, limiter }),
         failingRetryMs: METADATA_RETRY_MS,
         onStateChange: (c) => {
           const level = c.state === 'ok' ? 'info' : 'error';
@@ -129,7 +153,13 @@ export class FeedRunner<M> implements VenueGroup {
         },
       });
       const cache = this.cache;
-      this.gate = new MetadataGate(cache, (text, o) => feed.parse(text, o, cache), this.retentionMs, deps);
+      if (feed.backfill !== undefined && (cfg.BACKFILL as readonly string[]).includes(exchange)) {
+        const bf = new Backfiller(exchange, feed.backfill, ctx, cache, { ...deps, log: this.log.child({ mod: 'backfill' }) }, limiter, this.retentionMs);
+        this.backfill = bf;
+        // the stream's symbols, remembered for the reconnect backfill
+        this.deps = { ...deps, onEvents: (events) => (bf.note(events), deps.onEvents(events)) };
+      }
+      this.gate = new MetadataGate(cache, (text, o) => feed.parse(text, o, cache), this.retentionMs, this.deps);
     }
   }
 
@@ -145,6 +175,7 @@ export class FeedRunner<M> implements VenueGroup {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.backfill?.stop();
     this.cache?.stop();
     await Promise.all(this.shards.map((s) => s.conn.stop()));
   }
@@ -196,7 +227,7 @@ export class FeedRunner<M> implements VenueGroup {
   private newShard(): Shard {
     const feed = this.feed;
     const plan = feed.topics;
-    const shard: Shard = { topics: new Set(), chars: 0, conn: undefined as unknown as Connection };
+    const shard: Shard = { topics: new Set(), chars: 0, conn: undefined as unknown as Connection, opened: false };
     const name = plan === undefined ? feed.venue : `${feed.venue}#${this.shards.length}`;
     shard.conn = new Connection(
       {
@@ -213,6 +244,18 @@ export class FeedRunner<M> implements VenueGroup {
     );
     const reply = (text: string) => void shard.conn.send(text);
     const restart = (reason: string) => void shard.conn.restart(reason);
+    if (this.backfill !== undefined) {
+      const bf = this.backfill;
+      // a gap: from when the connection stopped being open (at its first open: start-up) until it is open again
+      shard.conn.on('state', (state) => {
+        if (state !== 'open' && shard.opened && shard.downSince === undefined) shard.downSince = Date.now();
+      });
+      shard.conn.on('open', () => {
+        bf.gap(shard.opened ? (shard.downSince ?? Date.now()) : undefined);
+        shard.opened = true;
+        shard.downSince = undefined;
+      });
+    }
     shard.conn.on('message', (text, receivedAt) => {
       if (feed.control?.(text, reply, restart)) return;
       this.deps.onFrame?.(feed.venue, text, receivedAt);
@@ -253,7 +296,8 @@ export function createFeeds(adapters: readonly VenueAdapter[], cfg: Readonly<Con
   for (const adapter of adapters) {
     const ctx = contextOf(adapter, cfg);
     const log = deps.log.child({ exchange: adapter.exchange });
-    for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }));
+    const limiter = adapter.restLimit === undefined ? undefined : new TokenBucket(adapter.restLimit);
+    for (const feed of adapter.feeds) runners.push(new FeedRunner(adapter.exchange, feed, ctx, { ...deps, log }, limiter));
     for (const source of adapter.sources ?? []) {
       if (source.enabled(ctx)) runners.push(lazy(() => source.start(ctx, { ...deps, log: log.child({ venue: source.venue }) })));
       // Not an error: EXCHANGES=all names every venue, and a source runs only where its variables point at something.

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { EnvVar } from '../core/env.js';
 import type { ParseOptions, ParseResult } from '../core/parse.js';
 import type { KeepaliveSpec } from './connection.js';
-import type { HttpOptions } from './metadata.js';
+import type { HttpOptions, RateLimit } from './http.js';
 import type { Lookup } from './parsing.js';
 import type { CaptureHooks } from './capture-hooks.js';
 import type { StandinSpec } from './standin/types.js';
@@ -69,6 +69,32 @@ export interface FeedSpec<M = unknown, E extends EnvDecl = EnvDecl> {
   decode?(data: Buffer): string;
   /** The pure parser: no clock, no I/O, never throws. `meta` is empty for a feed without metadata. */
   parse(text: string, opts: ParseOptions, meta: Lookup<M>): ParseResult;
+  /**
+   * Gap backfill (BACKFILL): the liquidations of [from, to] fetched over the venue's REST history, run by the runtime
+   * at start-up and after every reconnect. Results go through the same parser rules as the stream's frames and must
+   * give the identity the stream would have given (same strings), so an overlap counts once.
+   */
+  readonly backfill?: BackfillSpec<M, E>;
+}
+
+export interface BackfillRequest<M> {
+  /** The gap, ms: from the last message received before it (at start-up: now minus lookbackMs) to now. */
+  readonly from: number;
+  readonly to: number;
+  /** The instrument metadata (every name of the latest listing, and each one's entry). */
+  readonly meta: Lookup<M> & { names(): string[] };
+  /** Symbols (normalized) this feed delivered recently; undefined at start-up, when the whole listing is asked for. */
+  readonly recent?: ReadonlySet<string>;
+  readonly opts: ParseOptions;
+  /** The venue's REST options: its shared rate limit and the runtime's abort signal. */
+  readonly http: HttpOptions;
+}
+
+export interface BackfillSpec<M, E extends EnvDecl = EnvDecl> {
+  /** How far back the start-up backfill reaches (nothing tells how long the daemon was down before it started). */
+  readonly lookbackMs: number;
+  /** Fetches the gap's liquidations (every page, through http's rate limit); throws on a failure it gives up on. */
+  run(ctx: FeedContext<E>, req: BackfillRequest<M>): Promise<ParseResult>;
 }
 
 /**
@@ -122,6 +148,8 @@ export interface VenueAdapter<E extends EnvDecl = EnvDecl> {
    * words for the dashboards' footnote ('≤1 liquidation/symbol/s published').
    */
   readonly sampled?: string;
+  /** The venue's REST rate limit, shared by all its REST calls (metadata, backfill); none when absent. */
+  readonly restLimit?: RateLimit;
   /** Stand-in servers for tests, replay and benchmarks (every WebSocket venue has one). */
   readonly standin?: StandinSpec;
   /** Recording and replaying its feeds (every WebSocket venue has them). */

@@ -274,6 +274,14 @@ describe('snapshot cache', () => {
       { window: '1h' as const, top: 10, largest: 10, exchanges: ['okx', 'bybit'] },
       { window: '1h' as const, top: 10, largest: 10, group: 'coin' as const },
       { window: '1h' as const, top: 10, largest: 10, symbol: 'BTCUSDT' },
+      // whole hours from the hourly indexes, minutes kept per hour version
+      { window: '24h' as const, top: 10, largest: 10 },
+      { window: '4h' as const, top: 10, largest: 10, coin: 'BTC' },
+      { window: '12h' as const, top: 10, largest: 10, exchanges: ['okx', 'bybit'] },
+      { window: '24h' as const, top: 10, largest: 10, symbol: 'BTCUSDT', horizons: true },
+      // the rollups throughout
+      { window: '7d' as const, top: 10, largest: 10 },
+      { window: '30d' as const, top: 10, largest: 10, coin: 'BTC' },
     ];
     const caches = requests.map(() => new SnapshotCache());
     for (const [i, req] of requests.entries()) {

@@ -226,6 +226,34 @@ describe('--once', () => {
     expect(out).not.toMatch(/\[31m|\[2J|pwned/);
   });
 
+  it('--window 7d and 30d read the rollups: the totals of every seeded event, the step labelled, dates on the series', async () => {
+    const week = await once('simple', '--window', '7d');
+    expect(week).toMatch(rowRe('  okx', 4, '$7,030,000', '$37,346', '$7,067,346', '75.3%', '99% / 1%'));
+    expect(week).toMatch(rowRe('  TOTAL*', 17, '$8,915,567', '$471,913', '$9,387,480', '100.0%', '95% / 5%'));
+    expect(week).toMatch(/USD per 3 hours, \d\d-\d\d \d\d:00–\d\d-\d\d \d\d:00: /);
+    expect(week).toContain('7d: hourly rollups, whole hours UTC since');
+    expect(week).toMatch(/\(current hour in progress\)/);
+    const month = await once('pro', '--window', '30d');
+    const days = section(month, 'USD PER DAY (LONG / SHORT)');
+    expect(days).toHaveLength(31);
+    expect(days[30]).toMatch(/^\s+\d{4}-\d\d-\d\d 00:00\s+\$8,915,567\s+\$471,913\s+17$/);
+    expect(month).toMatch(/^\s+1\s+BTCUSDT\s+\$8,225,000\s+/m);
+    expect(month).toMatch(/feeds down during 1 minute of the last 24h: bybit-linear \(1 min\)/);
+  });
+
+  it('pro lists the latest alerts of liq:alerts', async () => {
+    expect(section(await once('pro'), 'LATEST ALERTS')).toEqual(['  no alerts (ALERT_MIN_USD, ALERT_MINUTE_USD on the daemon)']);
+    const c = redis.client();
+    const ts = Date.now() - 60_000;
+    await c.xadd('liq:alerts', '*', 'id', 'e1', 'kind', 'liquidation', 'at', String(ts + 50), 'ts', String(ts), 'exchange', 'okx', 'symbol', 'BTCUSDT', 'side', 'long', 'price', '96000', 'quantity', '72.9166', 'value_cents', '700000000');
+    await c.xadd('liq:alerts', '*', 'id', `${ts}|ALL|500000000`, 'kind', 'minute', 'at', String(ts + 60), 'minute', String(Math.floor(ts / 60_000) * 60_000), 'symbol', 'ALL', 'threshold_cents', '500000000', 'value_cents', '700000000');
+    const lines = section(await once('pro'), 'LATEST ALERTS');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\s+\d\d-\d\d \d\d:\d\d minute ALL reached \$7,000,000\.00 \(≥ \$5,000,000\.00\)$/);
+    expect(lines[1]).toMatch(/^\s+\d\d-\d\d \d\d:\d\d BTCUSDT okx long \$7,000,000\.00 \(96000 × 72\.9166\)$/);
+    await c.del('liq:alerts');
+  });
+
   it('cumulative: totals of 1h, 4h, 12h and 24h side by side, and the cumulative table', async () => {
     const out = await once('cumulative');
     expect(out).toMatch(rowRe('  okx', 'long', '$30,000', '$7,030,000', '$7,030,000', '$7,030,000'));

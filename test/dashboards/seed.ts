@@ -6,10 +6,15 @@ import {
   INSTANCES_KEY,
   bigKey,
   bigMember,
+  aggKey,
   bucketKey,
   downKey,
+  expireAtFor,
   expireAtSeconds,
   minuteOf,
+  periodOf,
+  rollupBigKey,
+  rollupTopKey,
   statusKey,
   topKey,
   type StreamStatus,
@@ -30,21 +35,29 @@ export interface SeedEvent {
 
 let seq = 0;
 
-/** Adds events to the minute buckets (ALL and symbol), top, big and liq:events exactly as the engine would. */
+/** Adds events to the minute buckets (ALL and symbol) and their hourly and daily rollups, the top and big indexes of
+ *  each, and liq:events, exactly as the engine would. */
 export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void> {
   const p = redis.pipeline();
   const minutes = new Set<number>();
   for (const e of events) {
     const start = minuteOf(e.ts);
     minutes.add(start);
-    const fields = (prefix: string[]) => prefix;
-    for (const key of [bucketKey('ALL', start), bucketKey(e.symbol, start)]) {
-      for (const f of fields(['count', `${e.side}_count`, `${e.exchange}_count`, `${e.exchange}_${e.side}_count`])) p.hincrby(key, f, 1);
-      for (const f of ['value_cents', `${e.side}_value_cents`, `${e.exchange}_value_cents`, `${e.exchange}_${e.side}_value_cents`]) p.hincrby(key, f, e.valueCents);
-    }
-    p.zincrby(topKey(start), e.valueCents, e.symbol);
     const id = `id${++seq}`;
-    p.zadd(bigKey(start), e.valueCents, bigMember({ ...e, id }));
+    for (const res of ['60s', '1h', '1d'] as const) {
+      const period = periodOf(e.ts, res);
+      for (const key of [aggKey('ALL', res, period), aggKey(e.symbol, res, period)]) {
+        for (const f of ['count', `${e.side}_count`, `${e.exchange}_count`, `${e.exchange}_${e.side}_count`]) p.hincrby(key, f, 1);
+        for (const f of ['value_cents', `${e.side}_value_cents`, `${e.exchange}_value_cents`, `${e.exchange}_${e.side}_value_cents`]) p.hincrby(key, f, e.valueCents);
+      }
+      p.zincrby(rollupTopKey(res, period), e.valueCents, e.symbol);
+      p.zadd(rollupBigKey(res, period), e.valueCents, bigMember({ ...e, id }));
+      if (res !== '60s') {
+        for (const key of [aggKey('ALL', res, period), aggKey(e.symbol, res, period), rollupTopKey(res, period), rollupBigKey(res, period)]) {
+          p.expireat(key, expireAtFor(res, period, { bucketRetentionHours: RETENTION_HOURS }));
+        }
+      }
+    }
     p.xadd(EVENTS_KEY, '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
   }
   for (const start of minutes) {

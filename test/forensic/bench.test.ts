@@ -35,7 +35,7 @@ describe('bench-forensic (2 h × 50 symbols)', () => {
     // every symbol bucket (the current minute's events moved to the previous one) and the ALL buckets
     expect(figures.bucketsChecked).toBeGreaterThanOrEqual(119 * 50 + 119);
     expect(figures.logEntriesRead).toBe(figures.events);
-    expect(figures.checks).toHaveLength(8);
+    expect(figures.checks).toHaveLength(9);
     for (const c of figures.checks) {
       expect(c.failed).toBe(0);
       expect(c.passed).toBeGreaterThan(0);

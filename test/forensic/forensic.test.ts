@@ -121,7 +121,7 @@ describe('forensic validator on what the daemon wrote', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(report.checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const c of report.checks) {
       expect(c.failed, c.name).toBe(0);
       expect(c.passed, c.name).toBeGreaterThan(0);
@@ -181,6 +181,20 @@ describe('forensic validator on what the daemon wrote', () => {
     for (const f of ['count', 'long_count', 'binance_count', 'binance_long_count']) await client.hincrby(all, f, 1);
     const r = await expectFailure(4, all, 'count');
     for (const id of [1, 2, 3]) expect(check(r, id).failed).toBe(0);
+  });
+
+  it('9. rollups: an hour that is not the sum of its minutes, and a day that is not the sum of its hours', async () => {
+    const hour = `liq:agg:BTCUSDT:1h:${Math.floor(MINUTES[1] / 3_600_000) * 3_600_000}`;
+    // consistent in itself (sides, exchanges): only the sum over its minutes tells
+    for (const f of ['value_cents', 'long_value_cents', 'binance_value_cents', 'binance_long_value_cents']) await client.hincrby(hour, f, 100);
+    const r = await expectFailure(9, hour, 'value_cents');
+    expect(check(r, 9).examples.find((e) => e.key === hour)!.expected).toMatch(/Σ over its \d+ minutes/);
+    for (const id of [1, 2, 3, 4, 5, 6, 7, 8]) expect(check(r, id).failed).toBe(0);
+    await restore();
+    const day = `liq:agg:ALL:1d:${Math.floor(MINUTES[1] / 86_400_000) * 86_400_000}`;
+    await client.hdel(day, 'okx_count');
+    const d = await expectFailure(9, day, 'okx_count');
+    expect(check(d, 9).examples.find((e) => e.key === day)!.expected).toMatch(/Σ over its \d+ hours/);
   });
 
   it('5. raw log: one log entry deleted', async () => {

@@ -11,13 +11,17 @@ import {
   BIG_PER_MINUTE,
   bigKey,
   bigMember,
-  bucketKey,
+  aggKey,
   countFields,
-  expireAtSeconds,
+  expireAtFor,
   minuteOf,
+  periodOf,
+  rollupBigKey,
+  rollupTopKey,
   qtyFields,
   seenKey,
   topKey,
+  parseAggKey,
   valueFields,
 } from '../../src/core/keys.js';
 import { mulberry32 } from '../../scripts/lib/prng.js';
@@ -29,13 +33,16 @@ function reference(events: LiquidationEvent[]): Map<string, Map<string, bigint>>
     acc.set(key, m);
     m.set(field, (m.get(field) ?? 0n) + v);
   };
-  for (const e of events) {
-    const start = minuteOf(e.ts);
-    for (const key of [bucketKey(e.symbol, start), bucketKey(ALL, start)]) {
-      for (const f of countFields(e.exchange, e.side)) add(key, f, 1n);
-      for (const f of valueFields(e.exchange, e.side)) add(key, f, BigInt(e.valueCents));
+  // every event adds to its minute, its hour and its day, the same fields at each
+  for (const res of ['60s', '1h', '1d'] as const) {
+    for (const e of events) {
+      const start = periodOf(e.ts, res);
+      for (const key of [aggKey(e.symbol, res, start), aggKey(ALL, res, start)]) {
+        for (const f of countFields(e.exchange, e.side)) add(key, f, 1n);
+        for (const f of valueFields(e.exchange, e.side)) add(key, f, BigInt(e.valueCents));
+      }
+      for (const f of qtyFields(e.side)) add(aggKey(e.symbol, res, start), f, e.qtyE8);
     }
-    for (const f of qtyFields(e.side)) add(bucketKey(e.symbol, start), f, e.qtyE8);
   }
   return acc;
 }
@@ -47,7 +54,8 @@ function asBig(m: Map<string, Map<string, number | bigint>>): Map<string, Map<st
 function randomBatch(seed: number, n: number, huge: boolean, inverseShare = 0): LiquidationEvent[] {
   const rnd = mulberry32(seed);
   const out: LiquidationEvent[] = [];
-  const t0 = Date.UTC(2026, 10, 20, 12, 0, 0);
+  // a pure test (no Redis): a fixed time, two minutes before a day boundary, so batches cross an hour and a day
+  const t0 = Date.UTC(2026, 10, 20, 23, 58, 30);
   while (out.length < n) {
     const price = huge ? `${1 + Math.floor(rnd() * 9)}000000.5` : `${1 + Math.floor(rnd() * 99999)}.${Math.floor(rnd() * 100)}`;
     const qty = huge ? `${1 + Math.floor(rnd() * 900)}000000.12345678` : `0.${Math.floor(rnd() * 1e6)}1`;
@@ -68,34 +76,63 @@ function randomBatch(seed: number, n: number, huge: boolean, inverseShare = 0): 
 }
 
 /** The script's argument layout (script.ts) built the plain way, as an array of strings. */
-function plainLayout(events: readonly LiquidationEvent[], minid: string, retentionHours: number): string[] {
+function plainLayout(events: readonly LiquidationEvent[], minid: string, retentionHours: number, alerts?: { minCents?: number; minuteCents?: number; now: number }): string[] {
+  const retention = { bucketRetentionHours: retentionHours };
   const byMinute = new Map<number, LiquidationEvent[]>();
   for (const e of events) byMinute.set(minuteOf(e.ts), [...(byMinute.get(minuteOf(e.ts)) ?? []), e]);
-  const args: string[] = [minid, String(byMinute.size), '', '', '', '0', '0', '', '0', '0', '0'];
-  const ordered: LiquidationEvent[] = [];
-  for (const [start, list] of byMinute) {
-    args.push(seenKey(start), topKey(start), bigKey(start), String(expireAtSeconds(start, retentionHours)), String(list.length));
-    for (const e of list) {
-      args.push(e.id);
-      ordered.push(e);
+  const args: string[] = [minid, '', '', '', '', '0', '0', '', '0', '0', '0'];
+  // alerts: minute threshold, MINID of liq:alerts (a day here), now, the entries at or above the single threshold
+  const ordered = [...byMinute.values()].flat();
+  const singles = alerts?.minCents === undefined ? [] : ordered.flatMap((e, i) => (e.valueCents >= alerts.minCents! ? [String(i)] : []));
+  args.push(alerts?.minuteCents === undefined ? '' : String(alerts.minuteCents), String(alerts ? alerts.now - 86_400_000 : 0), String(alerts?.now ?? 0), String(singles.length), ...singles);
+  const groups: string[][] = [];
+  for (const [res, keyed] of [['60s', byMinute], ['1h', undefined], ['1d', undefined]] as const) {
+    const periods = keyed ?? new Map<number, LiquidationEvent[]>();
+    if (keyed === undefined) for (const e of ordered) periods.set(periodOf(e.ts, res), [...(periods.get(periodOf(e.ts, res)) ?? []), e]);
+    for (const [start, list] of periods) {
+      const g: string[] = res === '60s' ? [seenKey(start), topKey(start), bigKey(start)] : ['', rollupTopKey(res, start), rollupBigKey(res, start)];
+      g.push(String(expireAtFor(res, start, retention)));
+      g.push(...(res === '60s' ? [String(list.length), ...list.map((e) => e.id)] : ['0']));
+      // a rollup's top is the sum of its minutes' (as doubles, the scores of liq:top, in the same order)
+      const top = new Map<string, number>();
+      for (const [m, mList] of byMinute) {
+        if (periodOf(m, res) !== start) continue;
+        const mTop = new Map<string, number>();
+        for (const e of mList) mTop.set(e.symbol, (mTop.get(e.symbol) ?? 0) + e.valueCents);
+        for (const [sym, v] of mTop) top.set(sym, (top.get(sym) ?? 0) + v);
+      }
+      g.push(String(top.size));
+      for (const [symbol, cents] of top) g.push(symbol, String(cents));
+      const big = list.length <= BIG_PER_MINUTE ? list : [...list].sort((x, y) => y.valueCents - x.valueCents).slice(0, BIG_PER_MINUTE);
+      g.push(String(big.length));
+      for (const e of big) g.push(String(e.valueCents), bigMember(e));
+      g.push(String(BIG_PER_MINUTE));
+      groups.push(g);
     }
-    const top = new Map<string, number>();
-    for (const e of list) top.set(e.symbol, (top.get(e.symbol) ?? 0) + e.valueCents);
-    args.push(String(top.size));
-    for (const [symbol, cents] of top) args.push(symbol, String(cents));
-    const big = list.length <= BIG_PER_MINUTE ? list : [...list].sort((x, y) => y.valueCents - x.valueCents).slice(0, BIG_PER_MINUTE);
-    args.push(String(big.length));
-    for (const e of big) args.push(String(e.valueCents), bigMember(e));
-    args.push(String(BIG_PER_MINUTE));
   }
+  args[1] = String(groups.length);
+  args.push(...groups.flat());
   const combined = combine(events);
   args[2] = String(combined.size);
+  // a rollup that shares its only minute's increments (the same Map) refers to that bucket: 'R' and its position
+  const sent = new Map<unknown, number>();
+  let position = 0;
   for (const [key, fields] of combined) {
-    const start = Number(key.slice(key.lastIndexOf(':') + 1));
-    args.push(key, String(expireAtSeconds(start, retentionHours)), String(fields.size));
+    const p = parseAggKey(key)!;
+    position++;
+    if (sent.has(fields)) {
+      expect(p.res).not.toBe('60s');
+      args.push(key, String(expireAtFor(p.res, p.start, retention)), 'R', String(sent.get(fields)));
+      continue;
+    }
+    sent.set(fields, position);
+    args.push(key, String(expireAtFor(p.res, p.start, retention)), String(fields.size));
+    const watch = alerts?.minuteCents !== undefined && p.res === '60s' ? [...fields.keys()].indexOf('value_cents') + 1 : 0;
+    args.push(String(watch));
     for (const [field, v] of fields) args.push(field, v.toString());
   }
   args[3] = String(ordered.length);
+  args[10] = '0';
   for (const e of ordered) args.push(e.id, String(e.ts), e.exchange, e.symbol, e.side, e.price, e.quantity, String(e.valueCents), e.usd ?? '');
   return args;
 }
@@ -136,5 +173,12 @@ describe('buildPacked', () => {
     const mixed = cases[3];
     expect(mixed.some((e) => e.usd !== undefined) && mixed.some((e) => e.symbol === '牛来USDT')).toBe(true);
     expect(buildPacked(mixed, { bucketRetentionHours: 1, minid: '' }).toString('utf8')).toBe(JSON.stringify(plainLayout(mixed, '', 1)));
+    // with alert thresholds: the watched value_cents positions and the single-liquidation entries
+    const now = 1_763_683_200_000;
+    for (const events of cases) {
+      const a = { minCents: 5_000_000, minuteCents: 100_000_000 };
+      const packed = buildPacked(events, { bucketRetentionHours: 168, minid: '1', now, alerts: { ...a, retentionMs: 86_400_000 } });
+      expect(JSON.parse(packed.toString('utf8'))).toEqual(plainLayout(events, '1', 168, { ...a, now }));
+    }
   });
 });

@@ -1,11 +1,13 @@
 // https://www.okx.com/docs-v5/en/#public-data-websocket-liquidation-orders-channel
 // https://www.okx.com/docs-v5/en/#overview-websocket-overview (text 'ping'/'pong'; a connection idle for 30 s is closed)
 // https://www.okx.com/docs-v5/en/#public-data-rest-api-get-instruments
+// https://www.okx.com/docs-v5/en/#public-data-rest-api-get-liquidation-orders (gap backfill, backfill.ts)
 // OKX `liquidation-orders` for SWAP and FUTURES: one subscription per instType covers the whole market. Sizes are
 // contracts: contract values come from the instruments endpoint; a frame naming an unknown instId waits (bounded)
 // for one coalesced, rate-limited refetch. Frames replayed after a subscribe are harmless: identities decide.
 import { httpUrl, wsUrl } from '../../core/env.js';
 import { defineFeed, defineVenue } from '../types.js';
+import { okxBackfill } from './backfill.js';
 import { okxCapture } from './capture.js';
 import { fetchOkxAllInstruments } from './metadata.js';
 import { type OkxInstrument, parseOkx } from './parser.js';
@@ -45,8 +47,11 @@ export const okx = defineVenue({
       control: (text) => text === 'pong',
       refused: (text) => text.length < 2000 && text.startsWith('{"event":"error"'),
       parse: (text, opts, instruments) => parseOkx(text, { ...opts, instruments }),
+      backfill: { lookbackMs: 60 * 60_000, run: ({ env: e }, req) => okxBackfill(e.OKX_REST_URL, req) },
     }),
   ],
+  // the tighter of its REST limits (instruments: 20 requests per 2 s; liquidation-orders: 40 per 2 s), per IP
+  restLimit: { perSecond: 10, burst: 10 },
   standin: { start: startOkxStandin },
   capture: okxCapture,
   synth: okxSynth,

@@ -75,6 +75,22 @@ export function parseOkx(text: string, opts: OkxParseOptions): ParseResult {
   return result;
 }
 
+/**
+ * The `data` items of a REST answer (GET /api/v5/public/liquidation-orders: the same item shape as the stream's,
+ * `{instId, details: [...]}`), through the same rules as a frame's: the same strings give the same identity.
+ */
+export function parseOkxItems(items: readonly unknown[], opts: OkxParseOptions): ParseResult {
+  const result = newResult();
+  for (let i = 0; i < items.length; i++) {
+    try {
+      parseItem(items[i], opts, result);
+    } catch {
+      reject(result, OKX, 'bad_shape', sampleOfValue(items[i]));
+    }
+  }
+  return result;
+}
+
 function rejectValue(result: ParseResult, reason: RejectReason, value: unknown): void {
   reject(result, OKX, reason, sampleOfValue(value));
 }

@@ -1,11 +1,14 @@
 // OKX v5 public stream (/ws/v5/public): JSON subscribe by channel+instType, text "ping"/"pong", idle close 4004;
-// and GET /api/v5/public/instruments.
+// GET /api/v5/public/instruments; and GET /api/v5/public/liquidation-orders, the liquidation history (what tests put
+// there with addHistory), per instType and instFamily (or uly), newest first, paged with after/before, limit ≤ 100;
+// rateLimit(n) answers the next n of those with HTTP 429 and code 50011, as OKX does past its rate limit.
 import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { writeJson, VenueCore, type Conn } from '../standin/core.js';
 import { listenPort } from '../standin/port.js';
 import type { StandinGroup, StandinOptions, Venue } from '../standin/types.js';
 import { type OkxInstrument, defaultOkxInstruments } from './fixtures.js';
+import type { OkxDetail } from './frames.js';
 
 declare module '../standin/types.js' {
   interface StandinOptions {
@@ -30,8 +33,27 @@ export function okxKey(channel: string, instType: string): string {
   return `${channel}:${instType}`;
 }
 
+/** One liquidation of the stand-in's history. */
+interface HistoryItem {
+  instType: string;
+  instId: string;
+  detail: OkxDetail;
+}
+
 export class OkxVenue extends VenueCore {
   private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
+  private readonly history: HistoryItem[] = [];
+  private limitedLeft = 0;
+
+  /** Liquidations GET /api/v5/public/liquidation-orders will answer with (state filled). */
+  addHistory(instType: 'SWAP' | 'FUTURES', items: Array<{ instId: string; details: OkxDetail[] }>): void {
+    for (const it of items) for (const detail of it.details) this.history.push({ instType, instId: it.instId, detail });
+  }
+
+  /** The next n liquidation-orders requests answer 429 (code 50011). */
+  rateLimit(n: number): void {
+    this.limitedLeft = n;
+  }
 
   constructor(
     venue: Venue,
@@ -106,9 +128,54 @@ export class OkxVenue extends VenueCore {
     return [...this.conns].filter((c) => c.topics.has(key));
   }
 
+  private serveLiquidations(url: URL, res: ServerResponse): void {
+    if (this.limitedLeft > 0) {
+      this.limitedLeft--;
+      writeJson(res, 429, { code: '50011', msg: 'Too Many Requests', data: [] });
+      return;
+    }
+    const q = url.searchParams;
+    const instType = q.get('instType');
+    if (!instType || !INST_TYPES.has(instType)) {
+      writeJson(res, 200, { code: '51000', msg: 'Parameter instType error', data: [] });
+      return;
+    }
+    const fam = q.get('instFamily') ?? q.get('uly');
+    if ((instType === 'SWAP' || instType === 'FUTURES') && !fam) {
+      writeJson(res, 200, { code: '51000', msg: 'Parameter uly or instFamily error', data: [] });
+      return;
+    }
+    const limit = Math.min(100, Math.max(1, Number(q.get('limit') ?? '100') || 100));
+    const after = q.get('after');
+    const before = q.get('before');
+    const rows = q.get('state') === 'unfilled'
+      ? []
+      : this.history
+          .filter((h) => h.instType === instType && (!fam || familyOf(h.instId) === fam))
+          .filter((h) => (after === null || h.detail.ts < Number(after)) && (before === null || h.detail.ts > Number(before)))
+          .sort((a, b) => b.detail.ts - a.detail.ts)
+          .slice(0, limit);
+    // one data item per instrument, its details newest first, as the stream groups them
+    const byInst = new Map<string, OkxDetail[]>();
+    for (const r of rows) byInst.set(r.instId, [...(byInst.get(r.instId) ?? []), r.detail]);
+    const data = [...byInst].map(([instId, details]) => ({
+      instType,
+      instId,
+      instFamily: familyOf(instId),
+      uly: familyOf(instId),
+      totalLoss: '0',
+      details: details.map((d) => ({ bkLoss: '0', bkPx: d.bkPx, ccy: '', posSide: d.posSide, side: d.side, sz: d.sz, ts: String(d.ts) })),
+    }));
+    writeJson(res, 200, { code: '0', msg: '', data });
+  }
+
   protected serveRest(url: URL, res: ServerResponse): boolean {
     if (url.pathname === '/api/v5/public/time') {
       writeJson(res, 200, { code: '0', msg: '', data: [{ ts: String(Date.now()) }] });
+      return true;
+    }
+    if (url.pathname === '/api/v5/public/liquidation-orders') {
+      this.serveLiquidations(url, res);
       return true;
     }
     if (url.pathname !== '/api/v5/public/instruments') return false;
@@ -132,6 +199,12 @@ export class OkxVenue extends VenueCore {
     return true;
   }
 }
+
+function familyOf(instId: string): string {
+  const p = instId.split('-');
+  return `${p[0]}-${p[1]}`;
+}
+
 
 function keyOf(frame: string): string | undefined {
   try {

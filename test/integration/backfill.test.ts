@@ -1,0 +1,151 @@
+// OKX gap backfill against the stand-in's REST history and the real daemon: the same liquidation in the stream's
+// and the REST shape has one identity; start-up fetches the last hour; a reconnect's gap is filled, the overlap
+// with the stream counted once; a 429 holds the venue's REST calls and the page is asked again; BACKFILL=none asks
+// for nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseDecimal } from '../../src/core/decimal.js';
+import { minuteOf } from '../../src/core/keys.js';
+import { familiesFor } from '../../src/venues/okx/backfill.js';
+import { parseOkx, parseOkxItems, type OkxInstrument } from '../../src/venues/okx/parser.js';
+import type { OkxVenue } from '../../src/venues/okx/standin.js';
+import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
+import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { okxFrame, startStandins, type OkxDetail, type Standins } from '../support/venues.js';
+
+const BTC: OkxInstrument = { symbol: 'BTCUSDT', inverse: false, contractValue: parseDecimal('0.01')! };
+const ETH_INV: OkxInstrument = { symbol: 'ETHUSD', inverse: true, contractValue: parseDecimal('10')! };
+
+describe('one liquidation, two shapes', () => {
+  it('the REST item and the stream frame give the same event, identity included', () => {
+    const now = Date.now();
+    const d: OkxDetail = { posSide: 'net', side: 'sell', bkPx: '50000.10', sz: '2.50', ts: now - 1000 };
+    const instruments = { get: (n: string) => (n === 'BTC-USDT-SWAP' ? BTC : n === 'ETH-USD-SWAP' ? ETH_INV : undefined) };
+    const opts = { receivedAt: now, retentionMs: 3_600_000, instruments };
+    const ws = parseOkx(okxFrame('SWAP', [{ instId: 'BTC-USDT-SWAP', details: [d] }, { instId: 'ETH-USD-SWAP', details: [{ ...d, bkPx: '3000.5', sz: '7' }] }]), opts);
+    // the REST answer's items: the stream's shape plus instType, instFamily, uly, totalLoss
+    const rest = parseOkxItems(
+      [
+        { instType: 'SWAP', instId: 'BTC-USDT-SWAP', instFamily: 'BTC-USDT', uly: 'BTC-USDT', totalLoss: '0', details: [{ bkLoss: '0', bkPx: '50000.10', ccy: '', posSide: 'net', side: 'sell', sz: '2.50', ts: String(d.ts) }] },
+        { instType: 'SWAP', instId: 'ETH-USD-SWAP', instFamily: 'ETH-USD', uly: 'ETH-USD', totalLoss: '0', details: [{ bkLoss: '0', bkPx: '3000.5', ccy: '', posSide: 'net', side: 'sell', sz: '7', ts: String(d.ts) }] },
+      ],
+      opts,
+    );
+    expect(ws.events).toHaveLength(2);
+    expect(rest.events).toEqual(ws.events);
+    expect(rest.events[0]).toMatchObject({ symbol: 'BTCUSDT', side: 'long', price: '50000.10', valueCents: 125_000 }); // 2.50 × 0.01 BTC × 50,000.10
+  });
+
+  it('asks for the families of the symbols seen recently, or the whole listing at start-up', () => {
+    const meta = new Map<string, OkxInstrument>([
+      ['BTC-USDT-SWAP', BTC],
+      ['ETH-USD-SWAP', ETH_INV],
+      ['ETH-USD-261225', { ...ETH_INV, symbol: 'ETHUSD_261225' }],
+    ]);
+    const m = { get: (n: string) => meta.get(n), names: () => [...meta.keys()] };
+    expect(familiesFor({ meta: m, recent: undefined })).toEqual([
+      { instType: 'FUTURES', family: 'ETH-USD' },
+      { instType: 'SWAP', family: 'BTC-USDT' },
+      { instType: 'SWAP', family: 'ETH-USD' },
+    ]);
+    expect(familiesFor({ meta: m, recent: new Set(['ETHUSD']) })).toEqual([{ instType: 'SWAP', family: 'ETH-USD' }]);
+  });
+});
+
+let redis: PrivateRedis;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = redis.client();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+describe('backfill from the OKX stand-in, through the real daemon', () => {
+  let standins: Standins | undefined;
+  const daemons: RunningDaemon[] = [];
+  const dirs: string[] = [];
+  beforeEach(async () => {
+    await client.flushall();
+  });
+  afterEach(async () => {
+    for (const d of daemons.splice(0)) await d.stop('SIGKILL');
+    await standins?.close();
+    standins = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  async function launch(env: Record<string, string> = {}) {
+    const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-backfill-spool-'));
+    dirs.push(spool);
+    const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'okx', ...env }, await freePort());
+    daemons.push(d);
+    return d;
+  }
+  const count = async (m: number) => Number((await client.hget(`liq:agg:ALL:60s:${m}`, 'count')) ?? 0);
+
+  it('start-up fills the last hour; a reconnect fills its gap, the overlap with the stream counted once; a 429 is honoured', async () => {
+    standins = await startStandins();
+    const okx = standins.venues.okx as unknown as OkxVenue;
+    const now = Date.now();
+    const before = minuteOf(now - 20 * 60_000);
+    // history from before the daemon started: $1,000.00 + $300.00 (ETH-USDT-SWAP: ctVal 0.1)
+    okx.addHistory('SWAP', [
+      { instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '2', ts: before + 1_000 }] },
+      { instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '1', ts: before + 2_000 }] },
+    ]);
+    const d = await launch();
+    await waitUntil(async () => (await count(before)) === 2, 15_000, 'the start-up backfill');
+    expect(await client.hget(`liq:agg:ALL:60s:${before}`, 'value_cents')).toBe(String(100_000 + 30_000));
+    await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true);
+    expect(((await d.health()).body.backfill as Record<string, { last: unknown; lastFailure: unknown }>).okx).toMatchObject({
+      last: { ok: true, startup: true, events: 2 },
+      lastFailure: null,
+    });
+    await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed');
+
+    // the stream delivers L1; then the connection drops, and L2 happens while it is down
+    const t = Date.now();
+    const m = minuteOf(t);
+    const l1: OkxDetail = { posSide: 'long', side: 'sell', bkPx: '51000', sz: '1', ts: t - 500 }; // $510.00
+    const l2: OkxDetail = { posSide: 'short', side: 'buy', bkPx: '51010', sz: '3', ts: t }; // $1,530.30
+    okx.send(okxFrame('SWAP', [{ instId: 'BTC-USDT-SWAP', details: [l1] }]));
+    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'count')) === '1', 10_000, 'L1 from the stream');
+    okx.addHistory('SWAP', [{ instId: 'BTC-USDT-SWAP', details: [l1, l2] }]);
+    okx.rateLimit(1);
+    const asked = okx.restRequests().length;
+    okx.dropAll();
+    const done = (l: Record<string, unknown>) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === false;
+    const log = await d.waitForLog(done, 20_000);
+    expect(log).toMatchObject({ rateLimited: 1 });
+    const after = okx.restRequests().slice(asked).filter((r) => r.startsWith('/api/v5/public/liquidation-orders'));
+    // the 429'd page asked again; only the family seen recently (BTC-USDT) is asked after a reconnect
+    expect(after.length).toBe(2);
+    expect(after[0]).toBe(after[1]);
+    expect(after[0]).toMatch(/instType=SWAP&instFamily=BTC-USDT&state=filled&limit=100$/);
+    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${m}`, 'short_value_cents')) === '153030', 10_000, 'L2 from the backfill');
+    // L1 once (the stream's and the REST copy), L2 once; the start-up's BTC liquidation again in the page: once
+    const l1Minute = await client.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'long_value_cents');
+    expect(l1Minute).toBe('51000');
+    expect(await client.hget(`liq:agg:BTCUSDT:60s:${before}`, 'count')).toBe('1');
+    const metrics = await d.metrics();
+    expect(metrics).toMatch(/liq_backfilled_events_total\{exchange="okx"\} 5/); // 2 at start-up; then the family's page: that BTC one, L1, L2
+    expect(metrics).toMatch(/liq_duplicates_total 2/);
+    expect(metrics).toMatch(/liq_backfill_runs_total\{exchange="okx",result="ok"\} 2/);
+  });
+
+  it('BACKFILL=none asks for no history', async () => {
+    standins = await startStandins();
+    const okx = standins.venues.okx as unknown as OkxVenue;
+    const d = await launch({ BACKFILL: 'none' });
+    await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed');
+    okx.dropAll();
+    await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed again');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(okx.restRequests().filter((r) => r.includes('liquidation-orders'))).toEqual([]);
+    expect(await d.metrics()).not.toMatch(/liq_backfill_runs_total\{/);
+  });
+});
