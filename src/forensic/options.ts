@@ -1,8 +1,11 @@
 // Command line of liqd-forensic: options, windows, help text.
 import { BUCKET_MS, minuteOf } from '../core/keys.js';
+import { WINDOWS, WINDOW_NAMES, type WindowName as AnyWindow } from '../aggregator/window.js';
 
-export const WINDOWS = { '15m': 15, '1h': 60, '4h': 240, '12h': 720, '24h': 1440, '7d': 10_080 } as const;
-export type WindowName = keyof typeof WINDOWS;
+/** The minutes forensic can check: the dashboards' windows (one table, the aggregator's) up to the minutes' 7 days. */
+const MAX_MINUTES = 7 * 1440;
+export type WindowName = Exclude<AnyWindow, '30d' | '90d'>;
+export const FORENSIC_WINDOWS = WINDOW_NAMES.filter((w): w is WindowName => WINDOWS[w] <= MAX_MINUTES);
 
 export interface Options {
   window: WindowName;
@@ -45,7 +48,7 @@ Warnings (reported with their figures; they do not change the exit code unless -
                     average fill); medians much further apart point at a symbol mapped to the wrong instrument
 
 Options:
-  --window W    15m, 1h, 4h, 12h, 24h or 7d (default 24h): the window's full minutes ending with the current one
+  --window W    ${FORENSIC_WINDOWS.join(', ')} (default 24h): the window's full minutes ending with the current one
   --symbol SYM  check only this symbol's buckets and log entries (check 4 is skipped)
   --json        print the report as one JSON document (warnings under "warnings", each finding with its figures)
   --strict      a warning counts as a failure (exit 1)
@@ -72,7 +75,7 @@ export function parseCli(argv: readonly string[]): Options {
     };
     if (name === '--window' || name === '-w') {
       const v = value();
-      if (!Object.hasOwn(WINDOWS, v)) throw new UsageError(`--window must be one of ${Object.keys(WINDOWS).join(', ')} (got ${JSON.stringify(v)})`);
+      if (!(FORENSIC_WINDOWS as readonly string[]).includes(v)) throw new UsageError(`--window must be one of ${FORENSIC_WINDOWS.join(', ')} (got ${JSON.stringify(v)})`);
       o.window = v as WindowName;
     } else if (name === '--symbol' || name === '-s') {
       const v = value().toUpperCase();
