@@ -15,13 +15,13 @@ import { createMetrics } from './metrics.js';
 import { startStatusWriter } from './status-writer.js';
 import { ReadGate } from './core/gate.js';
 import { type BackfillRun, type SourceState, createStreams, sourceStateKey } from './venues/runtime.js';
-import type { Rejection } from './core/parse.js';
+import { type DaemonState, healthBody } from './health-body.js';
+import { Intake } from './intake.js';
 
 /** Redis gets this long to take what is held at shutdown; then it is spooled. */
 const SHUTDOWN_FLUSH_MS = 8000;
 /** A spool that refuses is retried until this long after the signal (main.ts exits hard at 9.5 s). */
 const SHUTDOWN_SPOOL_MS = 8800;
-const REJECT_LOG_EVERY_MS = 10_000;
 
 export interface Daemon {
   /** Flushes and stops. `lost`: events that could be neither written nor spooled (the process should exit non-zero). */
@@ -87,22 +87,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
   });
 
   // Events and rejections are counted, never logged one by one; rejections log a sample per reason, rate-limited.
-  const received = new Map<string, number>();
-  const rejectedSince = new Map<string, number>();
-  const lastRejectLog = new Map<string, number>();
-  const rejectLog = log.child({ mod: 'reject' });
-  const onRejections = (rejections: readonly Rejection[]) => {
-    const now = Date.now();
-    for (const r of rejections) {
-      metrics.rejected.inc({ exchange: r.exchange, reason: r.reason });
-      const key = `${r.exchange}:${r.reason}`;
-      rejectedSince.set(key, (rejectedSince.get(key) ?? 0) + 1);
-      if (now - (lastRejectLog.get(key) ?? 0) >= REJECT_LOG_EVERY_MS) {
-        lastRejectLog.set(key, now);
-        rejectLog.warn({ exchange: r.exchange, reason: r.reason, sample: r.sample }, 'event rejected (sample; further ones counted)');
-      }
-    }
-  };
+  const intake = new Intake(metrics, log.child({ mod: 'reject' }));
 
   // A source's position (a tail of files) under a name that survives a restart: INSTANCE_ID, else the host name (the
   // default instance name carries the pid). It lives as long as the buckets it fed.
@@ -127,23 +112,11 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     log: log.child({ mod: 'streams' }),
     metrics,
     onEvents: (events) => {
-      // Frames carry one exchange's events, so this is one label lookup per frame in practice.
-      let ex = events[0].exchange;
-      let n = 0;
-      for (const e of events) {
-        if (e.exchange !== ex) {
-          metrics.events.inc({ exchange: ex }, n);
-          ex = e.exchange;
-          n = 0;
-        }
-        n++;
-        received.set(e.exchange, (received.get(e.exchange) ?? 0) + 1);
-      }
-      metrics.events.inc({ exchange: ex }, n);
+      intake.events(events);
       engine.push(events);
       backpressure.check();
     },
-    onRejections,
+    onRejections: (rejections) => intake.rejections(rejections),
     gate,
     state: sourceState,
   });
@@ -155,7 +128,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
   streams.start();
 
   const tracker = new StreamTracker(startedAt);
-  const state = () => {
+  const state = (): DaemonState => {
     const now = Date.now();
     const list = streams.statuses();
     tracker.update(list, now);
@@ -187,51 +160,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       {
         health: () => {
           const s = state();
-          const age = (t: number | null) => (t === null ? null : s.now - t);
-          return {
-            ok: s.status !== 'down',
-            body: {
-              status: s.status,
-              reasons: s.reasons,
-              instance: cfg.instance,
-              redis: {
-                state: redis.status,
-                connected: engine.connected,
-                writable: engine.writable,
-                ...(s.ws.ok ? {} : { error: s.ws.error, code: s.ws.code }),
-                lastWriteOkAgeMs: age(s.ws.okAt),
-                dataLoss: s.loss === null ? null : { lostEvents: Number(s.loss.lost), ageMs: s.now - s.loss.at },
-              },
-              streams: s.list.map((st) => ({
-                ...st,
-                lastMessageAgeMs: st.lastMessageAt === null ? null : s.now - st.lastMessageAt,
-                notOpenForMs: tracker.notOpenFor(st.connection, s.now),
-              })),
-              streamsOpen: s.list.filter((st) => st.state === 'open').length,
-              streamsTotal: s.list.length,
-              spool: { dir: cfg.SPOOL_DIR, ...engine.spoolState },
-              bufferedEvents: engine.buffered,
-              spooledEvents: engine.spooled,
-              maxHeldEvents: cfg.maxHeldEvents,
-              alerts: {
-                minUsdCents: cfg.ALERT_MIN_USD ?? null,
-                minuteUsdCents: cfg.ALERT_MINUTE_USD ?? null,
-                webhook: webhook === undefined ? null : webhook.state,
-              },
-              backfill: Object.fromEntries(
-                cfg.BACKFILL.filter((ex) => cfg.EXCHANGES.includes(ex)).map((ex) => {
-                  const b = backfills.get(ex);
-                  const view = (r: BackfillRun | null | undefined) => (r ? { ok: r.ok, ageMs: s.now - r.at, from: r.from, to: r.to, startup: r.startup, events: r.events, error: r.error } : null);
-                  return [ex, { last: view(b?.last), lastFailure: view(b?.lastFailure) }];
-                }),
-              ),
-              readPaused: gate.paused,
-              readPausedBy: gate.reasons,
-              lastEventAgeMs: age(engine.lastEventAt),
-              lastWriteAgeMs: age(engine.lastWriteAt),
-              uptimeS: Math.round(process.uptime()),
-            },
-          };
+          return { ok: s.status !== 'down', body: healthBody(s, { cfg, engine, redisStatus: redis.status, tracker, gate, webhook, backfills }) };
         },
       },
       metrics,
@@ -243,16 +172,12 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
 
   // One summary line per interval with per-exchange figures; warn while degraded or down, with the reasons.
   const summaryTimer = setInterval(() => {
-    const byExchange: Record<string, { received: number; written: number }> = {};
-    for (const [ex, n] of received) byExchange[ex] = { received: n, written: 0 };
-    for (const [ex, n] of engine.writtenByExchange) (byExchange[ex] ??= { received: 0, written: 0 }).written = n;
     const s = state();
     log[s.status === 'ok' ? 'info' : 'warn'](
       {
         status: s.status,
         ...(s.reasons.length > 0 ? { reasons: s.reasons } : {}),
-        exchanges: byExchange,
-        rejected: Object.fromEntries(rejectedSince),
+        ...intake.take(engine.writtenByExchange),
         buffered: engine.buffered,
         spooled: engine.spooled,
         redis: redis.status,
@@ -261,9 +186,6 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
       },
       'summary',
     );
-    received.clear();
-    rejectedSince.clear();
-    engine.writtenByExchange.clear();
   }, cfg.SUMMARY_INTERVAL_MS);
   summaryTimer.unref();
 
