@@ -119,6 +119,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
     onRejections: (rejections) => intake.rejections(rejections),
     gate,
     state: sourceState,
+    progress: () => ({ pushed: engine.pushes, settled: engine.settled }),
   });
 
   engine.start();

@@ -68,6 +68,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly inflight = new Set<LiquidationEvent[]>();
   /** Batches whose write failed, waiting for the other in-flight writes to settle before going back to the queue. */
   private readonly failed: LiquidationEvent[][] = [];
+  private pushCount = 0;
+  private settledCount = 0;
   lastEventAt: number | null = null;
   lastWriteAt: number | null = null;
   /** Events counted into Redis by this engine, per exchange (for the periodic summary). */
@@ -132,6 +134,24 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.queue.size;
   }
 
+  /** How many times push() was called. */
+  get pushes(): number {
+    return this.pushCount;
+  }
+
+  /**
+   * Every push before this many has left memory: its events are written, spooled or counted (duplicates, refused,
+   * lost). A source that can read again (a file tail) saves its position only up to what is settled, so a crash never
+   * skips what was handed over but not yet kept.
+   */
+  get settled(): number {
+    return this.idle ? this.pushCount : this.settledCount;
+  }
+
+  private get idle(): boolean {
+    return this.queue.size === 0 && this.inflight.size === 0 && this.failed.length === 0;
+  }
+
   get spooled(): number {
     return this.spool.pendingEstimate;
   }
@@ -153,6 +173,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   push(events: LiquidationEvent[]): void {
     if (events.length === 0) return;
+    // going from idle to busy: everything pushed before is settled
+    if (this.idle) this.settledCount = this.pushCount;
+    this.pushCount++;
     this.lastEventAt = Date.now();
     this.hold.accept(events);
     if (this.queue.size >= this.opts.flushMaxEvents) {

@@ -49,6 +49,11 @@ export interface StreamDeps {
   gate?: ReadGate;
   /** Durable state of a source, by its name (the daemon's Redis); without it a source starts afresh every time. */
   state?: (source: string) => SourceState;
+  /**
+   * How far what onEvents took is kept (written to Redis or spooled): `settled` of the `pushed` hand-overs so far. A
+   * source that can read again saves its position only up to what is settled; without it, up to what was handed.
+   */
+  progress?: () => { pushed: number; settled: number };
   /** Each gap backfill run's outcome (shown in /health). */
   onBackfill?: (run: BackfillRun) => void;
 }

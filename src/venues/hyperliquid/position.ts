@@ -1,12 +1,12 @@
-// Where the tail begins: the saved position (file and byte offset after the last line handed to the engine), else the
-// hour of HYPERLIQUID_FROM, else the end of the newest file; when no file existed at all, whatever appears first is
-// read from its first byte.
+// Where the tail begins: the saved position (file and byte offset after the last line whose liquidations are written
+// to Redis or spooled), else the hour of HYPERLIQUID_FROM, else the end of the newest file; when no file existed at
+// all, whatever appears first is read from its first byte.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { type HourFile, hourFloor, newestHour, nextHour, parseHourName } from './files.js';
 
-/** What is saved: the file (`YYYYMMDD/H`) and the byte offset just after the last line whose events were handed over. */
+/** What is saved: the file (`YYYYMMDD/H`) and the byte offset just after the last line whose events are kept (written or spooled). */
 export interface Position {
   file: string;
   offset: number;

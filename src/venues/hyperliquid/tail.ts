@@ -1,6 +1,6 @@
 // The tail of a node's fill files: follows the hourly file the node is writing (appends, a half-written last line, the
 // next hour's file, the next day's directory), hands each complete line's liquidations to the engine, and keeps its
-// position (file and byte offset of the last complete line handed over) in the daemon's Redis, so that a restart goes
+// position (file and byte offset of the last complete line whose events are written or spooled) in the daemon's Redis, so that a restart goes
 // on where it stopped. Files are polled, not watched: a few stats every 200 ms cost nothing next to the node's own
 // writes, and change notifications do not reach every mount (NFS, some container volumes).
 //
@@ -34,6 +34,7 @@ export interface TailOptions {
 
 export const STALE_AFTER_MS = 60_000;
 const RETRY_STATE_MS = 1_000;
+const MAX_MARKS = 100_000;
 
 type State = 'waiting_state' | 'waiting_files' | 'open' | 'down' | 'stopped';
 
@@ -61,6 +62,8 @@ export class FillTail implements VenueGroup {
   /** How the tail began (undefined: not yet); 'start': nothing was there, whatever appears is read from its first byte. */
   private began: Began | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Positions after each hand-over, with the engine's push count then: saved once those pushes are settled. */
+  private marks: Array<{ file: string; offset: number; pushed: number }> = [];
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
 
   constructor(
@@ -289,11 +292,35 @@ export class FillTail implements VenueGroup {
       for (const x of r.rejections) all.rejections.push(x);
     }
     deliver(all, this.deps);
+    const p = this.deps.progress?.();
+    if (p !== undefined && this.cur !== undefined) {
+      this.marks.push({ file: this.cur.name, offset: this.committed, pushed: p.pushed });
+      // the engine holds far less than this many hand-overs; keeping the newest is enough (saves just wait longer)
+      if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS);
+    }
+  }
+
+  /**
+   * The position to save: where reading is, when everything handed over is kept (written or spooled); otherwise the
+   * newest hand-over whose events are, so that a crash re-reads (and counts once) rather than skips.
+   */
+  private safePosition(): { file: string; offset: number } | undefined {
+    if (this.cur === undefined) return undefined;
+    const p = this.deps.progress?.();
+    if (p === undefined || p.settled >= p.pushed) {
+      this.marks = [];
+      return { file: this.cur.name, offset: this.committed };
+    }
+    let last: { file: string; offset: number } | undefined;
+    while (this.marks.length > 0 && this.marks[0].pushed <= p.settled) last = this.marks.shift();
+    return last;
   }
 
   private async save(): Promise<void> {
-    if (this.store === undefined || this.cur === undefined) return;
-    const value = encodePosition({ file: this.cur.name, offset: this.committed });
+    if (this.store === undefined) return;
+    const pos = this.safePosition();
+    if (pos === undefined) return;
+    const value = encodePosition(pos);
     if (value === this.saved) return;
     try {
       await this.store.save(value);

@@ -190,6 +190,31 @@ describe('the daemon tailing a node’s fill files', () => {
     expect(await d3.metrics()).not.toMatch(/liq_rejected_total\{exchange="hyperliquid"/);
   });
 
+  it('a crash while Redis takes the position but refuses the events skips nothing: the position waits for the events', async () => {
+    const data = tmp('liqd-hl-data-');
+    const now = Date.now();
+    const file = fileOf(data, now);
+    append(file, liq(20, 'BTC', 'A', '100', '1', MIN + 20));
+    const from = { HYPERLIQUID_FROM: new Date(hourFloor(now)).toISOString() };
+    // a user that may do everything but run scripts: the write script fails (NOPERM), SET of the position does not
+    await client.call('ACL', 'SETUSER', 'noscripts', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha', '-script');
+    const url = redis.url.replace('redis://', 'redis://noscripts:pw@');
+    const d1 = await launch(data, { ...from, REDIS_URL: url });
+    // read and handed over (the tail's offset is the file's end), the event not written; a few save intervals later
+    // the saved position (if any) is still before the line: its event is not kept anywhere yet
+    await waitUntil(async () => (await tailStatus(d1))?.offset === statSync(file).size, 10_000, 'the line handed over');
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await count()).toBe(0);
+    expect(await d1.metrics()).toMatch(/liq_write_errors_total\{error="NOPERM"\} [1-9]/);
+    const saved = await client.get(POS_KEY);
+    if (saved !== null) expect(JSON.parse(saved)).toEqual({ file: hourName(now), offset: 0 });
+    await d1.stop('SIGKILL');
+
+    const d2 = await launch(data, from);
+    await waitUntil(async () => (await count()) === 1, 10_000, 'the line read again after the crash');
+    await waitUntil(async () => JSON.parse((await client.get(POS_KEY)) ?? '{}').offset === statSync(file).size, 5_000, 'position after it, once written');
+  });
+
   it('waits for a directory that does not exist yet, says so, and reads what appears from its first byte', async () => {
     const data = path.join(tmp('liqd-hl-later-'), 'hl', 'data');
     const d = await launch(data);
