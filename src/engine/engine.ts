@@ -18,6 +18,7 @@ import type { Spool } from './spool.js';
 import { type DataLoss, RedisWatch } from './redis-watch.js';
 import type { WriteStateView } from './write-state.js';
 import { BucketWriter, type WriteResult } from './writer.js';
+import { tallyWrite } from './tally.js';
 
 /** Batches written concurrently: two keep both the daemon and Redis busy; more only hold more memory in flight. */
 export const MAX_INFLIGHT = 2;
@@ -296,27 +297,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const r = await this.writer.write(batch);
       this.watch.written(r.lost);
       this.metrics?.writeSeconds.observe((performance.now() - started) / 1000);
-      this.metrics?.batches.inc();
-      this.metrics?.written.inc(r.written);
-      if (r.duplicates) this.metrics?.duplicates.inc(r.duplicates);
-      if (r.expired) this.metrics?.expired.inc(r.expired);
-      for (const e of r.overflow) this.metrics?.rejected.inc({ exchange: e.exchange, reason: 'out_of_range' });
-      if (r.overflow.length > 0) {
-        const e = r.overflow[0];
-        this.log.error(
-          { count: r.overflow.length, sample: { ...e, qtyE8: String(e.qtyE8) } },
-          'events refused (out_of_range): they would carry a bucket sum past 2^63 - 1; the rest of the batch was written',
-        );
-      }
-      if (this.metrics !== undefined) {
-        for (const [k, t] of r.bySide) {
-          const [exchange, side] = k.split('\u0000');
-          this.metrics.liquidations.inc({ exchange, side }, t.count);
-          this.metrics.liquidatedUsd.inc({ exchange, side }, t.cents / 100);
-        }
-        for (const a of r.alerts) this.metrics.alerts.inc({ kind: a.fields.kind });
-      }
-      for (const [ex, n] of r.byExchange) this.writtenByExchange.set(ex, (this.writtenByExchange.get(ex) ?? 0) + n);
+      tallyWrite(r, this.writtenByExchange, this.log, this.metrics);
       this.lastWriteAt = Date.now();
       this.hold.checkLimit();
       this.emit('written', r);

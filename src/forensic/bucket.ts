@@ -4,7 +4,7 @@ import { BUCKET_MS, bucketKey } from '../core/keys.js';
 import { COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
 import { type Num, add, eq, intField, isZero } from './num.js';
 import type { Checks } from './report.js';
-import type { Interner, Reply } from './resp.js';
+import type { Interner, Reply } from './resp-codec.js';
 
 const CR = 13;
 import { E, ES, S, T, type Vec, addField, exchangesOf, get, newVec } from './totals.js';

@@ -2,7 +2,8 @@
 // Sentinels name. Each Sentinel is asked in turn (`SENTINEL get-master-addr-by-name`), and the server it names must
 // say it is a master (ROLE): right after a failover a Sentinel may still name the old one.
 import { type RedisTarget, describeTarget } from '../core/redis-target.js';
-import { RespClient, RespError } from './resp.js';
+import { RespError } from './resp-codec.js';
+import { RespClient } from './resp.js';
 
 const address = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 

@@ -8,7 +8,7 @@ import { MAX_SAFE, POW10, type SmallDecimal, scaleSafe, smallDecimal } from '../
 import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
 import type { Check } from './report.js';
-import type { Reply } from './resp.js';
+import type { Reply } from './resp-codec.js';
 import type { IdSet } from './idset.js';
 import { LogMinute } from './log-minute.js';
 

@@ -2,7 +2,8 @@
 // entries in pages of COUNT 10,000, several ID ranges at once so that Redis fills the next pages while the
 // previous ones are checked.
 import { BUCKET_MS, EVENTS_KEY } from '../core/keys.js';
-import { type RawReply, type Reply, RespClient, RespError } from './resp.js';
+import { type Reply, RespError } from './resp-codec.js';
+import { type RawReply, RespClient } from './resp.js';
 
 /** An entry's ts can be up to 5 minutes in the future of its insertion (the stream ID's ms part). */
 export const FUTURE_MS = 5 * 60_000;

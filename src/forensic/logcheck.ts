@@ -11,7 +11,8 @@ import { IdSet } from './idset.js';
 import { FUTURE_MS, type LogState, logState, readLog } from './log.js';
 import { CHECKS, Check, type Failure } from './report.js';
 import { readPage } from './page.js';
-import { Interner, type Reply, type RespClient, ok } from './resp.js';
+import { Interner, type Reply, ok } from './resp-codec.js';
+import type { RespClient } from './resp.js';
 
 export interface LogParams {
   readonly redis: RedisTarget;

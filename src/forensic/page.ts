@@ -9,7 +9,7 @@ import { MAX_SAFE, POW10, scaleSafe, usdOverPriceE8 } from '../core/small.js';
 import { EX_RE, type EntryContext, type SeenLookups, addEntry } from './entries.js';
 import { LogMinute } from './log-minute.js';
 import { IdSet } from './idset.js';
-import { type Interner, decodeAt, decodeBulk, rawError } from './resp.js';
+import { type Interner, decodeAt, decodeBulk, rawError } from './resp-codec.js';
 
 const CR = 13;
 

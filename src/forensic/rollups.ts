@@ -7,7 +7,8 @@ import { ALL, DAY_MS, HOUR_MS, aggKey, periodOf, rollupTopKey } from '../core/ke
 import type { Check } from './report.js';
 import { QTY, type FieldClassifier } from './fields.js';
 import { intField } from './num.js';
-import type { Reply, RespClient } from './resp.js';
+import type { Reply } from './resp-codec.js';
+import type { RespClient } from './resp.js';
 import { type Vec, addField, addVec, firstDifference, newVec } from './totals.js';
 
 /** One minute as the run read it: its start, and each symbol's Vec (undefined: no bucket). */

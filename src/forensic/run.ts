@@ -3,13 +3,12 @@
 // requested ahead), and checks each bucket on its own (1, 2, 3, 7) and adds up the minute's sums (4) as it arrives.
 // The checks that compare buckets with the log (4's comparisons, 5, 8 and the price warning) run once the worker
 // has reported, in the order of the minutes.
-import { divHalfUp } from '../core/decimal.js';
-import { ALL, BUCKET_MS, bucketKey, topKey } from '../core/keys.js';
+import { ALL, BUCKET_MS, EVENTS_KEY, bucketKey, topKey } from '../core/keys.js';
 import { type RedisTarget, describeTarget } from '../core/redis-target.js';
 import { connectTarget } from './connect.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
 import { LogMinute } from './log-minute.js';
-import { COUNT, Exchanges, FieldClassifier, VALUE } from './fields.js';
+import { Exchanges, FieldClassifier, VALUE } from './fields.js';
 import { LogConnectError, type LogWorker, startLogWorker } from './logcheck.js';
 import { wholeInLog } from './log.js';
 import { isZero } from './num.js';
@@ -17,8 +16,10 @@ import { type WindowName, windowStarts } from './options.js';
 import { type Medians, checkPrices } from './prices.js';
 import { type Report, buildReport, newChecks, newWarnings } from './report.js';
 import { checkRollups } from './rollups.js';
-import { Encoder, Interner, type Reply, type RespClient, decodeAt, ok } from './resp.js';
-import { E, EVENTS, type Vec, VecStore, addVec, exchangesOf, firstDifference, get, newVec } from './totals.js';
+import { checkShares } from './shares.js';
+import { Encoder, Interner, type Reply, decodeAt, ok } from './resp-codec.js';
+import type { RespClient } from './resp.js';
+import { EVENTS, type Vec, VecStore, addVec, firstDifference, get, newVec } from './totals.js';
 
 export class CannotRun extends Error {
   override name = 'CannotRun';
@@ -315,23 +316,9 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   progress('rollups', 1, 1);
 
   // 7. shares of the window total
-  const total = BigInt(get(windowTotals, VALUE));
-  if (total > 0n) {
-    const exs = exchangesOf(windowTotals);
-    let bp = 0n;
-    const parts: string[] = [];
-    for (const ex of exs) {
-      const share = divHalfUp(BigInt(get(windowTotals, E(VALUE, ex))) * 10_000n, total);
-      bp += share;
-      parts.push(`${exNames[ex]} ${(Number(share) / 100).toFixed(2)}%`);
-    }
-    const slack = BigInt(exs.length);
-    if (bp < 10_000n - slack || bp > 10_000n + slack) {
-      c7.fail(bySymbol ? `${opts.symbol} (window)` : 'ALL (window)', 'exchange shares', `100.00% ± ${(exs.length * 0.01).toFixed(2)}%`, `${(Number(bp) / 100).toFixed(2)}% (${parts.join(', ')})`);
-    } else c7.pass();
-  } else if (!isZero(get(windowTotals, COUNT))) c7.fail('ALL (window)', 'value_cents', '> 0 where count > 0', '0');
+  checkShares(c7, windowTotals, exchanges.names, bySymbol ? `${opts.symbol} (window)` : 'ALL (window)');
 
-  if (state.insideRemoval) c5.fail(EVENTS_KEY_NAME, 'max-deleted-entry-id', 'only the head of the log trimmed', state.insideRemoval);
+  if (state.insideRemoval) c5.fail(EVENTS_KEY, 'max-deleted-entry-id', 'only the head of the log trimmed', state.insideRemoval);
   let windowEntries = 0;
   for (const lm of logMinutes.values()) windowEntries += lm.events;
   if (buckets === 0 && windowEntries === 0 && checks.every((c) => c.failed === 0)) {
@@ -358,6 +345,3 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
     notes,
   });
 }
-
-const EVENTS_KEY_NAME = 'liq:events';
-

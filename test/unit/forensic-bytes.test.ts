@@ -12,7 +12,7 @@ import { Exchanges, FieldClassifier } from '../../src/forensic/fields.js';
 import { IdSet } from '../../src/forensic/idset.js';
 import { readPage } from '../../src/forensic/page.js';
 import { Check, type Checks } from '../../src/forensic/report.js';
-import { Interner, type Reply, decodeAt } from '../../src/forensic/resp.js';
+import { Interner, type Reply, decodeAt } from '../../src/forensic/resp-codec.js';
 
 /** A Check that also records every failure (a Check keeps only the first few). */
 class Recording extends Check {

@@ -3,7 +3,8 @@
 // Decoded replies (pipeline) and undecoded ones (pipelineRaw) must come out the same however the bytes arrive.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Encoder, RespClient, RespError, rawError } from '../../src/forensic/resp.js';
+import { Encoder, RespError, rawError } from '../../src/forensic/resp-codec.js';
+import { RespClient } from '../../src/forensic/resp.js';
 
 /** A stream page (two entries), an error, a hash, an integer, a nil, an empty array, a status. */
 const REPLIES = [
