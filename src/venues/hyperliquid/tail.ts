@@ -17,6 +17,7 @@ import type { SourceState, StreamDeps, VenueGroup } from '../runtime.js';
 import { type HourFile, isDir, newestHour, nextHour } from './files.js';
 import { CHUNK_BYTES, LineSplitter } from './lines.js';
 import { type Began, type Position, beginning, decodePosition, encodePosition, sizeOf } from './position.js';
+import { Marks } from './marks.js';
 
 export interface TailOptions {
   /** `<data dir>/node_fills_by_block/hourly`. */
@@ -34,7 +35,6 @@ export interface TailOptions {
 
 export const STALE_AFTER_MS = 60_000;
 const RETRY_STATE_MS = 1_000;
-const MAX_MARKS = 100_000;
 
 type State = 'waiting_state' | 'waiting_files' | 'open' | 'down' | 'stopped';
 
@@ -62,8 +62,8 @@ export class FillTail implements VenueGroup {
   /** How the tail began (undefined: not yet); 'start': nothing was there, whatever appears is read from its first byte. */
   private began: Began | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
-  /** Positions after each hand-over, with the engine's push count then: saved once those pushes are settled. */
-  private marks: Array<{ file: string; offset: number; pushed: number }> = [];
+  /** Positions after each hand-over: saved once the events before them are kept (marks.ts). */
+  private readonly marks = new Marks();
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
 
   constructor(
@@ -293,32 +293,13 @@ export class FillTail implements VenueGroup {
     }
     deliver(all, this.deps);
     const p = this.deps.progress?.();
-    if (p !== undefined && this.cur !== undefined) {
-      this.marks.push({ file: this.cur.name, offset: this.committed, pushed: p.pushed });
-      // the engine holds far less than this many hand-overs; keeping the newest is enough (saves just wait longer)
-      if (this.marks.length > MAX_MARKS) this.marks.splice(0, this.marks.length - MAX_MARKS);
-    }
-  }
-
-  /**
-   * The position to save: where reading is, when everything handed over is kept (written or spooled); otherwise the
-   * newest hand-over whose events are, so that a crash re-reads (and counts once) rather than skips.
-   */
-  private safePosition(): { file: string; offset: number } | undefined {
-    if (this.cur === undefined) return undefined;
-    const p = this.deps.progress?.();
-    if (p === undefined || p.settled >= p.pushed) {
-      this.marks = [];
-      return { file: this.cur.name, offset: this.committed };
-    }
-    let last: { file: string; offset: number } | undefined;
-    while (this.marks.length > 0 && this.marks[0].pushed <= p.settled) last = this.marks.shift();
-    return last;
+    if (p !== undefined && this.cur !== undefined) this.marks.add({ file: this.cur.name, offset: this.committed }, p.pushed);
   }
 
   private async save(): Promise<void> {
     if (this.store === undefined) return;
-    const pos = this.safePosition();
+    if (this.cur === undefined) return;
+    const pos = this.marks.safe({ file: this.cur.name, offset: this.committed }, this.deps.progress?.());
     if (pos === undefined) return;
     const value = encodePosition(pos);
     if (value === this.saved) return;
