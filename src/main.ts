@@ -5,6 +5,7 @@ import { CLUSTER_NOT_AVAILABLE } from './core/redis-target.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
 import { ManagedRedisError, provideRedis } from './managed-redis.js';
+import { SpoolDirError, checkSpoolDir } from './engine/spool.js';
 
 const HARD_EXIT_MS = 9_500;
 
@@ -69,6 +70,18 @@ async function main(): Promise<void> {
   };
   let pending: string | undefined;
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(sig, () => onSignal(sig));
+
+  // A spool that cannot be written stops start-up before anything is started or asked (a managed Redis, a PING to
+  // the default address): one line, exit 1. (startDaemon checks again, for callers that start it themselves.)
+  try {
+    checkSpoolDir(cfg.SPOOL_DIR);
+  } catch (err) {
+    if (err instanceof SpoolDirError) {
+      process.stderr.write(`liqd: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
 
   let redis;
   try {

@@ -4,6 +4,7 @@
 // be written at start-up (refused with one line).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -174,14 +175,32 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
 });
 
 describe('spool directory at start-up', () => {
-  it('a SPOOL_DIR that cannot be created stops start-up with one line', () => {
+  // REDIS_URL unset and a Redis of its own asked for (on a free port, never the machine's 6379): the spool is checked
+  // before that Redis is started, so nothing is left running and nothing is created under DATA_DIR.
+  it('a SPOOL_DIR that cannot be created stops start-up with one line, before a managed Redis is started', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-notdir-'));
     dirs.push(dir);
     writeFileSync(path.join(dir, 'file'), 'x');
-    const r = spawnSync(process.execPath, [DAEMON], { env: { PATH: process.env.PATH, SPOOL_DIR: path.join(dir, 'file', 'spool'), HEALTH_PORT: '0' }, encoding: 'utf8', timeout: 10_000 });
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, SPOOL_DIR: path.join(dir, 'file', 'spool'), HEALTH_PORT: '0', REDIS_MANAGED: 'always', LIQD_MANAGED_REDIS_PORT: String(port), DATA_DIR: path.join(dir, 'data') };
+    const r = spawnSync(process.execPath, [DAEMON], { env, encoding: 'utf8', timeout: 10_000 });
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/SPOOL_DIR .*file\/spool is not writable \(ENOTDIR/);
+    expect(readdirSync(dir)).toEqual(['file']); // no DATA_DIR/redis: no redis-server was started
+    expect(await listening(port)).toBe(false);
   });
 });
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
