@@ -3,10 +3,10 @@
 // (XREAD BLOCK), until Ctrl-C. Read only. `liqd alerts`, `npm run alerts --`, or the liqd-alerts bin.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { type AlertEntry, alertLine, alertOf, readAlerts } from '../src/aggregator/index.js';
 import { ALERTS_KEY } from '../src/core/keys.js';
-import { redactUrl } from '../src/core/redact.js';
+import { type RedisTarget, describeTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
+import { redisClient } from './lib/redis.js';
 
 const PROG = 'liqd-alerts';
 export const HELP = `liqd-alerts: the alerts recorded by the daemons (the liq:alerts stream), then new ones as they come
@@ -20,7 +20,8 @@ Usage:
   --once      print the latest and exit, without waiting for new ones
   -h, --help  this help
 
-  REDIS_URL   the daemon's Redis (default redis://127.0.0.1:6379)
+  REDIS_URL   the daemon's Redis (default redis://127.0.0.1:6379); or REDIS_SENTINELS (host:port,…) and
+              REDIS_SENTINEL_NAME (default mymaster): its master, found through Sentinel
 
 Alerts come from ALERT_MIN_USD (one liquidation at or above it) and ALERT_MINUTE_USD (a symbol's or the market's
 minute reaching it), set on the daemon; each is recorded once however many daemons run. Exit 0, 2 when Redis cannot
@@ -31,7 +32,7 @@ interface Options {
   count: number;
   json: boolean;
   once: boolean;
-  redis: string;
+  redis: RedisTarget;
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
@@ -43,8 +44,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
   if (values.help) return 'help';
   const count = values.count === undefined ? 20 : Number(values.count);
   if (!Number.isSafeInteger(count) || count < 0 || count > 100_000) throw new Error(`--count must be an integer from 0 to 100000 (got ${JSON.stringify(values.count)})`);
-  const redis = env.REDIS_URL === undefined || env.REDIS_URL === '' ? 'redis://127.0.0.1:6379' : env.REDIS_URL;
-  if (!/^rediss?:\/\/./.test(redis)) throw new Error(`REDIS_URL must be a redis:// or rediss:// URL (got ${JSON.stringify(redis)})`);
+  const redis = redisTargetFromEnv(env);
   return { count, json: values.json === true, once: values.once === true, redis };
 }
 
@@ -66,12 +66,18 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     process.stdout.write(HELP);
     return 0;
   }
-  const redis = new Redis(opts.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  let redis;
+  try {
+    redis = redisClient(opts.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  } catch (err) {
+    process.stderr.write(`${PROG}: ${(err as Error).message}\n`);
+    return 2;
+  }
   redis.on('error', () => {});
   try {
     await redis.connect();
   } catch (err) {
-    process.stderr.write(`${PROG}: cannot reach Redis at ${redactUrl(opts.redis)}: ${(err as Error).message}\n`);
+    process.stderr.write(`${PROG}: cannot reach Redis at ${describeTarget(opts.redis)}: ${(err as Error).message}\n`);
     return 2;
   }
   // `| head` closing the pipe early is an ordinary end

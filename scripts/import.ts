@@ -2,9 +2,9 @@
 // liqd-import: loads a source's past files (a day of a node's fill files, a copy of an archive) into the buckets of
 // REDIS_URL, exactly once and resumably (see --help). Exit 0 done, 1 failed or interrupted, 2 usage.
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { redactUrl } from '../src/core/redact.js';
+import { describeTarget } from '../src/core/redis-target.js';
+import { redisClient } from './lib/redis.js';
 import { ADAPTERS, adapterOf } from '../src/venues/registry.js';
 import type { HistoryFile, HistorySpec } from '../src/venues/types.js';
 import { parseUtcTime } from '../src/venues/parsing.js';
@@ -30,10 +30,11 @@ Usage:
                     counts once)
   -h, --help        this help
 
-Where it writes: the Redis of REDIS_URL (default redis://127.0.0.1:6379, the daemon's managed Redis), through the same
-write script as the daemon, with BUCKET_RETENTION_HOURS and EVENT_LOG_RETENTION_HOURS from the environment.
-Liquidations older than BUCKET_RETENTION_HOURS are not written (their minutes would already have expired): raise it
-(for the daemon too) to keep older days.
+Where it writes: the Redis of REDIS_URL (default redis://127.0.0.1:6379, the daemon's managed Redis), or the master
+that REDIS_SENTINELS (and REDIS_SENTINEL_NAME) find, through the same write script as the daemon, with BUCKET_RETENTION_HOURS and EVENT_LOG_RETENTION_HOURS from the environment.
+Liquidations older than BUCKET_RETENTION_HOURS (default 168: the last 7 days) are not written (their minutes would
+already have expired); the summary counts them. To load older days, raise it for the import and the daemon alike
+(BUCKET_RETENTION_HOURS=2400 keeps 100 days of minutes, about 100 times the memory of one day).
 
 Exactly once: every liquidation has its identity, so importing the same files twice, importing hours the daemon has
 already tailed, or running two imports at once counts each liquidation once.
@@ -44,8 +45,9 @@ still being written is read up to that line, and the rest on a later run.
 
 Progress: a bar on stderr on a terminal, a line per file otherwise; a summary on stdout at the end.
 ${IMPORTABLE.map((i) => `\n${i.exchange}: ${i.history.help}\n`).join('')}
-Example:
-  REDIS_URL=redis://127.0.0.1:6379 npm run import -- ${EXAMPLE} ~/hl/data --from 2025-10-10 --to 2025-10-12
+Examples (dates in UTC; the last 7 days unless BUCKET_RETENTION_HOURS is raised):
+  npm run import -- ${EXAMPLE} ~/hl/data                                   every file in the directory
+  REDIS_URL=redis://10.0.0.5:6379 npm run import -- ${EXAMPLE} ~/hl/data --from 2026-11-25 --to 2026-11-27
 `;
 
 interface Cli {
@@ -143,12 +145,17 @@ async function main(): Promise<number> {
   } catch (err) {
     return fail((err as Error).message, 2);
   }
-  const redis = new Redis(cfg.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  let redis;
+  try {
+    redis = redisClient(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  } catch (err) {
+    return fail((err as Error).message, 2);
+  }
   redis.on('error', () => undefined); // the failing command says it
   try {
     await redis.connect();
   } catch (err) {
-    return fail(`cannot reach Redis at ${redactUrl(cfg.REDIS_URL)} (${(err as Error).message}): start it (npm start starts a managed one) or set REDIS_URL`, 1);
+    return fail(`cannot reach Redis at ${describeTarget(cfg.redis)} (${(err as Error).message}): start it (npm start starts a managed one) or set REDIS_URL`, 1);
   }
   let stop = false;
   const onSignal = () => {

@@ -3,7 +3,6 @@
 // JSON lines. Read only. `liqd query`, `npm run query --`, or the liqd-query bin.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import {
   type Bucket,
   type History,
@@ -16,7 +15,8 @@ import {
   sortExchanges,
 } from '../src/aggregator/index.js';
 import { ALL, RESOLUTION_MS } from '../src/core/keys.js';
-import { redactUrl } from '../src/core/redact.js';
+import { type RedisTarget, describeTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
+import { redisClient } from './lib/redis.js';
 
 const PROG = 'liqd-query';
 export const HELP = `liqd-query: liquidation history at an interval, exact to the cent (read only)
@@ -36,7 +36,8 @@ Usage:
   --format F     table (default), csv (a header row, then one row per line) or json (one object per line)
   -h, --help     this help
 
-  REDIS_URL      the daemon's Redis (default redis://127.0.0.1:6379)
+  REDIS_URL      the daemon's Redis (default redis://127.0.0.1:6379); or REDIS_SENTINELS (host:port,…) and
+                 REDIS_SENTINEL_NAME (default mymaster): its master, found through Sentinel
   BUCKET_RETENTION_HOURS, ROLLUP_1H_RETENTION_DAYS, ROLLUP_1D_RETENTION_DAYS
                  the daemon's retentions (defaults 168, 90, 730): the part of the range beyond them has no data
 
@@ -232,9 +233,11 @@ export function render(rows: readonly Row[], opts: QueryOptions, notes: readonly
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, now = Date.now()): Promise<number> {
   let opts;
   let retentions;
+  let target: RedisTarget;
   try {
     opts = parseQuery(argv, now);
     retentions = retentionsFrom(env);
+    target = redisTargetFromEnv(env);
   } catch (err) {
     process.stderr.write(`${PROG}: ${(err as Error).message} (see --help)\n`);
     return 2;
@@ -243,13 +246,18 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     process.stdout.write(HELP);
     return 0;
   }
-  const url = env.REDIS_URL === undefined || env.REDIS_URL === '' ? 'redis://127.0.0.1:6379' : env.REDIS_URL;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  let redis;
+  try {
+    redis = redisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  } catch (err) {
+    process.stderr.write(`${PROG}: ${(err as Error).message}\n`);
+    return 2;
+  }
   redis.on('error', () => {});
   try {
     await redis.connect();
   } catch (err) {
-    process.stderr.write(`${PROG}: cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}\n`);
+    process.stderr.write(`${PROG}: cannot reach Redis at ${describeTarget(target)}: ${(err as Error).message}\n`);
     return 2;
   }
   try {

@@ -16,6 +16,9 @@ import { targetEnv, targetSpec } from '../../src/core/redis-target.js';
 import { dumpLines } from '../../scripts/dump.js';
 import { runCli } from '../dashboards/cli.js';
 import { FORENSIC, runNode } from '../forensic/cli.js';
+
+const QUERY = path.join(path.dirname(FORENSIC), 'query.js');
+const ALERTS = path.join(path.dirname(FORENSIC), 'alerts.js');
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort } from '../support/redis.js';
 import { startSentinelSetup, type SentinelSetup } from '../support/sentinel.js';
@@ -178,6 +181,20 @@ describe('Sentinel failover', () => {
     expect(report.logEntries).toBe(count);
 
     expect(await dumpLines(targetSpec(setup.target), 0)).toEqual(await dumpLines(master.url, 0));
+
+    // liqd query and liqd alerts read through Sentinel too (REDIS_SENTINELS), the same rows as from the master
+    const from = new Date(minuteOf(t0) - 60_000).toISOString();
+    const q = ['--from', from, '--interval', '1m', '--by', 'exchange', '--format', 'csv'];
+    const qa = await runNode(QUERY, q, viaSentinel);
+    expect(qa.stderr).toBe('');
+    expect(qa.code).toBe(0);
+    expect(qa.stdout).toBe((await runNode(QUERY, q, direct)).stdout);
+    const rows = qa.stdout.trim().split('\n').slice(1);
+    const header = qa.stdout.split('\n')[0].split(',');
+    expect(rows.reduce((n, r) => n + Number(r.split(',')[header.indexOf('count')]), 0)).toBe(count);
+    const al = await runNode(ALERTS, ['--once', '--json'], viaSentinel);
+    expect(al.code).toBe(0);
+    expect(al.stdout).toBe((await runNode(ALERTS, ['--once', '--json'], direct)).stdout);
   }, 60_000);
 
   it('REDIS_WAIT_REPLICAS=0: the same failover loses what the replica never got, and the instance marker counts exactly that', async () => {

@@ -217,7 +217,8 @@ describe('liqd alerts', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await new Promise((r) => setTimeout(r, 700));
+      // written once the tail is blocked in XREAD ('$': only what comes after), not after a guessed delay
+      await waitUntil(async () => String(await client.call('CLIENT', 'LIST')).includes('cmd=xread'), 10_000, 'the tail blocked in XREAD');
       const e2 = usd('ETHUSDT', M1 + 2, '2500');
       await w.write([e2], NOW);
       await waitUntil(() => out.includes(e2.id), 10_000, 'the new alert on stdout');
