@@ -110,7 +110,14 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    // a wrong command line is a usage error (2), as in every other script, not a failed benchmark (1)
+    console.error(`bench-dashboard: ${(err as Error).message} (see --help)`);
+    process.exit(2);
+  }
   if (values.help) {
     console.log(USAGE);
     return;
