@@ -71,7 +71,8 @@ export interface OverallInput {
 export function overall(i: OverallInput): { status: Overall; reasons: string[] } {
   const down: string[] = [];
   const degraded: string[] = [];
-  if (!i.connected) down.push(`Redis not connected (${i.redisState})`);
+  // the last error says why (NOAUTH, WRONGPASS, ECONNREFUSED…): an operator fixes a password, not a network
+  if (!i.connected) down.push(`Redis not connected (${i.redisState}${i.writeError?.code ? `: ${i.writeError.code}` : ''})`);
   else if (!i.writable) down.push(`Redis refuses writes: ${i.writeError?.code ?? 'error'} ${i.writeError?.error ?? ''}`.trim());
   const late = i.streams.filter((s) => i.tracker.notOpenFor(s.connection, i.now) > i.graceMs);
   if (i.streams.length > 0 && i.streams.every((s) => s.state !== 'open') && i.tracker.noneOpenFor(i.now) > i.graceMs) {
