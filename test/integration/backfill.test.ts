@@ -137,6 +137,42 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
     expect(metrics).toMatch(/liq_backfill_runs_total\{exchange="okx",result="ok"\} 2/);
   });
 
+  it('a gap longer than a page is paged back with after (the oldest ts + 1) until a short page; each liquidation once', async () => {
+    standins = await startStandins();
+    const okx = standins.venues.okx as unknown as OkxVenue;
+    const now = Date.now();
+    // 250 liquidations of $500.00 (BTC-USDT-SWAP: ctVal 0.01, 1 contract at 50000) over the last 42 minutes, newest first
+    const ts = Array.from({ length: 250 }, (_, i) => now - 60_000 - i * 10_000);
+    okx.addHistory('SWAP', ts.map((t) => ({ instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '1', ts: t } as OkxDetail] })));
+    const d = await launch();
+    await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true, 20_000);
+    let counted = 0;
+    let cents = 0;
+    const sum = async () => {
+      counted = 0;
+      cents = 0;
+      for (let m = minuteOf(ts[ts.length - 1]); m <= minuteOf(ts[0]); m += 60_000) {
+        counted += await count(m);
+        cents += Number((await client.hget(`liq:agg:ALL:60s:${m}`, 'value_cents')) ?? 0);
+      }
+      return counted;
+    };
+    // handed to the engine when the run is done; written at its next flush
+    await waitUntil(async () => (await sum()) >= 250, 10_000, 'the backfilled events written');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await sum()).toBe(250);
+    expect(cents).toBe(250 * 50_000);
+    const pages = okx.restRequests().filter((r) => r.includes('liquidation-orders') && r.includes('instFamily=BTC-USDT&'));
+    // 100 newest; then below the 100th (its ts + 1: details sharing it are asked again); then a short page of 52
+    expect(pages).toEqual([
+      expect.stringMatching(/limit=100$/),
+      expect.stringMatching(new RegExp(`limit=100&after=${ts[99] + 1}$`)),
+      expect.stringMatching(new RegExp(`limit=100&after=${ts[198] + 1}$`)),
+    ]);
+    // the two liquidations on the pages' edges came twice and count once
+    expect(await d.metrics()).toMatch(/liq_duplicates_total 2/);
+  });
+
   it('BACKFILL=none asks for no history', async () => {
     standins = await startStandins();
     const okx = standins.venues.okx as unknown as OkxVenue;
