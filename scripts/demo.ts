@@ -36,7 +36,7 @@ What it does:
   1. Redis: a private redis-server from PATH on a free port with a temporary directory, removed at exit (without
      redis-server it stops and says how to get one). With --redis <redis>, that Redis instead: the demo first prints
      what it will write there (how many events, which keys, how long they are kept).
-  2. The stand-in exchanges (Binance USD-M and COIN-M, Bybit linear and inverse, OKX) serving the sample capture
+  2. The stand-in exchanges of every venue in the capture (the thirteen stream venues in the sample) serving
      samples/cascade.ndjson.gz (ten minutes of a cascade), and the real daemon connected to them.
   3. The sample replayed at a speed that takes about two minutes (about 5×), timestamps moved so it ends now.
   4. The pro dashboard (dist/scripts/dashboard.js pro) on that Redis. Keys: q / Esc / Ctrl-C quit, w window, s symbol.
