@@ -328,7 +328,9 @@ async function withDaemon(
   // A reconnect during a replay drops what was in flight on that socket (the totals below would then fall short).
   const streams = (((await daemon.health())?.streams ?? []) as Array<{ connection: string; reconnects: number }>).filter((s) => typeof s.reconnects === 'number');
   const reconnects = streams.filter((s) => s.reconnects > 0);
-  const minutes = minutesOf(outcome.unique);
+  // the capture's minutes, and those of the replay itself: a venue whose rows carry no time (BitMEX) is counted in
+  // the minute the daemon received them, which the shifted capture cannot know
+  const minutes = [...new Set([...minutesOf(outcome.unique), ...minuteRange(startedAt, Date.now())])].sort((a, b) => a - b);
   const inRedis = await readAllBuckets(redis.target, minutes);
   const fromCapture = totalsByExchange(outcome.unique);
   await cleanup();
@@ -381,3 +383,10 @@ main().then(
     die(PROG, `failed: ${err instanceof Error ? err.message : String(err)}`);
   },
 );
+
+/** Every minute start from the one holding `from` to the one holding `to`. */
+function minuteRange(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let m = from - (from % 60_000); m <= to; m += 60_000) out.push(m);
+  return out;
+}

@@ -153,6 +153,10 @@ describe('npm run replay -- samples/cascade.ndjson.gz --with-daemon', () => {
     for (const [key, fields] of exact.buckets) if (key.startsWith('liq:agg:ALL:60s:')) count += Number(fields.count);
     expect(count).toBe(expected.events);
     expect(first.stdout).toMatch(new RegExp(`total\\s+${expected.events.toLocaleString('en-US')}\\s`));
+    // and each exchange's row equals the capture's (BitMEX's too, counted in the minutes the daemon received it)
+    const rows = [...first.stdout.matchAll(/^ {2}([a-z0-9]+) +([\d,]+) +(\$[\d,.]+) +([\d,]+) +(\$[\d,.]+)$/gm)];
+    expect(rows.length).toBe(new Set(capture.frames.map((f) => f.venue.split('-')[0])).size + 1);
+    for (const r of rows) expect([r[2], r[3]], r[1]).toEqual([r[4], r[5]]);
 
     const before = await snapshot();
     const second = await runReplay([SAMPLE, '--speed', 'max', '--with-daemon', '--redis', redis.url, '--shift-ms', String(shiftMs)]);
