@@ -9,15 +9,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
 import { aggKey, minuteOf, periodOf } from '../../src/core/keys.js';
 import { alertFromEntry } from '../../src/engine/alert.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { freePort } from '../support/redis.js';
+import { redisForFile } from '../support/redis-file.js';
 import { binanceFrame, startStandins, type Standins } from '../support/venues.js';
 
 const NOW = Date.now();
@@ -30,21 +30,10 @@ function usd(symbol: string, ts: number, dollars: string): LiquidationEvent {
   return e;
 }
 
-let redis: PrivateRedis;
-let client: Redis;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
+const redis = redisForFile({ flushEachTest: true });
 
 async function streamAlerts() {
-  return (await client.xrange('liq:alerts', '-', '+')).map(([, f]) => alertFromEntry(f)!);
+  return (await redis.db.xrange('liq:alerts', '-', '+')).map(([, f]) => alertFromEntry(f)!);
 }
 
 // ALERT_MIN_USD $1,000, ALERT_MINUTE_USD $5,000
@@ -57,7 +46,7 @@ describe('alerts recorded by the write script', () => {
     const published: string[] = [];
     await sub.subscribe('liq:alerts');
     sub.on('message', (_ch, msg) => published.push(msg));
-    const w = new BucketWriter(client, opts);
+    const w = new BucketWriter(redis.db, opts);
     const e2 = usd('ETHUSDT', M1 + 2, '1500');
     const e3 = usd('BTCUSDT', M1 + 3, '2000');
     // M1: ALL goes 2,100 → 4,100 → 5,050 (crossed by the third batch) → 5,550
@@ -85,7 +74,7 @@ describe('alerts recorded by the write script', () => {
   });
 
   it('two writers racing on the same crossing record it once', async () => {
-    const a = new BucketWriter(client, opts);
+    const a = new BucketWriter(redis.db, opts);
     const b = new BucketWriter(redis.client(), opts);
     // a $4,500 liquidation (an alert) and a $600 one (none): the market's minute reaches $5,100 (an alert)
     const batch = [usd('BTCUSDT', M1 + 1, '4500'), usd('ETHUSDT', M1 + 2, '600')];
@@ -144,10 +133,10 @@ describe('alerts from real daemons', () => {
       // $150,000.00 (an alert) and $10.00 (none); each frame reaches both daemons
       standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
       standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
-      await waitUntil(async () => (await client.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
+      await waitUntil(async () => (await redis.db.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
       // the rollups too, once: the hour and the day of both events
-      expect(await client.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
-      expect(await client.hget(aggKey('BTCUSDT', '1d', periodOf(M2, '1d')), 'value_cents')).toBe('15000000');
+      expect(await redis.db.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
+      expect(await redis.db.hget(aggKey('BTCUSDT', '1d', periodOf(M2, '1d')), 'value_cents')).toBe('15000000');
       await waitUntil(() => hook.got.length === 1, 10_000, 'the webhook POST');
       await new Promise((r) => setTimeout(r, 1000)); // time for a second POST, which must not come
       expect(hook.got).toHaveLength(1);
@@ -198,7 +187,7 @@ describe('alerts from real daemons', () => {
 describe('liqd alerts', () => {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../dist/scripts/alerts.js');
   it('prints the latest (--once, as a table or JSON lines) and then tails new ones as they are recorded', async () => {
-    const w = new BucketWriter(client, opts);
+    const w = new BucketWriter(redis.db, opts);
     const e1 = usd('BTCUSDT', M1 + 1, '1500');
     await w.write([e1], NOW);
     const run = (args: string[]) =>

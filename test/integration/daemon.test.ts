@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../support/venues.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../support/venues.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { freePort, startRedis } from '../support/redis.js';
+import { redisForFile } from '../support/redis-file.js';
 
 /**
  * The three venues of these cases (EXCHANGES=binance,bybit,okx, the behaviour before EXCHANGES=all): only their
@@ -17,22 +17,11 @@ import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
  */
 const THREE = ['binance', 'bybit', 'okx'];
 
-let redis: PrivateRedis;
-let client: Redis;
+const redis = redisForFile({ flushEachTest: true });
 let standins: Standins | undefined;
 const daemons: RunningDaemon[] = [];
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
 afterEach(async () => {
   for (const d of daemons.splice(0)) await d.stop('SIGKILL');
   await standins?.close();
@@ -101,7 +90,7 @@ const EXPECTED_BTCUSD = {
 };
 
 async function allCount(minute = MIN): Promise<number> {
-  return Number((await client.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
+  return Number((await redis.db.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
 }
 
 describe('daemon against stand-in exchanges', () => {
@@ -111,20 +100,20 @@ describe('daemon against stand-in exchanges', () => {
     await subscribed(standins);
     burst(standins);
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'nine events');
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3350525');
-    expect(await client.xlen('liq:events')).toBe(9);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
+    expect(await redis.db.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3350525');
+    expect(await redis.db.xlen('liq:events')).toBe(9);
 
     burst(standins); // the exchange repeats itself (e.g. OKX's first push after a subscribe)
     await waitUntil(async () => (await d.metrics()).includes('liq_duplicates_total 9'), 10_000, 'duplicates counted');
     expect(await allCount()).toBe(9);
-    expect(await client.xlen('liq:events')).toBe(9);
+    expect(await redis.db.xlen('liq:events')).toBe(9);
     // Feed health reaches Redis for dashboards on other machines.
-    await waitUntil(async () => (await client.scard('liq:instances')) === 1, 5_000, 'status written');
-    const instances = await client.smembers('liq:instances');
-    const status = await client.hgetall(`liq:status:${instances[0]}`);
+    await waitUntil(async () => (await redis.db.scard('liq:instances')) === 1, 5_000, 'status written');
+    const instances = await redis.db.smembers('liq:instances');
+    const status = await redis.db.hgetall(`liq:status:${instances[0]}`);
     expect(Object.keys(status).sort()).toEqual(['binance-coinm', 'binance-usdm', 'bybit-inverse#0', 'bybit-linear#0', 'okx']);
     expect(JSON.parse(status.okx)).toMatchObject({ state: 'open', exchange: 'okx' });
     expect(d.garbage).toEqual([]);
@@ -159,7 +148,7 @@ describe('daemon against stand-in exchanges', () => {
     }, 10_000, 'new listings subscribed, delisted unsubscribed');
     expect(linear.totalConnections()).toBe(connectionsBefore);
     standins.send('bybit-linear', bybitFrame([{ symbol: fresh[0].symbol, side: 'Sell', price: '2', size: '10', ts: MIN + 5 }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:${fresh[0].baseCoin}${fresh[0].quoteCoin}:60s:${MIN}`, 'bybit_short_value_cents')) === '2000', 10_000, 'new listing counted');
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:${fresh[0].baseCoin}${fresh[0].quoteCoin}:60s:${MIN}`, 'bybit_short_value_cents')) === '2000', 10_000, 'new listing counted');
   });
 
   it('reconnects after every connection is dropped mid-stream, resubscribes, and counts repeated frames once', async () => {
@@ -233,7 +222,7 @@ describe('daemon against stand-in exchanges', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="binance",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="binance",reason="bad_symbol"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="bybit",reason="json_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await redis.db.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
     expect(d.proc.exitCode).toBeNull();
   });
@@ -246,8 +235,8 @@ describe('daemon against stand-in exchanges', () => {
     const { SWAP, FUTURES } = defaultOkxInstruments();
     standins.setInstruments({ okxInstruments: { SWAP: [...SWAP, okxInstrument({ instId: 'NEW-USDT-SWAP', instType: 'SWAP', ctType: 'linear', ctVal: '10', tickSz: '0.0001', lotSz: '1' })], FUTURES } });
     standins.send('okx', okxFrame('SWAP', [{ instId: 'NEW-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '0.5', sz: '7', ts: MIN + 10 }] }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 7 × 10 × 0.5 = $35
-    expect(await client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'qty_e8')).toBe('7000000000');
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 7 × 10 × 0.5 = $35
+    expect(await redis.db.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'qty_e8')).toBe('7000000000');
     // An instrument that does not exist even after the refetch is rejected, not guessed.
     standins.send('okx', okxFrame('SWAP', [{ instId: 'GHOST-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '1', sz: '1', ts: MIN + 20 }] }]));
     await waitUntil(async () => /reason="unknown_instrument"\} 1/.test(await d.metrics()), 10_000, 'unknown instrument rejected');
@@ -265,10 +254,10 @@ describe('daemon against stand-in exchanges', () => {
     // USD-M needs no metadata: counted right away. OKX waits for its contract values.
     standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '3000', qty: '1', ts: MIN + 50 }));
     standins.send('okx', okxFrame('SWAP', [{ instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '10', ts: MIN + 60 }] }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'binance_count')) === '1', 10_000, 'usd-m counted');
-    expect(await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_count')).toBeNull();
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'binance_count')) === '1', 10_000, 'usd-m counted');
+    expect(await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_count')).toBeNull();
     for (const v of Object.values(standins.venues)) v.setRestDown(false);
-    await waitUntil(async () => (await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_value_cents')) === '300000', 15_000, 'okx counted after REST returned'); // 10 × 0.1 ETH × 3000
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_value_cents')) === '300000', 15_000, 'okx counted after REST returned'); // 10 × 0.1 ETH × 3000
     await waitUntil(() => standins!.venues['bybit-linear'].subscriptions().some((t) => t.length > 0), 15_000, 'bybit subscribed after REST returned');
     await d.waitForLog((l) => l.msg === 'instrument metadata ok' && l.cache === 'okx');
   });
@@ -282,8 +271,8 @@ describe('daemon against stand-in exchanges', () => {
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'nine events');
     await new Promise((r) => setTimeout(r, 500));
     expect(await allCount()).toBe(9);
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect((await client.smembers('liq:instances')).sort()).toEqual(['a', 'b']);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect((await redis.db.smembers('liq:instances')).sort()).toEqual(['a', 'b']);
   });
 
   it('SIGTERM with Redis down spools what it holds; the next start replays the spool', async () => {

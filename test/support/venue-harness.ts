@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterEach } from 'vitest';
 import { startStandins, type StandinOptions, type Standins } from '../../src/venues/standin/index.js';
 import { startDaemon, waitUntil, type RunningDaemon } from './daemon.js';
-import { freePort, startRedis, type PrivateRedis } from './redis.js';
+import { freePort } from './redis.js';
+import { redisForFile } from './redis-file.js';
 
 export interface VenueHarness {
   /** A client of the file's private Redis. */
@@ -26,22 +27,11 @@ export interface VenueHarness {
 
 /** Registers the hooks of a venue's test file; call once at its top level. */
 export function venueHarness(exchange: string): VenueHarness {
-  let redis: PrivateRedis | undefined;
-  let client: Redis | undefined;
+  const redis = redisForFile({ flushEachTest: true });
   let standins: Standins | undefined;
   const daemons: RunningDaemon[] = [];
   const dirs: string[] = [];
 
-  beforeAll(async () => {
-    redis = await startRedis();
-    client = redis.client();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-  beforeEach(async () => {
-    await client!.flushall();
-  });
   afterEach(async () => {
     for (const d of daemons.splice(0)) await d.stop('SIGKILL');
     await standins?.close();
@@ -49,19 +39,19 @@ export function venueHarness(exchange: string): VenueHarness {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  const started = <T>(v: T | undefined, what: string): T => {
-    if (v === undefined) throw new Error(`${what} not started`);
-    return v;
+  const started = (): Standins => {
+    if (standins === undefined) throw new Error('stand-ins not started (harness.start())');
+    return standins;
   };
   return {
     get client() {
-      return started(client, 'redis');
+      return redis.db;
     },
     get redisUrl() {
-      return started(redis, 'redis').url;
+      return redis.url;
     },
     get standins() {
-      return started(standins, 'stand-ins');
+      return started();
     },
     async start(opts = {}) {
       standins = await startStandins(opts, [exchange]);
@@ -70,13 +60,13 @@ export function venueHarness(exchange: string): VenueHarness {
     async launch(extra = {}) {
       const spool = mkdtempSync(path.join(os.tmpdir(), `liqd-${exchange}-spool-`));
       dirs.push(spool);
-      const env = { ...started(standins, 'stand-ins').env, REDIS_URL: started(redis, 'redis').url, SPOOL_DIR: spool, EXCHANGES: exchange, ...extra };
+      const env = { ...started().env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: exchange, ...extra };
       const d = startDaemon(env, await freePort());
       daemons.push(d);
       return d;
     },
     async allCount(min) {
-      return Number((await started(client, 'redis').hget(`liq:agg:ALL:60s:${min}`, 'count')) ?? 0);
+      return Number((await redis.db.hget(`liq:agg:ALL:60s:${min}`, 'count')) ?? 0);
     },
   };
 }
