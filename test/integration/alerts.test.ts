@@ -5,20 +5,18 @@ import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
 import { aggKey, minuteOf, periodOf } from '../../src/core/keys.js';
 import { alertFromEntry } from '../../src/engine/alert.js';
 import { BucketWriter } from '../../src/engine/writer.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort } from '../support/redis.js';
+import { waitUntil } from '../support/daemon.js';
 import { redisForFile } from '../support/redis-file.js';
-import { binanceFrame, startStandins, type Standins } from '../support/venues.js';
+import { daemonsPerTest } from '../support/venue-harness.js';
+import { binanceFrame } from '../support/venues.js';
 
 const NOW = Date.now();
 const M1 = minuteOf(NOW) - 5 * 60_000;
@@ -102,37 +100,22 @@ async function receiver(script: number[] = []) {
 }
 
 describe('alerts from real daemons', () => {
-  let standins: Standins | undefined;
-  const daemons: RunningDaemon[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-    await standins?.close();
-    standins = undefined;
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  async function launch(env: Record<string, string>) {
-    const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-alerts-spool-'));
-    dirs.push(spool);
-    const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'binance', ...env }, await freePort());
-    daemons.push(d);
-    return d;
-  }
+  const harness = daemonsPerTest(redis, 'binance', 'alerts');
 
   it('two daemons fed the same frames: one stream entry, one pub/sub message, one signed webhook POST', async () => {
     const hook = await receiver();
     try {
-      standins = await startStandins();
+      await harness.start();
       const env = { ALERT_MIN_USD: '100000', ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_SECRET: 's3cret' };
-      const [a, b] = [await launch({ ...env, INSTANCE_ID: 'a' }), await launch({ ...env, INSTANCE_ID: 'b' })];
-      await waitUntil(() => standins!.venues['binance-usdm'].connections() === 2, 15_000, 'both daemons connected');
+      const [a, b] = [await harness.launch({ ...env, INSTANCE_ID: 'a' }), await harness.launch({ ...env, INSTANCE_ID: 'b' })];
+      await waitUntil(() => harness.standins.venues['binance-usdm'].connections() === 2, 15_000, 'both daemons connected');
       const sub = redis.client();
       const published: string[] = [];
       await sub.subscribe('liq:alerts');
       sub.on('message', (_ch, m) => published.push(m));
       // $150,000.00 (an alert) and $10.00 (none); each frame reaches both daemons
-      standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
-      standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
       await waitUntil(async () => (await redis.db.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
       // the rollups too, once: the hour and the day of both events
       expect(await redis.db.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
@@ -162,10 +145,10 @@ describe('alerts from real daemons', () => {
   it('a webhook answering 500 and then 200 gets the alert once, with the same Idempotency-Key on both tries', async () => {
     const hook = await receiver([500]);
     try {
-      standins = await startStandins();
-      const d = await launch({ ALERT_MIN_USD: '1000', ALERT_WEBHOOK_URL: hook.url });
-      await waitUntil(() => standins!.venues['binance-usdm'].connections() === 1, 15_000, 'connected');
-      standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'BUY', price: '150', qty: '10', ts: M2 + 300 }));
+      await harness.start();
+      const d = await harness.launch({ ALERT_MIN_USD: '1000', ALERT_WEBHOOK_URL: hook.url });
+      await waitUntil(() => harness.standins.venues['binance-usdm'].connections() === 1, 15_000, 'connected');
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'BUY', price: '150', qty: '10', ts: M2 + 300 }));
       await waitUntil(() => hook.got.length === 2, 15_000, 'a retry after the 500');
       await new Promise((r) => setTimeout(r, 500));
       expect(hook.got.map((g) => g.status)).toEqual([500, 200]);

@@ -2,19 +2,16 @@
 // and the REST shape has one identity; start-up fetches the last hour; a reconnect's gap is filled, the overlap
 // with the stream counted once; a 429 holds the venue's REST calls and the page is asked again; BACKFILL=none asks
 // for nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { minuteOf } from '../../src/core/keys.js';
 import { familiesFor } from '../../src/venues/okx/backfill.js';
 import { parseOkx, parseOkxItems, type OkxInstrument } from '../../src/venues/okx/parser.js';
 import type { OkxVenue } from '../../src/venues/okx/standin.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort } from '../support/redis.js';
+import { waitUntil } from '../support/daemon.js';
 import { redisForFile } from '../support/redis-file.js';
-import { okxFrame, startStandins, type OkxDetail, type Standins } from '../support/venues.js';
+import { daemonsPerTest } from '../support/venue-harness.js';
+import { okxFrame, type OkxDetail } from '../support/venues.js';
 
 const BTC: OkxInstrument = { symbol: 'BTCUSDT', inverse: false, contractValue: parseDecimal('0.01')! };
 const ETH_INV: OkxInstrument = { symbol: 'ETHUSD', inverse: true, contractValue: parseDecimal('10')! };
@@ -58,30 +55,15 @@ describe('one liquidation, two shapes', () => {
 const redis = redisForFile();
 
 describe('backfill from the OKX stand-in, through the real daemon', () => {
-  let standins: Standins | undefined;
-  const daemons: RunningDaemon[] = [];
-  const dirs: string[] = [];
+  const harness = daemonsPerTest(redis, 'okx', 'backfill');
   beforeEach(async () => {
     await redis.db.flushall();
   });
-  afterEach(async () => {
-    for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-    await standins?.close();
-    standins = undefined;
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  async function launch(env: Record<string, string> = {}) {
-    const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-backfill-spool-'));
-    dirs.push(spool);
-    const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'okx', ...env }, await freePort());
-    daemons.push(d);
-    return d;
-  }
   const count = async (m: number) => Number((await redis.db.hget(`liq:agg:ALL:60s:${m}`, 'count')) ?? 0);
 
   it('start-up fills the last hour; a reconnect fills its gap, the overlap with the stream counted once; a 429 is honoured', async () => {
-    standins = await startStandins();
-    const okx = standins.venues.okx as unknown as OkxVenue;
+    await harness.start();
+    const okx = harness.standins.venues.okx as unknown as OkxVenue;
     const now = Date.now();
     const before = minuteOf(now - 20 * 60_000);
     // history from before the daemon started: $1,000.00 + $300.00 (ETH-USDT-SWAP: ctVal 0.1)
@@ -89,7 +71,7 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
       { instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '2', ts: before + 1_000 }] },
       { instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '1', ts: before + 2_000 }] },
     ]);
-    const d = await launch();
+    const d = await harness.launch();
     await waitUntil(async () => (await count(before)) === 2, 15_000, 'the start-up backfill');
     expect(await redis.db.hget(`liq:agg:ALL:60s:${before}`, 'value_cents')).toBe(String(100_000 + 30_000));
     await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true);
@@ -130,9 +112,9 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
   });
 
   it('BACKFILL=none asks for no history', async () => {
-    standins = await startStandins();
-    const okx = standins.venues.okx as unknown as OkxVenue;
-    const d = await launch({ BACKFILL: 'none' });
+    await harness.start();
+    const okx = harness.standins.venues.okx as unknown as OkxVenue;
+    const d = await harness.launch({ BACKFILL: 'none' });
     await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed');
     okx.dropAll();
     await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed again');

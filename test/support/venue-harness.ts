@@ -1,6 +1,6 @@
-// What every venue's end-to-end test sets up, once: a private Redis for the file (flushed before each test), the
-// venue's stand-ins and the real daemon against them, and everything a test started stopped after it. A venue's test
-// file keeps only its own frames, clients and expectations.
+// What every end-to-end test against stand-ins sets up, once: the venues' stand-ins and the real daemon against them,
+// everything a test started stopped after it (daemonsPerTest); for one venue's test file also its private Redis
+// (venueHarness), so that the file keeps only its venue's frames, clients and expectations.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,25 +9,26 @@ import { afterEach } from 'vitest';
 import { startStandins, type StandinOptions, type Standins } from '../../src/venues/standin/index.js';
 import { startDaemon, waitUntil, type RunningDaemon } from './daemon.js';
 import { freePort } from './redis.js';
-import { redisForFile } from './redis-file.js';
+import { type FileRedis, redisForFile } from './redis-file.js';
 
-export interface VenueHarness {
-  /** A client of the file's private Redis. */
-  readonly client: Redis;
-  readonly redisUrl: string;
+export interface TestDaemons {
   /** The stand-ins the running test started (start()); throws before. */
   readonly standins: Standins;
-  /** Starts the venue's stand-ins for this test (stopped after it). */
-  start(opts?: StandinOptions): Promise<Standins>;
-  /** The daemon with EXCHANGES=<venue> against the stand-ins, its own spool directory, the private Redis. */
+  /** Starts stand-ins for this test (those of `names`; all when omitted), closed after it. */
+  start(opts?: StandinOptions, names?: readonly string[]): Promise<Standins>;
+  /** The daemon against the stand-ins and the file's Redis, with its own spool directory; EXCHANGES as given. */
   launch(extra?: Record<string, string>): Promise<RunningDaemon>;
-  /** Liquidations counted in the ALL bucket of the minute starting at `min`. */
-  allCount(min: number): Promise<number>;
+  /** A daemon started by hand, stopped (SIGKILL) after the test like launch()'s. */
+  track(d: RunningDaemon): RunningDaemon;
+  /** A temporary directory, removed after the test. */
+  tmpDir(prefix: string): string;
 }
 
-/** Registers the hooks of a venue's test file; call once at its top level. */
-export function venueHarness(exchange: string): VenueHarness {
-  const redis = redisForFile({ flushEachTest: true });
+/**
+ * Stand-ins and daemons of each test, stopped after it: registers an afterEach where it is called (the file, or a
+ * describe). `name` names the spool directories (liqd-<name>-spool-…).
+ */
+export function daemonsPerTest(redis: FileRedis, exchanges: string, name: string = exchanges): TestDaemons {
   let standins: Standins | undefined;
   const daemons: RunningDaemon[] = [];
   const dirs: string[] = [];
@@ -40,9 +41,53 @@ export function venueHarness(exchange: string): VenueHarness {
   });
 
   const started = (): Standins => {
-    if (standins === undefined) throw new Error('stand-ins not started (harness.start())');
+    if (standins === undefined) throw new Error('stand-ins not started (start())');
     return standins;
   };
+  const tmpDir = (prefix: string): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+  const track = (d: RunningDaemon): RunningDaemon => {
+    daemons.push(d);
+    return d;
+  };
+  return {
+    get standins() {
+      return started();
+    },
+    async start(opts = {}, names) {
+      standins = await startStandins(opts, names);
+      return standins;
+    },
+    async launch(extra = {}) {
+      const spool = tmpDir(`liqd-${name}-spool-`);
+      return track(startDaemon({ ...started().env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: exchanges, ...extra }, await freePort()));
+    },
+    track,
+    tmpDir,
+  };
+}
+
+export interface VenueHarness {
+  /** A client of the file's private Redis (flushed before each test). */
+  readonly client: Redis;
+  readonly redisUrl: string;
+  /** The stand-ins the running test started (start()); throws before. */
+  readonly standins: Standins;
+  /** Starts the venue's stand-ins for this test (closed after it). */
+  start(opts?: StandinOptions): Promise<Standins>;
+  /** The daemon with EXCHANGES=<venue> against the stand-ins, its own spool directory, the private Redis. */
+  launch(extra?: Record<string, string>): Promise<RunningDaemon>;
+  /** Liquidations counted in the ALL bucket of the minute starting at `min`. */
+  allCount(min: number): Promise<number>;
+}
+
+/** One venue's end-to-end test file: its Redis and, per test, its stand-ins and daemons. Call once at the top level. */
+export function venueHarness(exchange: string): VenueHarness {
+  const redis = redisForFile({ flushEachTest: true });
+  const daemons = daemonsPerTest(redis, exchange);
   return {
     get client() {
       return redis.db;
@@ -51,20 +96,10 @@ export function venueHarness(exchange: string): VenueHarness {
       return redis.url;
     },
     get standins() {
-      return started();
+      return daemons.standins;
     },
-    async start(opts = {}) {
-      standins = await startStandins(opts, [exchange]);
-      return standins;
-    },
-    async launch(extra = {}) {
-      const spool = mkdtempSync(path.join(os.tmpdir(), `liqd-${exchange}-spool-`));
-      dirs.push(spool);
-      const env = { ...started().env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: exchange, ...extra };
-      const d = startDaemon(env, await freePort());
-      daemons.push(d);
-      return d;
-    },
+    start: (opts = {}) => daemons.start(opts, [exchange]),
+    launch: (extra = {}) => daemons.launch(extra),
     async allCount(min) {
       return Number((await redis.db.hget(`liq:agg:ALL:60s:${min}`, 'count')) ?? 0);
     },
