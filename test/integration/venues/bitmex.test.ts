@@ -4,7 +4,6 @@
 // partial lists it again, in a later minute, and when its insert is sent again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { minuteOf } from '../../../src/core/keys.js';
 import { yymmddUtc } from '../../../src/venues/parsing.js';
 import { BITMEX_EXPIRY_MS, bitmexInstrument, defaultBitmexInstruments, futureSuffix } from '../../../src/venues/bitmex/fixtures.js';
@@ -12,44 +11,9 @@ import { type BitmexRow, bitmexFrame } from '../../../src/venues/bitmex/frames.j
 import { fetchBitmexInstruments } from '../../../src/venues/bitmex/metadata.js';
 import { waitUntil, type RunningDaemon } from '../../support/daemon.js';
 import { venueHarness } from '../../support/venue-harness.js';
+import { Probe } from '../../support/ws-probe.js';
 
 const harness = venueHarness('bitmex');
-
-/** A ws client keeping every text message, to await in order. */
-class Client {
-  readonly messages: string[] = [];
-  private cursor = 0;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (m) => this.messages.push(m.toString()));
-    ws.on('error', () => {});
-  }
-  static open(url: string): Promise<Client> {
-    const ws = new WebSocket(url);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Client(ws)));
-      ws.once('error', reject);
-    });
-  }
-  send(m: string | object): void {
-    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
-  }
-  async next(timeoutMs = 2000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    while (this.cursor >= this.messages.length) {
-      if (Date.now() > end) throw new Error(`no message within ${timeoutMs} ms`);
-      await sleep(5);
-    }
-    return this.messages[this.cursor++];
-  }
-  async json(): Promise<Record<string, unknown>> {
-    return JSON.parse(await this.next()) as Record<string, unknown>;
-  }
-  /** Nothing more arrives within ms. */
-  async quiet(ms: number): Promise<boolean> {
-    await sleep(ms);
-    return this.cursor >= this.messages.length;
-  }
-}
 
 const SUBSCRIBE = { op: 'subscribe', args: ['liquidation'] };
 const insert = (...rows: BitmexRow[]) => bitmexFrame('insert', rows);
@@ -58,19 +22,19 @@ describe('the BitMEX stand-in', () => {
   it('welcomes, acks a subscription with the partial of open orders, answers ping, refuses what BitMEX refuses, serves instrument/active', async () => {
     await harness.start();
     const bitmex = harness.standins.venues.bitmex;
-    const c = await Client.open(harness.standins.env.BITMEX_WS_URL);
-    expect(await c.json()).toMatchObject({ info: 'Welcome to the BitMEX Realtime API.', docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 719 } });
+    const c = await Probe.open(harness.standins.env.BITMEX_WS_URL);
+    expect(await c.nextObject()).toMatchObject({ info: 'Welcome to the BitMEX Realtime API.', docs: 'https://www.bitmex.com/app/wsAPI', limit: { remaining: 719 } });
     c.send(SUBSCRIBE);
-    expect(await c.json()).toEqual({ success: true, subscribe: 'liquidation', request: SUBSCRIBE });
-    expect(await c.json()).toMatchObject({ table: 'liquidation', action: 'partial', keys: ['orderID'], filter: {}, data: [] });
+    expect(await c.nextObject()).toEqual({ success: true, subscribe: 'liquidation', request: SUBSCRIBE });
+    expect(await c.nextObject()).toMatchObject({ table: 'liquidation', action: 'partial', keys: ['orderID'], filter: {}, data: [] });
     c.send('ping');
     expect(await c.next()).toBe('pong');
     c.send(SUBSCRIBE);
-    expect(await c.json()).toMatchObject({ status: 400, error: 'You are already subscribed to this topic: liquidation' });
+    expect(await c.nextObject()).toMatchObject({ status: 400, error: 'You are already subscribed to this topic: liquidation' });
     c.send({ op: 'subscribe', args: ['trades'] });
-    expect(await c.json()).toMatchObject({ status: 400, error: 'Unknown table: trades', meta: {} });
+    expect(await c.nextObject()).toMatchObject({ status: 400, error: 'Unknown table: trades', meta: {} });
     c.send('hello');
-    expect(await c.json()).toMatchObject({ status: 400 });
+    expect(await c.nextObject()).toMatchObject({ status: 400 });
 
     // The table as BitMEX keeps it: inserts open orders, updates change them, deletes close them.
     expect(bitmex.send(insert({ orderID: 'a', symbol: 'XBTUSD', side: 'Sell', price: 90000, leavesQty: 5000 }, { orderID: 'b', symbol: 'XBTUSDT', side: 'Buy', price: 90000, leavesQty: 100 }))).toBe(1);
@@ -79,11 +43,11 @@ describe('the BitMEX stand-in', () => {
     expect(JSON.parse(await c.next())).toMatchObject({ action: 'insert' });
     expect(JSON.parse(await c.next())).toMatchObject({ action: 'update' });
     expect(JSON.parse(await c.next())).toMatchObject({ action: 'delete' });
-    const late = await Client.open(harness.standins.env.BITMEX_WS_URL);
+    const late = await Probe.open(harness.standins.env.BITMEX_WS_URL);
     await late.next(); // welcome
     late.send(SUBSCRIBE);
     await late.next(); // ack
-    expect(await late.json()).toMatchObject({ action: 'partial', data: [{ orderID: 'a', symbol: 'XBTUSD', side: 'Sell', price: 90000, leavesQty: 4000 }] });
+    expect(await late.nextObject()).toMatchObject({ action: 'partial', data: [{ orderID: 'a', symbol: 'XBTUSD', side: 'Sell', price: 90000, leavesQty: 4000 }] });
 
     bitmex.setUnresponsive(true);
     c.send('ping');
