@@ -24,7 +24,6 @@ const CATEGORIES = new Set(['USDT-FUTURES', 'COIN-FUTURES', 'USDC-FUTURES', 'SPO
 export const bitgetRoute = (topic: string, instType: string): string => `${topic}:${instType}`;
 
 export class BitgetVenue extends VenueCore {
-
   constructor(
     venue: Venue,
     private readonly instruments: () => BitgetInstruments,

@@ -28,7 +28,6 @@ interface BybitRequest {
 }
 
 export class BybitVenue extends VenueCore {
-
   constructor(
     venue: Venue,
     readonly category: BybitCategory,
