@@ -19,16 +19,18 @@ import { absentOr, inWindow, objectFrame } from './parsing-rows.js';
 const FORCE_ORDER = 'forceOrder';
 
 /**
- * Inverse (coin-margined) contracts: the venue's symbol → USD per contract (a name it lacks goes to `missing`), and its
- * spelling → the normalized symbol. Linear feeds pass neither: z is the base quantity, the symbol the venue's upper-cased.
+ * One venue's `forceOrder` frame. Pure: never throws, no clock, no I/O. Inverse (coin-margined) feeds pass `sizes`, the
+ * venue's symbol → USD per contract (a name it lacks goes to `missing`), and `symbolOf`, its spelling → the normalized
+ * symbol; linear feeds pass neither: z is the base quantity, the symbol the venue's upper-cased. (Two arguments rather
+ * than one object: nothing is allocated per frame.)
  */
-export interface ForceOrderInverse {
-  sizes: Lookup<Decimal>;
-  symbolOf: (raw: string) => string;
-}
-
-/** One venue's `forceOrder` frame. Pure: never throws, no clock, no I/O. */
-export function parseForceOrders(text: string, opts: ParseOptions, exchange: string, inverse: ForceOrderInverse | undefined): ParseResult {
+export function parseForceOrders(
+  text: string,
+  opts: ParseOptions,
+  exchange: string,
+  sizes?: Lookup<Decimal>,
+  symbolOf?: (raw: string) => string,
+): ParseResult {
   const result = newResult();
   try {
     // Every message is an object; only a combined stream's `data` may be an array of them.
@@ -43,9 +45,9 @@ export function parseForceOrders(text: string, opts: ParseOptions, exchange: str
     }
     if (Array.isArray(payload)) {
       // Documented as one object per message despite @arr; accept an array of them all the same.
-      for (let i = 0; i < payload.length; i++) parseOne(payload[i], onTopic, text, opts, exchange, inverse, result);
+      for (let i = 0; i < payload.length; i++) parseOne(payload[i], onTopic, text, opts, exchange, sizes, symbolOf, result);
     } else {
-      parseOne(payload, onTopic, text, opts, exchange, inverse, result);
+      parseOne(payload, onTopic, text, opts, exchange, sizes, symbolOf, result);
     }
   } catch {
     // Defensive: nothing above should throw, but a parser must never throw out to the connection.
@@ -61,7 +63,8 @@ function parseOne(
   text: string,
   opts: ParseOptions,
   exchange: string,
-  inverse: ForceOrderInverse | undefined,
+  sizes: Lookup<Decimal> | undefined,
+  symbolOf: ((raw: string) => string) | undefined,
   result: ParseResult,
 ): void {
   if (!isObject(payload) || payload.e !== FORCE_ORDER) {
@@ -84,10 +87,10 @@ function parseOne(
   if (!isValidInstrumentName(raw)) return reject(result, exchange, 'bad_symbol', text);
   let contractSize: Decimal | undefined;
   let symbol: string;
-  if (inverse !== undefined) {
-    contractSize = inverse.sizes.get(raw);
+  if (sizes !== undefined) {
+    contractSize = sizes.get(raw);
     if (contractSize === undefined) return noteMissing(result, exchange, raw, opts, text);
-    symbol = inverse.symbolOf(raw);
+    symbol = symbolOf === undefined ? raw.toUpperCase() : symbolOf(raw);
   } else {
     symbol = raw.toUpperCase();
   }

@@ -17,5 +17,5 @@ export const ASTER = 'aster';
 /** Aster `forceOrder` frames, read as Binance USD-M's (src/venues/force-order.ts). Pure: never throws, no clock, no I/O. */
 export function parseAster(text: string, opts: ParseOptions): ParseResult {
   // No metadata, so nothing is ever re-parsed for Aster: a stray `only` is not read (the daemon never sets one).
-  return parseForceOrders(text, opts.only === undefined ? opts : { ...opts, only: undefined }, ASTER, undefined);
+  return parseForceOrders(text, opts.only === undefined ? opts : { ...opts, only: undefined }, ASTER);
 }

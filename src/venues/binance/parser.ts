@@ -9,7 +9,7 @@
 // (GET /dapi/v1/exchangeInfo), so USD = z × contractSize and base = USD ÷ ap.
 import type { Decimal } from '../../core/decimal.js';
 import type { ParseOptions, ParseResult } from '../../core/parse.js';
-import { type ForceOrderInverse, parseForceOrders } from '../force-order.js';
+import { parseForceOrders } from '../force-order.js';
 import type { Lookup } from '../parsing.js';
 
 export const BINANCE = 'binance';
@@ -22,14 +22,12 @@ export interface BinanceCoinmParseOptions extends ParseOptions {
 
 /** Binance USD-M `forceOrder` frames (src/venues/force-order.ts). Pure: never throws, no clock, no I/O. */
 export function parseBinanceUsdm(text: string, opts: ParseOptions): ParseResult {
-  return parseForceOrders(text, opts, BINANCE, undefined);
+  return parseForceOrders(text, opts, BINANCE);
 }
 
 /** Binance COIN-M `forceOrder` frames; symbols missing from contractSizes go to `missing`. */
 export function parseBinanceCoinm(text: string, opts: BinanceCoinmParseOptions): ParseResult {
-  // One small object a frame (not an event): the contract sizes travel in opts.
-  const inverse: ForceOrderInverse = { sizes: opts.contractSizes, symbolOf: coinmSymbol };
-  return parseForceOrders(text, opts, BINANCE, inverse);
+  return parseForceOrders(text, opts, BINANCE, opts.contractSizes, coinmSymbol);
 }
 
 /** COIN-M symbol → contract symbol: BTCUSD_PERP → BTCUSD, BTCUSD_261225 stays. */
