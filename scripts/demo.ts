@@ -6,10 +6,9 @@
 // not explicitly given (not REDIS_URL, not the default 127.0.0.1:6379), where they would mix with real buckets.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCapture, type Capture } from './lib/capture.js';
 import { cleanup, installSignalHandlers, spawnChild } from './lib/children.js';
-import { UsageError, die, int, usd } from './lib/cli.js';
+import { UsageError, die, int, parseOptions, usd } from './lib/cli.js';
 import { DIST } from './lib/daemon.js';
 import { minutesOf, parseCapture, totalsByExchange } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
@@ -70,17 +69,12 @@ interface Options {
 }
 
 function parseCli(argv: string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { speed: { type: 'string' }, capture: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: { speed: { type: 'string' }, capture: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (parsed.values.help) return 'help';
   let speed: number | undefined;
   if (parsed.values.speed !== undefined) {

@@ -9,10 +9,9 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import { UsageError, die } from './lib/cli.js';
+import { UsageError, die, parseOptions } from './lib/cli.js';
 import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
 import { redisClient, redisSpec } from './lib/redis.js';
 
@@ -47,16 +46,11 @@ made before the rollups existed.
 `;
 
 function parse(argv: string[]): { redis: RedisTarget; unshift: number; rollups: boolean; out?: string } | 'help' {
-  let v;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, rollups: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }).values;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const v = parseOptions({
+    args: argv,
+    strict: true,
+    options: { redis: { type: 'string' }, 'unshift-ms': { type: 'string' }, rollups: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
   if (v.help) return 'help';
   if (v.redis === undefined) throw new UsageError('--redis <redis:// URL> is required');
   const redis = redisSpec(v.redis);

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // liqd-import: loads a source's past files (a day of a node's fill files, a copy of an archive) into the buckets of
 // REDIS_URL, exactly once and resumably (see --help). Exit 0 done, 1 failed or interrupted, 2 usage.
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { describeTarget } from '../src/core/redis-target.js';
 import { redisClient } from './lib/redis.js';
 import { ADAPTERS, adapterOf } from '../src/venues/registry.js';
 import type { HistoryFile, HistorySpec } from '../src/venues/types.js';
 import { parseUtcTime } from '../src/venues/parsing.js';
-import { StatusLine, UsageError, duration, int, usd } from './lib/cli.js';
+import { StatusLine, UsageError, duration, int, parseOptions, usd } from './lib/cli.js';
 import { type ImportTotals, progressKey, runImport } from './lib/import.js';
 
 const PROG = 'liqd-import';
@@ -60,17 +59,12 @@ interface Cli {
 }
 
 function parse(argv: string[]): Cli | 'help' {
-  let r;
-  try {
-    r = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { from: { type: 'string' }, to: { type: 'string' }, reread: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const r = parseOptions({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, to: { type: 'string' }, reread: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (r.values.help) return 'help';
   const [exchange, dir, extra] = r.positionals;
   if (exchange === undefined || dir === undefined) throw new UsageError(`usage: ${PROG} <exchange> <DIR> [--from <time>] [--to <time>] (see --help)`);

@@ -3,7 +3,6 @@
 // Records the exchanges' raw liquidation frames with the daemon's own feeds (src/venues: same URLs from
 // the same environment variables, same subscriptions, keepalive, reconnects), plus the instrument metadata, into a
 // capture file that `npm run replay` serves again without anything from outside.
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, EXCHANGE_NAMES, loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/log.js';
@@ -11,7 +10,7 @@ import type { Venue } from '../src/core/parse.js';
 import { FEEDS } from '../src/venues/registry.js';
 import { createStreams } from '../src/venues/runtime.js';
 import { CAPTURE_FORMAT, CaptureWriter, type CaptureMeta } from './lib/capture.js';
-import { StatusLine, UsageError, die, elapsed, int } from './lib/cli.js';
+import { StatusLine, UsageError, die, elapsed, int, parseOptions } from './lib/cli.js';
 import { fetchRestMeta, standinOptionsOf } from './lib/meta.js';
 
 const PROG = 'liqd-record';
@@ -55,22 +54,17 @@ interface Options {
 }
 
 function parseCli(argv: string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: 'string', short: 'o' },
-        minutes: { type: 'string' },
-        exchanges: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      out: { type: 'string', short: 'o' },
+      minutes: { type: 'string' },
+      exchanges: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (!v.out) throw new UsageError('--out <file> is required');

@@ -4,12 +4,11 @@
 // the connections subscribed to what carries it, paced as recorded and scaled by --speed.
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { ENV_SCHEMA } from '../src/config.js';
 import type { Standins } from '../src/venues/standin/index.js';
 import { loadCapture, type Capture } from './lib/capture.js';
 import { cleanup, installSignalHandlers, onCleanup, signalExitCode } from './lib/children.js';
-import { StatusLine, UsageError, die, duration, elapsed, int, usd } from './lib/cli.js';
+import { StatusLine, UsageError, die, duration, elapsed, int, parseOptions, usd } from './lib/cli.js';
 import { parseCapture, minutesOf, totalsByExchange, type ParseOutcome } from './lib/expected.js';
 import { lookupsFrom } from './lib/meta.js';
 import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
@@ -78,25 +77,20 @@ interface Options {
 }
 
 function parseCli(argv: string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        speed: { type: 'string' },
-        'with-daemon': { type: 'boolean' },
-        redis: { type: 'string' },
-        'keep-time': { type: 'boolean' },
-        'shift-ms': { type: 'string' },
-        'wait-seconds': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseOptions({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      speed: { type: 'string' },
+      'with-daemon': { type: 'boolean' },
+      redis: { type: 'string' },
+      'keep-time': { type: 'boolean' },
+      'shift-ms': { type: 'string' },
+      'wait-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length !== 1) throw new UsageError('give exactly one capture file');

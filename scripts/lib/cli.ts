@@ -1,7 +1,17 @@
-// Small helpers shared by the scripts' command lines: one-line failures, a status line on a terminal, figures.
+// Small helpers shared by the scripts' command lines: options, one-line failures, a status line on a terminal, figures.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** node:util parseArgs, its complaint (an unknown option, a missing value) thrown as a UsageError (exit status 2). */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** Prints `prog: line` on stderr and exits with code. */

@@ -1,8 +1,8 @@
-// Shared per-event validation for the exchange parsers (binance.ts, bybit.ts, okx.ts).
+// Shared per-value validation for the venue parsers (src/venues/<venue>/parser.ts; the per-item steps: parsing-rows.ts).
 // Hot path: no regex compiled per call, no closures per event, no zod. Every helper returns either the value or a
 // RejectReason string, so callers test `typeof r === 'string'` and reject that one event.
 import { type Decimal, isZero, parseDecimal } from '../core/decimal.js';
-import { type BuildError, type LiquidationEvent, MAX_SYMBOL_LENGTH } from '../core/event.js';
+import { MAX_SYMBOL_LENGTH } from '../core/event.js';
 import { MAX_FUTURE_MS, type ParseOptions, type ParseResult, type RejectReason } from '../core/parse.js';
 
 /** A metadata lookup: a Map, or an InstrumentCache (src/streams/instruments.ts). */
@@ -145,19 +145,6 @@ export function checkTs(ts: number, opts: ParseOptions): RejectReason | undefine
   return undefined;
 }
 
-/** makeLinearEvent / makeInverseEvent return an event or a BuildError; the BuildError names are reject reasons. */
-export function isBuildError(v: LiquidationEvent | BuildError): v is BuildError {
-  return typeof v === 'string';
-}
-
-export function buildErrorReason(e: BuildError): RejectReason {
-  return e; // 'zero_value' | 'zero_quantity' | 'out_of_range' are RejectReasons of the same name
-}
-
-/**
- * A name of valid form missing from the metadata: into `missing` for a refetch and re-parse, or, on the final
- * re-parse (opts.final), an unknown_instrument rejection. Returns nothing; the caller skips the event.
- */
 /**
  * The instrument name of one liquidation item (`name` is item[field]): undefined when the item is rejected
  * (absent, not a string, or not of valid form) or skipped because a re-parse (`only`) is not about it.
@@ -175,6 +162,10 @@ export function itemName(name: unknown, item: unknown, exchange: string, opts: P
   return name;
 }
 
+/**
+ * A name of valid form missing from the metadata: into `missing` for a refetch and re-parse, or, on the final
+ * re-parse (opts.final), an unknown_instrument rejection. Returns nothing; the caller skips the event.
+ */
 export function noteMissing(
   result: ParseResult,
   exchange: string,

@@ -5,20 +5,18 @@ import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
 import { aggKey, minuteOf, periodOf } from '../../src/core/keys.js';
 import { alertFromEntry } from '../../src/engine/alert.js';
 import { BucketWriter } from '../../src/engine/writer.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
-import { binanceFrame, startStandins, type Standins } from '../support/venues.js';
+import { waitUntil } from '../support/daemon.js';
+import { redisForFile } from '../support/redis-file.js';
+import { daemonsPerTest } from '../support/venue-harness.js';
+import { binanceFrame } from '../support/venues.js';
 
 const NOW = Date.now();
 const M1 = minuteOf(NOW) - 5 * 60_000;
@@ -30,21 +28,10 @@ function usd(symbol: string, ts: number, dollars: string): LiquidationEvent {
   return e;
 }
 
-let redis: PrivateRedis;
-let client: Redis;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
+const redis = redisForFile({ flushEachTest: true });
 
 async function streamAlerts() {
-  return (await client.xrange('liq:alerts', '-', '+')).map(([, f]) => alertFromEntry(f)!);
+  return (await redis.db.xrange('liq:alerts', '-', '+')).map(([, f]) => alertFromEntry(f)!);
 }
 
 // ALERT_MIN_USD $1,000, ALERT_MINUTE_USD $5,000
@@ -57,7 +44,7 @@ describe('alerts recorded by the write script', () => {
     const published: string[] = [];
     await sub.subscribe('liq:alerts');
     sub.on('message', (_ch, msg) => published.push(msg));
-    const w = new BucketWriter(client, opts);
+    const w = new BucketWriter(redis.db, opts);
     const e2 = usd('ETHUSDT', M1 + 2, '1500');
     const e3 = usd('BTCUSDT', M1 + 3, '2000');
     // M1: ALL goes 2,100 → 4,100 → 5,050 (crossed by the third batch) → 5,550
@@ -85,7 +72,7 @@ describe('alerts recorded by the write script', () => {
   });
 
   it('two writers racing on the same crossing record it once', async () => {
-    const a = new BucketWriter(client, opts);
+    const a = new BucketWriter(redis.db, opts);
     const b = new BucketWriter(redis.client(), opts);
     // a $4,500 liquidation (an alert) and a $600 one (none): the market's minute reaches $5,100 (an alert)
     const batch = [usd('BTCUSDT', M1 + 1, '4500'), usd('ETHUSDT', M1 + 2, '600')];
@@ -113,41 +100,26 @@ async function receiver(script: number[] = []) {
 }
 
 describe('alerts from real daemons', () => {
-  let standins: Standins | undefined;
-  const daemons: RunningDaemon[] = [];
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-    await standins?.close();
-    standins = undefined;
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  async function launch(env: Record<string, string>) {
-    const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-alerts-spool-'));
-    dirs.push(spool);
-    const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'binance', ...env }, await freePort());
-    daemons.push(d);
-    return d;
-  }
+  const harness = daemonsPerTest(redis, 'binance', 'alerts');
 
   it('two daemons fed the same frames: one stream entry, one pub/sub message, one signed webhook POST', async () => {
     const hook = await receiver();
     try {
-      standins = await startStandins();
+      await harness.start();
       const env = { ALERT_MIN_USD: '100000', ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_SECRET: 's3cret' };
-      const [a, b] = [await launch({ ...env, INSTANCE_ID: 'a' }), await launch({ ...env, INSTANCE_ID: 'b' })];
-      await waitUntil(() => standins!.venues['binance-usdm'].connections() === 2, 15_000, 'both daemons connected');
+      const [a, b] = [await harness.launch({ ...env, INSTANCE_ID: 'a' }), await harness.launch({ ...env, INSTANCE_ID: 'b' })];
+      await waitUntil(() => harness.standins.venues['binance-usdm'].connections() === 2, 15_000, 'both daemons connected');
       const sub = redis.client();
       const published: string[] = [];
       await sub.subscribe('liq:alerts');
       sub.on('message', (_ch, m) => published.push(m));
       // $150,000.00 (an alert) and $10.00 (none); each frame reaches both daemons
-      standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
-      standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
-      await waitUntil(async () => (await client.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: 'SELL', price: '50000', qty: '3', ts: M2 + 100 }));
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '1000', qty: '0.01', ts: M2 + 200 }));
+      await waitUntil(async () => (await redis.db.hget(`liq:agg:ALL:60s:${M2}`, 'count')) === '2', 10_000, 'both events counted');
       // the rollups too, once: the hour and the day of both events
-      expect(await client.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
-      expect(await client.hget(aggKey('BTCUSDT', '1d', periodOf(M2, '1d')), 'value_cents')).toBe('15000000');
+      expect(await redis.db.hget(aggKey('ALL', '1h', periodOf(M2, '1h')), 'count')).toBe('2');
+      expect(await redis.db.hget(aggKey('BTCUSDT', '1d', periodOf(M2, '1d')), 'value_cents')).toBe('15000000');
       await waitUntil(() => hook.got.length === 1, 10_000, 'the webhook POST');
       await new Promise((r) => setTimeout(r, 1000)); // time for a second POST, which must not come
       expect(hook.got).toHaveLength(1);
@@ -173,10 +145,10 @@ describe('alerts from real daemons', () => {
   it('a webhook answering 500 and then 200 gets the alert once, with the same Idempotency-Key on both tries', async () => {
     const hook = await receiver([500]);
     try {
-      standins = await startStandins();
-      const d = await launch({ ALERT_MIN_USD: '1000', ALERT_WEBHOOK_URL: hook.url });
-      await waitUntil(() => standins!.venues['binance-usdm'].connections() === 1, 15_000, 'connected');
-      standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'BUY', price: '150', qty: '10', ts: M2 + 300 }));
+      await harness.start();
+      const d = await harness.launch({ ALERT_MIN_USD: '1000', ALERT_WEBHOOK_URL: hook.url });
+      await waitUntil(() => harness.standins.venues['binance-usdm'].connections() === 1, 15_000, 'connected');
+      harness.standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'BUY', price: '150', qty: '10', ts: M2 + 300 }));
       await waitUntil(() => hook.got.length === 2, 15_000, 'a retry after the 500');
       await new Promise((r) => setTimeout(r, 500));
       expect(hook.got.map((g) => g.status)).toEqual([500, 200]);
@@ -198,7 +170,7 @@ describe('alerts from real daemons', () => {
 describe('liqd alerts', () => {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../dist/scripts/alerts.js');
   it('prints the latest (--once, as a table or JSON lines) and then tails new ones as they are recorded', async () => {
-    const w = new BucketWriter(client, opts);
+    const w = new BucketWriter(redis.db, opts);
     const e1 = usd('BTCUSDT', M1 + 1, '1500');
     await w.write([e1], NOW);
     const run = (args: string[]) =>
@@ -218,7 +190,7 @@ describe('liqd alerts', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       // written once the tail is blocked in XREAD ('$': only what comes after), not after a guessed delay
-      await waitUntil(async () => String(await client.call('CLIENT', 'LIST')).includes('cmd=xread'), 10_000, 'the tail blocked in XREAD');
+      await waitUntil(async () => String(await redis.db.call('CLIENT', 'LIST')).includes('cmd=xread'), 10_000, 'the tail blocked in XREAD');
       const e2 = usd('ETHUSDT', M1 + 2, '2500');
       await w.write([e2], NOW);
       await waitUntil(() => out.includes(e2.id), 10_000, 'the new alert on stdout');

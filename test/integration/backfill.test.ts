@@ -2,19 +2,16 @@
 // and the REST shape has one identity; start-up fetches the last hour; a reconnect's gap is filled, the overlap
 // with the stream counted once; a 429 holds the venue's REST calls and the page is asked again; BACKFILL=none asks
 // for nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { minuteOf } from '../../src/core/keys.js';
 import { familiesFor } from '../../src/venues/okx/backfill.js';
 import { parseOkx, parseOkxItems, type OkxInstrument } from '../../src/venues/okx/parser.js';
 import type { OkxVenue } from '../../src/venues/okx/standin.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
-import { okxFrame, startStandins, type OkxDetail, type Standins } from '../support/venues.js';
+import { waitUntil } from '../support/daemon.js';
+import { redisForFile } from '../support/redis-file.js';
+import { daemonsPerTest } from '../support/venue-harness.js';
+import { okxFrame, type OkxDetail } from '../support/venues.js';
 
 const BTC: OkxInstrument = { symbol: 'BTCUSDT', inverse: false, contractValue: parseDecimal('0.01')! };
 const ETH_INV: OkxInstrument = { symbol: 'ETHUSD', inverse: true, contractValue: parseDecimal('10')! };
@@ -55,41 +52,18 @@ describe('one liquidation, two shapes', () => {
   });
 });
 
-let redis: PrivateRedis;
-let client: Redis;
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
+const redis = redisForFile();
 
 describe('backfill from the OKX stand-in, through the real daemon', () => {
-  let standins: Standins | undefined;
-  const daemons: RunningDaemon[] = [];
-  const dirs: string[] = [];
+  const harness = daemonsPerTest(redis, 'okx', 'backfill');
   beforeEach(async () => {
-    await client.flushall();
+    await redis.db.flushall();
   });
-  afterEach(async () => {
-    for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-    await standins?.close();
-    standins = undefined;
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-  async function launch(env: Record<string, string> = {}) {
-    const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-backfill-spool-'));
-    dirs.push(spool);
-    const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'okx', ...env }, await freePort());
-    daemons.push(d);
-    return d;
-  }
-  const count = async (m: number) => Number((await client.hget(`liq:agg:ALL:60s:${m}`, 'count')) ?? 0);
+  const count = async (m: number) => Number((await redis.db.hget(`liq:agg:ALL:60s:${m}`, 'count')) ?? 0);
 
   it('start-up fills the last hour; a reconnect fills its gap, the overlap with the stream counted once; a 429 is honoured', async () => {
-    standins = await startStandins();
-    const okx = standins.venues.okx as unknown as OkxVenue;
+    await harness.start();
+    const okx = harness.standins.venues.okx as unknown as OkxVenue;
     const now = Date.now();
     const before = minuteOf(now - 20 * 60_000);
     // history from before the daemon started: $1,000.00 + $300.00 (ETH-USDT-SWAP: ctVal 0.1)
@@ -97,9 +71,9 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
       { instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '2', ts: before + 1_000 }] },
       { instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '1', ts: before + 2_000 }] },
     ]);
-    const d = await launch();
+    const d = await harness.launch();
     await waitUntil(async () => (await count(before)) === 2, 15_000, 'the start-up backfill');
-    expect(await client.hget(`liq:agg:ALL:60s:${before}`, 'value_cents')).toBe(String(100_000 + 30_000));
+    expect(await redis.db.hget(`liq:agg:ALL:60s:${before}`, 'value_cents')).toBe(String(100_000 + 30_000));
     await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true);
     expect(((await d.health()).body.backfill as Record<string, { last: unknown; lastFailure: unknown }>).okx).toMatchObject({
       last: { ok: true, startup: true, events: 2 },
@@ -113,7 +87,7 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
     const l1: OkxDetail = { posSide: 'long', side: 'sell', bkPx: '51000', sz: '1', ts: t - 500 }; // $510.00
     const l2: OkxDetail = { posSide: 'short', side: 'buy', bkPx: '51010', sz: '3', ts: t }; // $1,530.30
     okx.send(okxFrame('SWAP', [{ instId: 'BTC-USDT-SWAP', details: [l1] }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'count')) === '1', 10_000, 'L1 from the stream');
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'count')) === '1', 10_000, 'L1 from the stream');
     okx.addHistory('SWAP', [{ instId: 'BTC-USDT-SWAP', details: [l1, l2] }]);
     okx.rateLimit(1);
     const asked = okx.restRequests().length;
@@ -126,11 +100,11 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
     expect(after.length).toBe(2);
     expect(after[0]).toBe(after[1]);
     expect(after[0]).toMatch(/instType=SWAP&instFamily=BTC-USDT&state=filled&limit=100$/);
-    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${m}`, 'short_value_cents')) === '153030', 10_000, 'L2 from the backfill');
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:BTCUSDT:60s:${m}`, 'short_value_cents')) === '153030', 10_000, 'L2 from the backfill');
     // L1 once (the stream's and the REST copy), L2 once; the start-up's BTC liquidation again in the page: once
-    const l1Minute = await client.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'long_value_cents');
+    const l1Minute = await redis.db.hget(`liq:agg:BTCUSDT:60s:${minuteOf(l1.ts)}`, 'long_value_cents');
     expect(l1Minute).toBe('51000');
-    expect(await client.hget(`liq:agg:BTCUSDT:60s:${before}`, 'count')).toBe('1');
+    expect(await redis.db.hget(`liq:agg:BTCUSDT:60s:${before}`, 'count')).toBe('1');
     const metrics = await d.metrics();
     expect(metrics).toMatch(/liq_backfilled_events_total\{exchange="okx"\} 5/); // 2 at start-up; then the family's page: that BTC one, L1, L2
     expect(metrics).toMatch(/liq_duplicates_total 2/);
@@ -138,13 +112,13 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
   });
 
   it('a gap longer than a page is paged back with after (the oldest ts + 1) until a short page; each liquidation once', async () => {
-    standins = await startStandins();
-    const okx = standins.venues.okx as unknown as OkxVenue;
+    await harness.start();
+    const okx = harness.standins.venues.okx as unknown as OkxVenue;
     const now = Date.now();
     // 250 liquidations of $500.00 (BTC-USDT-SWAP: ctVal 0.01, 1 contract at 50000) over the last 42 minutes, newest first
     const ts = Array.from({ length: 250 }, (_, i) => now - 60_000 - i * 10_000);
     okx.addHistory('SWAP', ts.map((t) => ({ instId: 'BTC-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '50000', sz: '1', ts: t } as OkxDetail] })));
-    const d = await launch();
+    const d = await harness.launch();
     await d.waitForLog((l) => l.msg === 'gap backfill done (events already counted from the stream count once)' && l.startup === true, 20_000);
     let counted = 0;
     let cents = 0;
@@ -153,7 +127,7 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
       cents = 0;
       for (let m = minuteOf(ts[ts.length - 1]); m <= minuteOf(ts[0]); m += 60_000) {
         counted += await count(m);
-        cents += Number((await client.hget(`liq:agg:ALL:60s:${m}`, 'value_cents')) ?? 0);
+        cents += Number((await redis.db.hget(`liq:agg:ALL:60s:${m}`, 'value_cents')) ?? 0);
       }
       return counted;
     };
@@ -174,9 +148,9 @@ describe('backfill from the OKX stand-in, through the real daemon', () => {
   });
 
   it('BACKFILL=none asks for no history', async () => {
-    standins = await startStandins();
-    const okx = standins.venues.okx as unknown as OkxVenue;
-    const d = await launch({ BACKFILL: 'none' });
+    await harness.start();
+    const okx = harness.standins.venues.okx as unknown as OkxVenue;
+    const d = await harness.launch({ BACKFILL: 'none' });
     await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed');
     okx.dropAll();
     await waitUntil(() => okx.subscriptions().some((t) => t.length === 2), 10_000, 'subscribed again');

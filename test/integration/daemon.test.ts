@@ -1,14 +1,12 @@
 // The real daemon process against the stand-in exchanges and a private Redis: exact buckets after a mixed burst,
 // repeats counted once, drops, silence, 429s, garbage, new listings and a REST outage.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, startStandins, type Standins } from '../support/venues.js';
+import { describe, expect, it } from 'vitest';
+import { DELIVERY, defaultOkxInstruments, okxInstrument, manyBybitLinear, type Standins } from '../support/venues.js';
 import { binanceFrame, bybitFrame, okxFrame } from '../support/venues.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { startDaemon, waitUntil } from '../support/daemon.js';
+import { freePort, startRedis } from '../support/redis.js';
+import { redisForFile } from '../support/redis-file.js';
+import { daemonsPerTest } from '../support/venue-harness.js';
 
 /**
  * The three venues of these cases (EXCHANGES=binance,bybit,okx, the behaviour before EXCHANGES=all): only their
@@ -17,36 +15,8 @@ import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
  */
 const THREE = ['binance', 'bybit', 'okx'];
 
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: THREE.join(','), ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const redis = redisForFile({ flushEachTest: true });
+const harness = daemonsPerTest(redis, THREE.join(','), 'daemon');
 
 /** Waits until every venue has a connection subscribed to its liquidation stream. */
 async function subscribed(s: Standins) {
@@ -101,30 +71,30 @@ const EXPECTED_BTCUSD = {
 };
 
 async function allCount(minute = MIN): Promise<number> {
-  return Number((await client.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
+  return Number((await redis.db.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
 }
 
 describe('daemon against stand-in exchanges', () => {
   it('writes exact buckets for a mixed burst from all five venues, and counts a repeated burst once', async () => {
-    standins = await startStandins({}, THREE);
-    const d = await launch();
-    await subscribed(standins);
-    burst(standins);
+    await harness.start({}, THREE);
+    const d = await harness.launch();
+    await subscribed(harness.standins);
+    burst(harness.standins);
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'nine events');
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3350525');
-    expect(await client.xlen('liq:events')).toBe(9);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', okx_short_value_cents: '10000', qty_e8: '196078' });
+    expect(await redis.db.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3350525');
+    expect(await redis.db.xlen('liq:events')).toBe(9);
 
-    burst(standins); // the exchange repeats itself (e.g. OKX's first push after a subscribe)
+    burst(harness.standins); // the exchange repeats itself (e.g. OKX's first push after a subscribe)
     await waitUntil(async () => (await d.metrics()).includes('liq_duplicates_total 9'), 10_000, 'duplicates counted');
     expect(await allCount()).toBe(9);
-    expect(await client.xlen('liq:events')).toBe(9);
+    expect(await redis.db.xlen('liq:events')).toBe(9);
     // Feed health reaches Redis for dashboards on other machines.
-    await waitUntil(async () => (await client.scard('liq:instances')) === 1, 5_000, 'status written');
-    const instances = await client.smembers('liq:instances');
-    const status = await client.hgetall(`liq:status:${instances[0]}`);
+    await waitUntil(async () => (await redis.db.scard('liq:instances')) === 1, 5_000, 'status written');
+    const instances = await redis.db.smembers('liq:instances');
+    const status = await redis.db.hgetall(`liq:status:${instances[0]}`);
     expect(Object.keys(status).sort()).toEqual(['binance-coinm', 'binance-usdm', 'bybit-inverse#0', 'bybit-linear#0', 'okx']);
     expect(JSON.parse(status.okx)).toMatchObject({ state: 'open', exchange: 'okx' });
     expect(d.garbage).toEqual([]);
@@ -132,9 +102,9 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('subscribes every Bybit symbol past the first page, spread over connections under the args limit', async () => {
-    standins = await startStandins({ bybitInstruments: { linear: manyBybitLinear(1234), inverse: [] } });
-    await launch({ BYBIT_MAX_ARGS_CHARS: '4000', EXCHANGES: 'bybit' });
-    const linear = standins.venues['bybit-linear'];
+    await harness.start({ bybitInstruments: { linear: manyBybitLinear(1234), inverse: [] } });
+    await harness.launch({ BYBIT_MAX_ARGS_CHARS: '4000', EXCHANGES: 'bybit' });
+    const linear = harness.standins.venues['bybit-linear'];
     await waitUntil(() => linear.subscriptions().flat().length === 1234, 15_000, 'all 1234 topics subscribed');
     const subs = linear.subscriptions();
     expect(subs.length).toBeGreaterThan(3);
@@ -145,31 +115,31 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('follows Bybit listings: subscribes new symbols and unsubscribes delisted ones without reconnecting', async () => {
-    standins = await startStandins({}, THREE);
-    await launch({ EXCHANGES: 'bybit', INSTRUMENT_REFRESH_MINUTES: '0.02' });
-    const linear = standins.venues['bybit-linear'];
+    await harness.start({}, THREE);
+    await harness.launch({ EXCHANGES: 'bybit', INSTRUMENT_REFRESH_MINUTES: '0.02' });
+    const linear = harness.standins.venues['bybit-linear'];
     await waitUntil(() => linear.subscriptions().flat().includes('allLiquidation.BTCUSDT'), 10_000, 'initial subscriptions');
     const connectionsBefore = linear.totalConnections();
     const listed = manyBybitLinear(6).filter((i) => i.symbol !== 'SOLUSDT');
     const fresh = manyBybitLinear(8).slice(6);
-    standins.setInstruments({ bybitInstruments: { linear: [...listed, ...fresh] } });
+    harness.standins.setInstruments({ bybitInstruments: { linear: [...listed, ...fresh] } });
     await waitUntil(() => {
       const topics = linear.subscriptions().flat();
       return fresh.every((i) => topics.includes(`allLiquidation.${i.symbol}`)) && !topics.includes('allLiquidation.SOLUSDT');
     }, 10_000, 'new listings subscribed, delisted unsubscribed');
     expect(linear.totalConnections()).toBe(connectionsBefore);
-    standins.send('bybit-linear', bybitFrame([{ symbol: fresh[0].symbol, side: 'Sell', price: '2', size: '10', ts: MIN + 5 }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:${fresh[0].baseCoin}${fresh[0].quoteCoin}:60s:${MIN}`, 'bybit_short_value_cents')) === '2000', 10_000, 'new listing counted');
+    harness.standins.send('bybit-linear', bybitFrame([{ symbol: fresh[0].symbol, side: 'Sell', price: '2', size: '10', ts: MIN + 5 }]));
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:${fresh[0].baseCoin}${fresh[0].quoteCoin}:60s:${MIN}`, 'bybit_short_value_cents')) === '2000', 10_000, 'new listing counted');
   });
 
   it('reconnects after every connection is dropped mid-stream, resubscribes, and counts repeated frames once', async () => {
-    standins = await startStandins({}, THREE);
-    const d = await launch();
-    await subscribed(standins);
-    burst(standins);
+    await harness.start({}, THREE);
+    const d = await harness.launch();
+    await subscribed(harness.standins);
+    burst(harness.standins);
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'first burst');
     // the venues the daemon listens to (the stand-ins of every registered venue run, EXCHANGES picks)
-    const live = Object.entries(standins.venues).filter(([, v]) => v.totalConnections() > 0);
+    const live = Object.entries(harness.standins.venues).filter(([, v]) => v.totalConnections() > 0);
     const before = Object.fromEntries(live.map(([k, v]) => [k, v.totalConnections()]));
     for (const [, v] of live) v.dropAll();
     await waitUntil(
@@ -177,9 +147,9 @@ describe('daemon against stand-in exchanges', () => {
       10_000,
       'reconnects',
     );
-    await subscribed(standins);
-    burst(standins); // replayed frames after the reconnect
-    standins.send('bybit-linear', bybitFrame([{ symbol: 'ETHUSDT', side: 'Buy', price: '3000', size: '1', ts: MIN + 1000 }]));
+    await subscribed(harness.standins);
+    burst(harness.standins); // replayed frames after the reconnect
+    harness.standins.send('bybit-linear', bybitFrame([{ symbol: 'ETHUSDT', side: 'Buy', price: '3000', size: '1', ts: MIN + 1000 }]));
     await waitUntil(async () => (await allCount()) === 10, 10_000, 'the new event');
     await new Promise((r) => setTimeout(r, 300));
     expect(await allCount()).toBe(10);
@@ -190,10 +160,10 @@ describe('daemon against stand-in exchanges', () => {
   });
 
   it('terminates and replaces connections whose keepalive goes unanswered (watchdog)', async () => {
-    standins = await startStandins({}, THREE);
-    await launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
-    await subscribed(standins);
-    const live = Object.entries(standins.venues).filter(([, v]) => v.totalConnections() > 0);
+    await harness.start({}, THREE);
+    await harness.launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
+    await subscribed(harness.standins);
+    const live = Object.entries(harness.standins.venues).filter(([, v]) => v.totalConnections() > 0);
     const before = Object.fromEntries(live.map(([k, v]) => [k, v.totalConnections()]));
     for (const [, v] of live) v.setUnresponsive(true);
     await waitUntil(
@@ -202,104 +172,103 @@ describe('daemon against stand-in exchanges', () => {
       'every venue reconnected by the watchdog',
     );
     for (const [, v] of live) v.setUnresponsive(false);
-    await subscribed(standins);
-    burst(standins);
+    await subscribed(harness.standins);
+    burst(harness.standins);
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'events after the watchdog');
   });
 
   it('honours Retry-After on a 429 answer to the upgrade', async () => {
-    standins = await startStandins({}, THREE);
-    standins.venues.okx.rejectUpgrades(1, 429, 2);
+    await harness.start({}, THREE);
+    harness.standins.venues.okx.rejectUpgrades(1, 429, 2);
     const started = Date.now();
-    const d = await launch({ EXCHANGES: 'okx' });
-    await waitUntil(() => standins!.venues.okx.connections() > 0, 10_000, 'okx connected after the 429');
+    const d = await harness.launch({ EXCHANGES: 'okx' });
+    await waitUntil(() => harness.standins.venues.okx.connections() > 0, 10_000, 'okx connected after the 429');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
-    expect(standins.venues.okx.upgradeAttempts()).toBe(2);
+    expect(harness.standins.venues.okx.upgradeAttempts()).toBe(2);
     await d.waitForLog((l) => JSON.stringify(l).includes('429'));
   });
 
   it('survives garbage frames: nothing counted, rejections in metrics, daemon up', async () => {
-    standins = await startStandins({}, THREE);
-    const d = await launch();
-    await subscribed(standins);
-    standins.send('binance-usdm', 'garbage \u001b[2J');
+    await harness.start({}, THREE);
+    const d = await harness.launch();
+    await subscribed(harness.standins);
+    harness.standins.send('binance-usdm', 'garbage \u001b[2J');
     // An escape sequence inside a well-formed JSON string: valid JSON, invalid symbol.
-    standins.send('binance-usdm', JSON.stringify({ stream: '!forceOrder@arr', data: { e: 'forceOrder', E: 1, o: { s: 'BTC\u001b[31mUSDT', S: 'SELL', ap: '1', z: '1', q: '1', T: MIN + 5 } } }));
-    standins.send('bybit-linear', '{"topic":"allLiquidation.BTCUSDT","data":[{"T":' + (MIN + 5) + ',"s":"BTCUSDT","S":"Buy","v":0.5,"p":"50000"}]}');
-    standins.send('okx', '{"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[{"instId":"BTC-USDT-SWAP","details":[{"posSide":"sideways","side":"buy","bkPx":"1","sz":"1","ts":"' + (MIN + 5) + '"}]}]}');
-    standins.send('okx', '[1,2,3]');
+    harness.standins.send('binance-usdm', JSON.stringify({ stream: '!forceOrder@arr', data: { e: 'forceOrder', E: 1, o: { s: 'BTC\u001b[31mUSDT', S: 'SELL', ap: '1', z: '1', q: '1', T: MIN + 5 } } }));
+    harness.standins.send('bybit-linear', '{"topic":"allLiquidation.BTCUSDT","data":[{"T":' + (MIN + 5) + ',"s":"BTCUSDT","S":"Buy","v":0.5,"p":"50000"}]}');
+    harness.standins.send('okx', '{"arg":{"channel":"liquidation-orders","instType":"SWAP"},"data":[{"instId":"BTC-USDT-SWAP","details":[{"posSide":"sideways","side":"buy","bkPx":"1","sz":"1","ts":"' + (MIN + 5) + '"}]}]}');
+    harness.standins.send('okx', '[1,2,3]');
     await waitUntil(async () => /liq_rejected_total\{exchange="okx",reason="bad_side"\} 1/.test(await d.metrics()), 10_000, 'rejections counted');
     const m = await d.metrics();
     expect(m).toMatch(/liq_rejected_total\{exchange="binance",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="binance",reason="bad_symbol"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="bybit",reason="json_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await redis.db.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
     expect(d.proc.exitCode).toBeNull();
   });
 
   it('counts a new OKX listing that arrives before the cached metadata knows it', async () => {
-    standins = await startStandins({}, THREE);
-    const d = await launch({ EXCHANGES: 'okx' });
-    await subscribed_okx(standins);
+    await harness.start({}, THREE);
+    const d = await harness.launch({ EXCHANGES: 'okx' });
+    await subscribed_okx(harness.standins);
     // The exchange lists a new instrument; our cache (refreshed hourly) does not know it yet.
     const { SWAP, FUTURES } = defaultOkxInstruments();
-    standins.setInstruments({ okxInstruments: { SWAP: [...SWAP, okxInstrument({ instId: 'NEW-USDT-SWAP', instType: 'SWAP', ctType: 'linear', ctVal: '10', tickSz: '0.0001', lotSz: '1' })], FUTURES } });
-    standins.send('okx', okxFrame('SWAP', [{ instId: 'NEW-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '0.5', sz: '7', ts: MIN + 10 }] }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 7 × 10 × 0.5 = $35
-    expect(await client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'qty_e8')).toBe('7000000000');
+    harness.standins.setInstruments({ okxInstruments: { SWAP: [...SWAP, okxInstrument({ instId: 'NEW-USDT-SWAP', instType: 'SWAP', ctType: 'linear', ctVal: '10', tickSz: '0.0001', lotSz: '1' })], FUTURES } });
+    harness.standins.send('okx', okxFrame('SWAP', [{ instId: 'NEW-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '0.5', sz: '7', ts: MIN + 10 }] }]));
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 7 × 10 × 0.5 = $35
+    expect(await redis.db.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'qty_e8')).toBe('7000000000');
     // An instrument that does not exist even after the refetch is rejected, not guessed.
-    standins.send('okx', okxFrame('SWAP', [{ instId: 'GHOST-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '1', sz: '1', ts: MIN + 20 }] }]));
+    harness.standins.send('okx', okxFrame('SWAP', [{ instId: 'GHOST-USDT-SWAP', details: [{ posSide: 'long', side: 'sell', bkPx: '1', sz: '1', ts: MIN + 20 }] }]));
     await waitUntil(async () => /reason="unknown_instrument"\} 1/.test(await d.metrics()), 10_000, 'unknown instrument rejected');
   });
 
   it('keeps running through a REST outage at start-up; metadata streams catch up when REST returns', async () => {
-    standins = await startStandins({}, THREE);
-    for (const v of Object.values(standins.venues)) v.setRestDown(true);
-    const d = await launch();
-    await waitUntil(() => standins!.venues['binance-usdm'].connections() > 0 && standins!.venues.okx.subscriptions().some((t) => t.length === 2), 10_000, 'streams that need no metadata yet');
+    await harness.start({}, THREE);
+    for (const v of Object.values(harness.standins.venues)) v.setRestDown(true);
+    const d = await harness.launch();
+    await waitUntil(() => harness.standins.venues['binance-usdm'].connections() > 0 && harness.standins.venues.okx.subscriptions().some((t) => t.length === 2), 10_000, 'streams that need no metadata yet');
     const h = await d.health();
     const states = Object.fromEntries((h.body.streams as Array<{ connection: string; state: string }>).map((s) => [s.connection, s.state]));
     expect(states['bybit-linear']).toBe('waiting_metadata');
     await d.waitForLog((l) => l.msg === 'instrument metadata failing' && l.cache === 'okx');
     // USD-M needs no metadata: counted right away. OKX waits for its contract values.
-    standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '3000', qty: '1', ts: MIN + 50 }));
-    standins.send('okx', okxFrame('SWAP', [{ instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '10', ts: MIN + 60 }] }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'binance_count')) === '1', 10_000, 'usd-m counted');
-    expect(await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_count')).toBeNull();
-    for (const v of Object.values(standins.venues)) v.setRestDown(false);
-    await waitUntil(async () => (await client.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_value_cents')) === '300000', 15_000, 'okx counted after REST returned'); // 10 × 0.1 ETH × 3000
-    await waitUntil(() => standins!.venues['bybit-linear'].subscriptions().some((t) => t.length > 0), 15_000, 'bybit subscribed after REST returned');
+    harness.standins.send('binance-usdm', binanceFrame({ symbol: 'ETHUSDT', side: 'SELL', price: '3000', qty: '1', ts: MIN + 50 }));
+    harness.standins.send('okx', okxFrame('SWAP', [{ instId: 'ETH-USDT-SWAP', details: [{ posSide: 'short', side: 'buy', bkPx: '3000', sz: '10', ts: MIN + 60 }] }]));
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'binance_count')) === '1', 10_000, 'usd-m counted');
+    expect(await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_count')).toBeNull();
+    for (const v of Object.values(harness.standins.venues)) v.setRestDown(false);
+    await waitUntil(async () => (await redis.db.hget(`liq:agg:ETHUSDT:60s:${MIN}`, 'okx_value_cents')) === '300000', 15_000, 'okx counted after REST returned'); // 10 × 0.1 ETH × 3000
+    await waitUntil(() => harness.standins.venues['bybit-linear'].subscriptions().some((t) => t.length > 0), 15_000, 'bybit subscribed after REST returned');
     await d.waitForLog((l) => l.msg === 'instrument metadata ok' && l.cache === 'okx');
   });
 
   it('two daemons on one Redis count every liquidation once', async () => {
-    standins = await startStandins({}, THREE);
-    await launch({ INSTANCE_ID: 'a' });
-    await launch({ INSTANCE_ID: 'b' });
-    await waitUntil(() => standins!.venues.okx.subscriptions().filter((t) => t.length === 2).length === 2 && standins!.venues['binance-usdm'].connections() === 2 && standins!.venues['bybit-inverse'].subscriptions().filter((t) => t.length > 0).length === 2, 15_000, 'both daemons subscribed');
-    burst(standins); // each frame reaches both daemons
+    await harness.start({}, THREE);
+    await harness.launch({ INSTANCE_ID: 'a' });
+    await harness.launch({ INSTANCE_ID: 'b' });
+    await waitUntil(() => harness.standins.venues.okx.subscriptions().filter((t) => t.length === 2).length === 2 && harness.standins.venues['binance-usdm'].connections() === 2 && harness.standins.venues['bybit-inverse'].subscriptions().filter((t) => t.length > 0).length === 2, 15_000, 'both daemons subscribed');
+    burst(harness.standins); // each frame reaches both daemons
     await waitUntil(async () => (await allCount()) === 9, 10_000, 'nine events');
     await new Promise((r) => setTimeout(r, 500));
     expect(await allCount()).toBe(9);
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect((await client.smembers('liq:instances')).sort()).toEqual(['a', 'b']);
+    expect(await redis.db.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect((await redis.db.smembers('liq:instances')).sort()).toEqual(['a', 'b']);
   });
 
   it('SIGTERM with Redis down spools what it holds; the next start replays the spool', async () => {
     const own = await startRedis();
     try {
-      standins = await startStandins({}, THREE);
-      const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-daemon-spool-'));
-      dirs.push(spool);
-      const env = { ...standins.env, REDIS_URL: own.url, SPOOL_DIR: spool, EXCHANGES: 'binance' };
+      await harness.start({}, THREE);
+      const spool = harness.tmpDir('liqd-daemon-spool-');
+      const env = { ...harness.standins.env, REDIS_URL: own.url, SPOOL_DIR: spool, EXCHANGES: 'binance' };
       const d1 = startDaemon(env, await freePort());
-      daemons.push(d1);
-      await waitUntil(() => standins!.venues['binance-usdm'].connections() > 0, 10_000, 'usdm connected');
+      harness.track(d1);
+      await waitUntil(() => harness.standins.venues['binance-usdm'].connections() > 0, 10_000, 'usdm connected');
       await d1.waitForLog((l) => l.msg === 'ready');
       await own.kill();
       await d1.waitForLog((l) => l.redis === 'disconnected' || l.redis === 'reconnecting');
-      for (let i = 0; i < 5; i++) standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'SELL', price: '150.5', qty: String(i + 1), ts: MIN + i }));
+      for (let i = 0; i < 5; i++) harness.standins.send('binance-usdm', binanceFrame({ symbol: 'SOLUSDT', side: 'SELL', price: '150.5', qty: String(i + 1), ts: MIN + i }));
       await waitUntil(async () => /liq_events_total\{exchange="binance"\} 5/.test(await d1.metrics()), 10_000, 'events received while Redis is down');
       expect((await d1.health()).status).toBe(503);
       expect(await d1.stop()).toBe(0);
@@ -307,7 +276,7 @@ describe('daemon against stand-in exchanges', () => {
 
       await own.start();
       const d2 = startDaemon(env, await freePort());
-      daemons.push(d2);
+      harness.track(d2);
       const c2 = own.client();
       await waitUntil(async () => (await c2.hget(`liq:agg:SOLUSDT:60s:${MIN}`, 'count')) === '5', 15_000, 'spool replayed');
       expect(await c2.hget(`liq:agg:SOLUSDT:60s:${MIN}`, 'value_cents')).toBe(String(150.5 * 15 * 100)); // 150.5 × (1+2+3+4+5)

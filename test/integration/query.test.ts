@@ -3,31 +3,20 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDecimal } from '../../src/core/decimal.js';
-import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, downKey, periodOf } from '../../src/core/keys.js';
 import { BucketWriter } from '../../src/engine/writer.js';
-import { startRedis, type PrivateRedis } from '../support/redis.js';
+import { linear } from '../support/events.js';
+import { redisForFile } from '../support/redis-file.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NOW = Date.now();
 const H = periodOf(NOW, '1h');
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z');
 
-function linear(exchange: string, symbol: string, side: 'long' | 'short', ts: number, price: string, qty: string): LiquidationEvent {
-  const e = makeLinearEvent({ exchange, symbol, side, ts, priceText: price, sizeText: qty }, parseDecimal(price)!, parseDecimal(qty)!);
-  if (typeof e === 'string') throw new Error(e);
-  return e;
-}
-
-let redis: PrivateRedis;
-let client: Redis;
+const redis = redisForFile();
 beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-  const w = new BucketWriter(client, { bucketRetentionHours: 168, eventLogRetentionHours: 24 });
+  const w = new BucketWriter(redis.db, { bucketRetentionHours: 168, eventLogRetentionHours: 24 });
   await w.write(
     [
       linear('binance', 'BTCUSDT', 'long', H - 2 * HOUR_MS + 60_000, '100', '2'), // 20000 cents
@@ -36,10 +25,7 @@ beforeAll(async () => {
     ],
     NOW,
   );
-  await client.hset(downKey(H - HOUR_MS + 300_000), 'okx', 'reconnecting');
-});
-afterAll(async () => {
-  await redis.stop();
+  await redis.db.hset(downKey(H - HOUR_MS + 300_000), 'okx', 'reconnecting');
 });
 
 function query(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {

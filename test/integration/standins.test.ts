@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage } from 'node:http';
-import { WebSocket, type ClientOptions } from 'ws';
+import { WebSocket } from 'ws';
 import {
   DELIVERY,
   startStandins,
@@ -14,60 +14,7 @@ import {
   type StandinOptions,
   type Standins,
 } from '../support/venues.js';
-
-/** A ws client that keeps every text message it received, to await in order. */
-class Client {
-  readonly messages: string[] = [];
-  pings = 0;
-  pongs = 0;
-  closeCode: number | undefined;
-  readonly closed: Promise<number>;
-  private cursor = 0;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.messages.push(d.toString()));
-    ws.on('ping', () => this.pings++);
-    ws.on('pong', () => this.pongs++);
-    ws.on('error', () => {});
-    this.closed = new Promise((resolve) =>
-      ws.on('close', (code) => {
-        this.closeCode = code;
-        resolve(code);
-      }),
-    );
-  }
-
-  static open(url: string, options?: ClientOptions): Promise<Client> {
-    const ws = new WebSocket(url, options);
-    const client = new Client(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(client));
-      ws.once('error', reject);
-    });
-  }
-
-  send(msg: string | object): void {
-    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
-  }
-
-  /** The next message not yet consumed, waiting up to timeoutMs. */
-  async next(timeoutMs = 2000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.messages.length) {
-      if (Date.now() > deadline) throw new Error('no message within ' + timeoutMs + ' ms');
-      await sleep(5);
-    }
-    return this.messages[this.cursor++];
-  }
-
-  async nextJson(timeoutMs?: number): Promise<Record<string, unknown>> {
-    return JSON.parse(await this.next(timeoutMs)) as Record<string, unknown>;
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
+import { Probe } from '../support/ws-probe.js';
 
 async function withStandins(opts: StandinOptions | undefined, fn: (s: Standins) => Promise<void>): Promise<void> {
   const s = await startStandins(opts);
@@ -142,21 +89,21 @@ describe('bybit', () => {
 
   it('acks subscribe and delivers a topic only to its subscribers, per category', async () => {
     await withStandins(undefined, async (s) => {
-      const a = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
-      const b = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
-      const inv = await Client.open(s.env.BYBIT_INVERSE_WS_URL);
+      const a = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
+      const b = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
+      const inv = await Probe.open(s.env.BYBIT_INVERSE_WS_URL);
       a.send({ req_id: 'r1', op: 'subscribe', args: ['allLiquidation.BTCUSDT', 'allLiquidation.BTCPERP'] });
-      const ack = await a.nextJson();
+      const ack = await a.nextObject();
       expect(ack).toEqual({ success: true, ret_msg: '', conn_id: expect.any(String), req_id: 'r1', op: 'subscribe' });
       b.send({ req_id: 'r2', op: 'subscribe', args: ['allLiquidation.ETHUSDT', 'allLiquidation.NOPEUSDT', 'orderbook.1.BTCUSDT'] });
-      const bad = await b.nextJson();
+      const bad = await b.nextObject();
       expect(bad.success).toBe(false);
       expect(bad.ret_msg).toBe(
         'error:handler not found,topic:allLiquidation.NOPEUSDT;error:handler not found,topic:orderbook.1.BTCUSDT',
       );
       // An inverse symbol is not a linear topic, and vice versa.
       inv.send({ req_id: 'r3', op: 'subscribe', args: ['allLiquidation.BTCUSD', 'allLiquidation.BTCUSDT'] });
-      expect((await inv.nextJson()).ret_msg).toBe('error:handler not found,topic:allLiquidation.BTCUSDT');
+      expect((await inv.nextObject()).ret_msg).toBe('error:handler not found,topic:allLiquidation.BTCUSDT');
       expect(s.venues['bybit-linear'].subscriptions()).toEqual([
         ['allLiquidation.BTCUSDT', 'allLiquidation.BTCPERP'],
         ['allLiquidation.ETHUSDT'],
@@ -176,16 +123,16 @@ describe('bybit', () => {
 
       // Subscribing twice is an error on the real exchange too.
       a.send({ req_id: 'r4', op: 'subscribe', args: ['allLiquidation.BTCUSDT'] });
-      expect((await a.nextJson()).ret_msg).toBe('error:already subscribed,topic:allLiquidation.BTCUSDT');
+      expect((await a.nextObject()).ret_msg).toBe('error:already subscribed,topic:allLiquidation.BTCUSDT');
       a.send({ req_id: 'r5', op: 'unsubscribe', args: ['allLiquidation.BTCUSDT'] });
-      expect(await a.nextJson()).toMatchObject({ success: true, req_id: 'r5', op: 'unsubscribe' });
+      expect(await a.nextObject()).toMatchObject({ success: true, req_id: 'r5', op: 'unsubscribe' });
       expect(s.send('bybit-linear', btc)).toBe(0);
 
       // Garbage goes to every connection of the venue; garbage from a client is recorded, not fatal.
       expect(s.send('bybit-linear', 'garbage')).toBe(2);
       expect(await a.next()).toBe('garbage');
       a.send('\u0000not json{');
-      expect((await a.nextJson()).success).toBe(false);
+      expect((await a.nextObject()).success).toBe(false);
       expect(s.venues['bybit-linear'].received()).toContain('\u0000not json{');
       for (const c of [a, b, inv]) c.close();
     });
@@ -194,11 +141,11 @@ describe('bybit', () => {
   it('refuses a subscribe whose args exceed 21,000 characters, subscribing nothing', async () => {
     const linear = manyBybitLinear(1500);
     await withStandins({ bybitInstruments: { linear, inverse: defaultBybitInverse() } }, async (s) => {
-      const c = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
+      const c = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
       const topics = linear.map((i) => `allLiquidation.${i.symbol}`);
       expect(topics.join(',').length).toBeGreaterThan(21_000);
       c.send({ req_id: 'big', op: 'subscribe', args: topics });
-      expect(await c.nextJson()).toEqual({
+      expect(await c.nextObject()).toEqual({
         success: false,
         ret_msg: 'args size >21000',
         conn_id: expect.any(String),
@@ -210,7 +157,7 @@ describe('bybit', () => {
       let n = 0;
       while (topics.slice(0, n + 1).join(',').length <= 21_000) n++;
       c.send({ req_id: 'ok', op: 'subscribe', args: topics.slice(0, n) });
-      expect((await c.nextJson()).success).toBe(true);
+      expect((await c.nextObject()).success).toBe(true);
       expect(s.venues['bybit-linear'].subscriptions()[0]).toHaveLength(n);
       c.close();
     });
@@ -218,26 +165,26 @@ describe('bybit', () => {
 
   it('answers op:ping with pong, and stops when unresponsive', async () => {
     await withStandins(undefined, async (s) => {
-      const c = await Client.open(s.env.BYBIT_INVERSE_WS_URL);
+      const c = await Probe.open(s.env.BYBIT_INVERSE_WS_URL);
       c.send({ req_id: 'p1', op: 'ping' });
-      const pong = await c.nextJson();
+      const pong = await c.nextObject();
       expect(pong).toEqual({ success: true, ret_msg: 'pong', conn_id: expect.any(String), req_id: 'p1', op: 'ping' });
       s.venues['bybit-inverse'].setUnresponsive(true);
       c.send({ req_id: 'p2', op: 'ping' });
       await expect(c.next(300)).rejects.toThrow(/no message/);
       // Data still flows while keepalives are ignored.
       c.send({ req_id: 's', op: 'subscribe', args: ['allLiquidation.ETHUSD'] });
-      expect((await c.nextJson()).success).toBe(true);
+      expect((await c.nextObject()).success).toBe(true);
       expect(s.send('bybit-inverse', liqFrame('allLiquidation.ETHUSD', 'ETHUSD'))).toBe(1);
-      expect((await c.nextJson()).topic).toBe('allLiquidation.ETHUSD');
+      expect((await c.nextObject()).topic).toBe('allLiquidation.ETHUSD');
       c.close();
     });
   });
 
   it('closes a connection idle past bybitIdleCloseMs; data frames count as activity', async () => {
     await withStandins({ bybitIdleCloseMs: 300 }, async (s) => {
-      const idle = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
-      const fed = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
+      const idle = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
+      const fed = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
       fed.send({ op: 'subscribe', args: ['allLiquidation.BTCUSDT'] });
       for (let i = 0; i < 10; i++) {
         await sleep(50);
@@ -253,18 +200,18 @@ describe('bybit', () => {
 describe('okx', () => {
   it('answers text ping with text pong, acks subscribe and delivers by instType', async () => {
     await withStandins(undefined, async (s) => {
-      const swap = await Client.open(s.env.OKX_WS_URL);
-      const fut = await Client.open(s.env.OKX_WS_URL);
+      const swap = await Probe.open(s.env.OKX_WS_URL);
+      const fut = await Probe.open(s.env.OKX_WS_URL);
       swap.send('ping');
       expect(await swap.next()).toBe('pong');
       swap.send({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'SWAP' }] });
-      expect(await swap.nextJson()).toEqual({
+      expect(await swap.nextObject()).toEqual({
         event: 'subscribe',
         arg: { channel: 'liquidation-orders', instType: 'SWAP' },
         connId: expect.stringMatching(/^[0-9a-f]{8}$/),
       });
       fut.send({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'FUTURES' }] });
-      expect((await fut.nextJson()).event).toBe('subscribe');
+      expect((await fut.nextObject()).event).toBe('subscribe');
       expect(s.venues.okx.subscriptions()).toEqual([['liquidation-orders:SWAP'], ['liquidation-orders:FUTURES']]);
 
       const frame = JSON.stringify({
@@ -287,11 +234,11 @@ describe('okx', () => {
 
       // Bad requests: unreadable or missing fields → 60012; unknown channel → 60018; nothing subscribed.
       fut.send('{"op":"subscribe","args":[{"channel":"liquidation-orders"}]}');
-      expect(await fut.nextJson()).toMatchObject({ event: 'error', code: '60012', msg: expect.stringMatching(/^Invalid request: /) });
+      expect(await fut.nextObject()).toMatchObject({ event: 'error', code: '60012', msg: expect.stringMatching(/^Invalid request: /) });
       fut.send('not json');
-      expect((await fut.nextJson()).code).toBe('60012');
+      expect((await fut.nextObject()).code).toBe('60012');
       fut.send({ op: 'subscribe', args: [{ channel: 'liquidations', instType: 'SWAP' }] });
-      expect((await fut.nextJson()).code).toBe('60018');
+      expect((await fut.nextObject()).code).toBe('60018');
       expect(s.venues.okx.subscriptions()).toEqual([['liquidation-orders:SWAP'], ['liquidation-orders:FUTURES']]);
 
       s.venues.okx.setUnresponsive(true);
@@ -304,8 +251,8 @@ describe('okx', () => {
 
   it('closes a connection that sent nothing for okxIdleCloseMs with 4004; pinging keeps it open', async () => {
     await withStandins({ okxIdleCloseMs: 300 }, async (s) => {
-      const silent = await Client.open(s.env.OKX_WS_URL);
-      const pinger = await Client.open(s.env.OKX_WS_URL);
+      const silent = await Probe.open(s.env.OKX_WS_URL);
+      const pinger = await Probe.open(s.env.OKX_WS_URL);
       const t0 = Date.now();
       for (let i = 0; i < 10; i++) {
         await sleep(50);
@@ -344,9 +291,9 @@ describe('okx', () => {
 describe('binance', () => {
   it('sends ping frames, delivers frames to every connection, acks SUBSCRIBE, survives garbage', async () => {
     await withStandins({ binancePingIntervalMs: 50 }, async (s) => {
-      const usdm = await Client.open(s.env.BINANCE_USDM_WS_URL);
-      const raw = await Client.open(s.env.BINANCE_USDM_WS_URL.replace(/\/market\/stream\?streams=/, '/market/ws/'));
-      const coinm = await Client.open(s.env.BINANCE_COINM_WS_URL);
+      const usdm = await Probe.open(s.env.BINANCE_USDM_WS_URL);
+      const raw = await Probe.open(s.env.BINANCE_USDM_WS_URL.replace(/\/market\/stream\?streams=/, '/market/ws/'));
+      const coinm = await Probe.open(s.env.BINANCE_COINM_WS_URL);
       await s.venues['binance-usdm'].waitFor(() => usdm.pings >= 2 && raw.pings >= 2, 2000);
       expect(coinm.pings).toBeGreaterThanOrEqual(1);
       expect(s.venues['binance-usdm'].subscriptions()).toEqual([['!forceOrder@arr'], ['!forceOrder@arr']]);
@@ -363,7 +310,7 @@ describe('binance', () => {
 
       usdm.send('{{{ garbage');
       usdm.send({ method: 'SUBSCRIBE', params: ['btcusdt@forceOrder'], id: 7 });
-      expect(await usdm.nextJson()).toEqual({ result: null, id: 7 });
+      expect(await usdm.nextObject()).toEqual({ result: null, id: 7 });
       expect(s.venues['binance-usdm'].received()).toEqual(['{{{ garbage', '{"method":"SUBSCRIBE","params":["btcusdt@forceOrder"],"id":7}']);
       for (const c of [usdm, raw, coinm]) c.close();
     });
@@ -371,8 +318,8 @@ describe('binance', () => {
 
   it('terminates a client that never answers its pings', async () => {
     await withStandins({ binancePingIntervalMs: 40, binancePongTimeoutMs: 150 }, async (s) => {
-      const mute = await Client.open(s.env.BINANCE_COINM_WS_URL, { autoPong: false });
-      const good = await Client.open(s.env.BINANCE_COINM_WS_URL);
+      const mute = await Probe.open(s.env.BINANCE_COINM_WS_URL, { autoPong: false });
+      const good = await Probe.open(s.env.BINANCE_COINM_WS_URL);
       expect(await mute.closed).toBe(1006);
       await sleep(100);
       expect(good.closeCode).toBeUndefined();
@@ -436,23 +383,23 @@ describe('misbehaviour switches', () => {
       expect(res.headers['retry-after']).toBe('2');
       res.resume();
       ws.terminate();
-      const ok = await Client.open(s.env.BYBIT_LINEAR_WS_URL);
+      const ok = await Probe.open(s.env.BYBIT_LINEAR_WS_URL);
       expect(s.venues['bybit-linear'].totalConnections()).toBe(1);
       expect(s.venues['bybit-linear'].upgradeAttempts()).toBe(2);
 
       s.venues.okx.rejectUpgrades(2, 503);
       for (let i = 0; i < 2; i++) {
-        await expect(Client.open(s.env.OKX_WS_URL)).rejects.toThrow(/503/);
+        await expect(Probe.open(s.env.OKX_WS_URL)).rejects.toThrow(/503/);
       }
-      (await Client.open(s.env.OKX_WS_URL)).close();
-      await expect(Client.open(`ws://127.0.0.1:${new URL(s.env.OKX_WS_URL).port}/ws/v5/private-nope`)).rejects.toThrow(/404/);
+      (await Probe.open(s.env.OKX_WS_URL)).close();
+      await expect(Probe.open(`ws://127.0.0.1:${new URL(s.env.OKX_WS_URL).port}/ws/v5/private-nope`)).rejects.toThrow(/404/);
       ok.close();
     });
   });
 
   it('setUnresponsive(true) stops pongs to WebSocket ping frames', async () => {
     await withStandins(undefined, async (s) => {
-      const c = await Client.open(s.env.BINANCE_USDM_WS_URL);
+      const c = await Probe.open(s.env.BINANCE_USDM_WS_URL);
       c.ws.ping();
       await s.venues['binance-usdm'].waitFor(() => c.pongs === 1, 1000);
       s.venues['binance-usdm'].setUnresponsive(true);
@@ -470,8 +417,8 @@ describe('misbehaviour switches', () => {
 
   it('dropAll() terminates every open connection without a close frame', async () => {
     await withStandins(undefined, async (s) => {
-      const a = await Client.open(s.env.OKX_WS_URL);
-      const b = await Client.open(s.env.OKX_WS_URL);
+      const a = await Probe.open(s.env.OKX_WS_URL);
+      const b = await Probe.open(s.env.OKX_WS_URL);
       expect(s.venues.okx.connections()).toBe(2);
       s.venues.okx.dropAll();
       expect(await a.closed).toBe(1006);
@@ -493,11 +440,11 @@ describe('misbehaviour switches', () => {
     const before = count();
     const s = await startStandins({ binancePingIntervalMs: 1000, okxIdleCloseMs: 5000 }, ['binance', 'bybit', 'okx']);
     const clients = await Promise.all([
-      Client.open(s.env.BINANCE_USDM_WS_URL),
-      Client.open(s.env.BINANCE_COINM_WS_URL),
-      Client.open(s.env.BYBIT_LINEAR_WS_URL),
-      Client.open(s.env.BYBIT_INVERSE_WS_URL),
-      Client.open(s.env.OKX_WS_URL),
+      Probe.open(s.env.BINANCE_USDM_WS_URL),
+      Probe.open(s.env.BINANCE_COINM_WS_URL),
+      Probe.open(s.env.BYBIT_LINEAR_WS_URL),
+      Probe.open(s.env.BYBIT_INVERSE_WS_URL),
+      Probe.open(s.env.OKX_WS_URL),
     ]);
     await (await fetch(`${s.env.BYBIT_REST_URL}/v5/market/instruments-info?category=linear`)).json();
     await (await fetch(`${s.env.OKX_REST_URL}/api/v5/public/instruments?instType=SWAP`)).json();

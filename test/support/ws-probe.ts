@@ -1,7 +1,7 @@
 // A plain `ws` client for talking to a stand-in as an exchange client would: keeps every text message, to await in
 // order or by predicate, and records pings, pongs and the close code.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 
 export class Probe {
   readonly messages: string[] = [];
@@ -26,8 +26,8 @@ export class Probe {
     );
   }
 
-  static open(url: string): Promise<Probe> {
-    const ws = new WebSocket(url);
+  static open(url: string, options?: ClientOptions): Promise<Probe> {
+    const ws = new WebSocket(url, options);
     const probe = new Probe(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(probe));
@@ -51,6 +51,11 @@ export class Probe {
 
   async nextJson(timeoutMs?: number): Promise<unknown> {
     return JSON.parse(await this.next(timeoutMs)) as unknown;
+  }
+
+  /** The next message, a JSON object, to read its fields. */
+  async nextObject(timeoutMs?: number): Promise<Record<string, unknown>> {
+    return (await this.nextJson(timeoutMs)) as Record<string, unknown>;
   }
 
   /** Nothing more arrives within ms. */

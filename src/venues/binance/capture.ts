@@ -1,8 +1,8 @@
 // Recording and replaying Binance: COIN-M contract sizes are the only metadata; frames carry their stream in the URL
 // (every connection gets every frame); times are E and o.T (numbers), bare or inside {"stream","data"} (data may be
 // an array).
-import { type Obj, isObj, moveNumber } from '../capture-hooks.js';
-import type { CaptureHooks } from '../capture-hooks.js';
+import { type CaptureHooks, isObj } from '../capture-hooks.js';
+import { shiftForceOrders } from '../force-order.js';
 import { fetchJson } from '../http.js';
 import type { BinanceCoinmSymbol } from './fixtures.js';
 
@@ -16,15 +16,5 @@ export const binanceCapture: CaptureHooks = {
     return { binanceCoinmSymbols: symbols as unknown as BinanceCoinmSymbol[] };
   },
   routeOf: () => '',
-  shift(_venue, msg, offset) {
-    if (!isObj(msg)) return false;
-    const payload = typeof msg.stream === 'string' && 'data' in msg ? msg.data : msg;
-    let changed = false;
-    for (const p of Array.isArray(payload) ? payload : [payload]) {
-      if (!isObj(p)) continue;
-      changed = moveNumber(p, 'E', offset) || changed;
-      if (isObj(p.o)) changed = moveNumber(p.o as Obj, 'T', offset) || changed;
-    }
-    return changed;
-  },
+  shift: (_venue, msg, offset) => shiftForceOrders(msg, offset),
 };

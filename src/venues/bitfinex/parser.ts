@@ -16,7 +16,8 @@
 // replays (hours old in a capture) count once.
 import { isValidSymbol, makeLinearEvent, type Side } from '../../core/event.js';
 import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import { buildErrorReason, checkTs, isBuildError, isObject, newResult, parseJson, readNumeric, readTsNumber, reject, sampleOfValue } from '../parsing.js';
+import { isObject, newResult, parseJson, readNumeric, readTsNumber, reject } from '../parsing.js';
+import { absent, absentOr, inWindow, pushBuilt, rejectValue } from '../parsing-rows.js';
 
 export const BITFINEX = 'bitfinex';
 
@@ -77,12 +78,6 @@ export function parseBitfinex(text: string, opts: ParseOptions): ParseResult {
   return result;
 }
 
-function rejectRow(result: ParseResult, reason: RejectReason, row: unknown): void {
-  reject(result, BITFINEX, reason, sampleOfValue(row));
-}
-
-const absent = (v: unknown) => v === undefined || v === null || v === '';
-
 /** AMOUNT → the side it signs and its magnitude (text or number), the sign taken off before the number rule. */
 function signed(v: unknown): { side: Side; magnitude: number | string } | RejectReason {
   if (typeof v === 'number') {
@@ -94,63 +89,29 @@ function signed(v: unknown): { side: Side; magnitude: number | string } | Reject
     if (v === '') return 'missing_field';
     return v.startsWith('-') ? { side: 'short', magnitude: v.slice(1) } : { side: 'long', magnitude: v };
   }
-  return absent(v) ? 'missing_field' : 'non_numeric';
+  return absentOr(v, 'non_numeric');
 }
 
 function parseRow(row: unknown, opts: ParseOptions, result: ParseResult): void {
-  if (!Array.isArray(row) || row[0] !== 'pos') {
-    rejectRow(result, 'bad_shape', row);
-    return;
-  }
+  if (!Array.isArray(row) || row[0] !== 'pos') return rejectValue(result, BITFINEX, 'bad_shape', row);
   // An execution of a liquidation already reported by its IS_MATCH 0 row: not a second liquidation.
   const isMatch = row[IS_MATCH];
   if (isMatch === 1) return;
-  if (isMatch !== 0) {
-    rejectRow(result, absent(isMatch) ? 'missing_field' : 'bad_shape', row);
-    return;
-  }
+  if (isMatch !== 0) return rejectValue(result, BITFINEX, absentOr(isMatch, 'bad_shape'), row);
   const raw = row[SYMBOL];
-  if (typeof raw !== 'string' || raw === '') {
-    rejectRow(result, absent(raw) ? 'missing_field' : 'bad_symbol', row);
-    return;
-  }
+  if (typeof raw !== 'string' || raw === '') return rejectValue(result, BITFINEX, absentOr(raw, 'bad_symbol'), row);
   const symbol = bitfinexSymbolOf(raw);
-  if (symbol === 'bad_symbol' || symbol === 'unsupported_instrument' || symbol === 'unsupported_quote') {
-    rejectRow(result, symbol, row);
-    return;
-  }
+  if (symbol === 'bad_symbol' || symbol === 'unsupported_instrument' || symbol === 'unsupported_quote') return rejectValue(result, BITFINEX, symbol, row);
   const amount = signed(row[AMOUNT]);
-  if (typeof amount === 'string') {
-    rejectRow(result, amount, row);
-    return;
-  }
+  if (typeof amount === 'string') return rejectValue(result, BITFINEX, amount, row);
   const base = readNumeric(amount.magnitude);
-  if (typeof base === 'string') {
-    rejectRow(result, base, row);
-    return;
-  }
+  if (typeof base === 'string') return rejectValue(result, BITFINEX, base, row);
   const price = readNumeric(absent(row[PRICE]) ? row[BASE_PRICE] : row[PRICE]);
-  if (typeof price === 'string') {
-    rejectRow(result, price, row);
-    return;
-  }
-  const ts = readTsNumber(row[MTS]);
-  if (typeof ts === 'string') {
-    rejectRow(result, ts, row);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectRow(result, tsReason, row);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, BITFINEX, price, row);
+  const ts = inWindow(readTsNumber(row[MTS]), opts);
+  if (typeof ts === 'string') return rejectValue(result, BITFINEX, ts, row);
   const posId = row[POS_ID];
-  if (typeof posId !== 'number' || !Number.isSafeInteger(posId) || posId < 0) {
-    rejectRow(result, absent(posId) ? 'missing_field' : 'bad_shape', row);
-    return;
-  }
+  if (typeof posId !== 'number' || !Number.isSafeInteger(posId) || posId < 0) return rejectValue(result, BITFINEX, absentOr(posId, 'bad_shape'), row);
   const common = { exchange: BITFINEX, symbol, side: amount.side, ts, priceText: price.text, sizeText: base.text, ownId: String(posId) };
-  const built = makeLinearEvent(common, price.d, base.d);
-  if (isBuildError(built)) rejectRow(result, buildErrorReason(built), row);
-  else result.events.push(built);
+  pushBuilt(result, BITFINEX, makeLinearEvent(common, price.d, base.d), row);
 }

@@ -12,23 +12,10 @@
 // Coin-M symbols: aggr-server (src/exchanges/bitget.js, 2026) addresses coin-futures as "<symbol>_CM" on the socket and
 // strips the suffix from what it reads; whether liquidation pushes carry it is unconfirmed, so a coin-futures symbol
 // that is not in the metadata is looked up once more in its other spelling (with or without _CM).
-import { isValidSymbol, makeInverseEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  readTsString,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeInverseEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { isObject, itemName, type Lookup, newResult, noteMissing, readDecimal, readTsString, reject, sampleOfValue } from '../parsing.js';
+import { absentOr, inWindow, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 import { BITGET_INST_TYPES, type BitgetInstType, type BitgetInstrument, bitgetKey } from './metadata.js';
 
 export const BITGET = 'bitget';
@@ -47,15 +34,8 @@ export function parseBitget(text: string, opts: BitgetParseOptions): ParseResult
   const result = newResult();
   if (text === 'pong') return result;
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, BITGET, 'invalid_json', text);
-      return result;
-    }
-    if (!isObject(msg)) {
-      reject(result, BITGET, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, BITGET, result);
+    if (msg === undefined) return result;
     // {"event":"subscribe"…} acks, {"event":"error"…}: no liquidation.
     if (msg.event !== undefined) return result;
     const arg = msg.arg;
@@ -63,7 +43,7 @@ export function parseBitget(text: string, opts: BitgetParseOptions): ParseResult
     const instType = arg.instType;
     const data = msg.data;
     if (!isInstType(instType) || !Array.isArray(data)) {
-      if (opts.only === undefined) reject(result, BITGET, 'bad_shape', text);
+      rejectFrameShape(result, BITGET, opts, text);
       return result;
     }
     for (let i = 0; i < data.length; i++) parseItem(data[i], instType, opts, result);
@@ -73,10 +53,6 @@ export function parseBitget(text: string, opts: BitgetParseOptions): ParseResult
   return result;
 }
 
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, BITGET, reason, sampleOfValue(item));
-}
-
 function lookup(instType: BitgetInstType, symbol: string, key: string, instruments: Lookup<BitgetInstrument>): BitgetInstrument | undefined {
   const inst = instruments.get(key);
   if (inst !== undefined || instType !== 'coin-futures') return inst;
@@ -84,58 +60,28 @@ function lookup(instType: BitgetInstType, symbol: string, key: string, instrumen
   return other === '' ? undefined : instruments.get(bitgetKey(instType, other));
 }
 
-function parseItem(item: unknown, instType: BitgetInstType, opts: BitgetParseOptions, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', item);
+function parseItem(raw: unknown, instType: BitgetInstType, opts: BitgetParseOptions, result: ParseResult): void {
+  const item = objectItem(raw, BITGET, opts, result);
+  if (item === undefined) return;
+  const symbol = item.symbol;
+  if (typeof symbol !== 'string' || symbol.length === 0) {
+    if (opts.only === undefined) rejectValue(result, BITGET, absentOr(symbol, 'bad_symbol'), item);
     return;
   }
-  const raw = item.symbol;
-  if (typeof raw !== 'string' || raw.length === 0) {
-    if (opts.only === undefined) rejectItem(result, raw === undefined || raw === null || raw === '' ? 'missing_field' : 'bad_symbol', item);
-    return;
-  }
-  const key = itemName(bitgetKey(instType, raw), item, BITGET, opts, result);
+  const key = itemName(bitgetKey(instType, symbol), item, BITGET, opts, result);
   if (key === undefined) return;
-  const inst = lookup(instType, raw, key, opts.instruments);
-  if (inst === undefined) {
-    noteMissing(result, BITGET, key, opts, sampleOfValue(item));
-    return;
-  }
-  if (!isValidSymbol(inst.symbol)) {
-    rejectItem(result, 'bad_symbol', item);
-    return;
-  }
-  const s = item.side;
-  let side: Side;
-  if (s === 'buy') side = 'long';
-  else if (s === 'sell') side = 'short';
-  else {
-    rejectItem(result, s === undefined || s === null || s === '' ? 'missing_field' : 'bad_side', item);
-    return;
-  }
+  const inst = lookup(instType, symbol, key, opts.instruments);
+  if (inst === undefined) return noteMissing(result, BITGET, key, opts, sampleOfValue(item));
+  if (!isValidSymbol(inst.symbol)) return rejectValue(result, BITGET, 'bad_symbol', item);
+  const side = sideOf(item.side, 'buy', 'sell');
+  if (side === undefined) return rejectValue(result, BITGET, absentOr(item.side, 'bad_side'), item);
   const price = readDecimal(item.price);
-  if (typeof price === 'string') {
-    rejectItem(result, price, item);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, BITGET, price, item);
   const amount = readDecimal(item.amount);
-  if (typeof amount === 'string') {
-    rejectItem(result, amount, item);
-    return;
-  }
-  const ts = readTsString(item.ts);
-  if (typeof ts === 'string') {
-    rejectItem(result, ts, item);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectItem(result, tsReason, item);
-    return;
-  }
+  if (typeof amount === 'string') return rejectValue(result, BITGET, amount, item);
+  const ts = inWindow(readTsString(item.ts), opts);
+  if (typeof ts === 'string') return rejectValue(result, BITGET, ts, item);
   // The product type rides in the size text of the identity: (symbol, ts, side, price, amount@instType).
   const common = { exchange: BITGET, symbol: inst.symbol, side, ts, priceText: item.price as string, sizeText: `${item.amount as string}@${instType}` };
-  const built = makeInverseEvent(common, price, amount);
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), item);
-  else result.events.push(built);
+  pushBuilt(result, BITGET, makeInverseEvent(common, price, amount), item);
 }

@@ -24,8 +24,6 @@ const CATEGORIES = new Set(['USDT-FUTURES', 'COIN-FUTURES', 'USDC-FUTURES', 'SPO
 export const bitgetRoute = (topic: string, instType: string): string => `${topic}:${instType}`;
 
 export class BitgetVenue extends VenueCore {
-  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
-
   constructor(
     venue: Venue,
     private readonly instruments: () => BitgetInstruments,
@@ -40,16 +38,12 @@ export class BitgetVenue extends VenueCore {
 
   protected onOpen(conn: Conn): void {
     conn.id = randomBytes(5).toString('hex');
-    if (this.idleCloseMs > 0) {
-      const idle = setTimeout(() => conn.ws.close(1000, 'no ping'), this.idleCloseMs);
-      conn.timers.add(idle);
-      this.idle.set(conn, idle);
-    }
+    if (this.idleCloseMs > 0) this.closeWhenIdle(conn, this.idleCloseMs, 1000, 'no ping');
   }
 
   protected onMessage(conn: Conn, text: string): void {
     if (text === 'ping') {
-      this.idle.get(conn)?.refresh();
+      this.refreshIdle(conn);
       if (!this.unresponsive) this.reply(conn, 'pong');
       return;
     }

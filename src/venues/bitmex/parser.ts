@@ -18,21 +18,10 @@
 // (welcome, ack), and a 2024-11-13 session of ws.bitmex.com quoted in a public client's comments (partial per
 // subscription, insert → update → delete sequences, the error frame).
 import { mul } from '../../core/decimal.js';
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readNumeric,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { itemName, type Lookup, newResult, readNumeric, reject } from '../parsing.js';
+import { absentOr, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 import type { BitmexInstrumentMeta } from './metadata.js';
 
 export const BITMEX = 'bitmex';
@@ -45,27 +34,20 @@ export function parseBitmex(text: string, opts: ParseOptions, instruments: Looku
   const result = newResult();
   if (text === 'pong') return result;
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, BITMEX, 'invalid_json', text);
-      return result;
-    }
     // Every BitMEX message but the text 'pong' is an object.
-    if (!isObject(msg)) {
-      reject(result, BITMEX, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, BITMEX, result);
+    if (msg === undefined) return result;
     // Welcome, acks and errors carry no table; another table is not ours (only liquidation is subscribed).
     if (msg.table !== LIQUIDATION_TABLE) return result;
     const action = msg.action;
     if (action === 'update' || action === 'delete') return result;
     if (action !== 'insert' && action !== 'partial') {
-      if (opts.only === undefined) reject(result, BITMEX, 'bad_shape', text);
+      rejectFrameShape(result, BITMEX, opts, text);
       return result;
     }
     const data = msg.data;
     if (!Array.isArray(data)) {
-      if (opts.only === undefined) reject(result, BITMEX, 'bad_shape', text);
+      rejectFrameShape(result, BITMEX, opts, text);
       return result;
     }
     for (let i = 0; i < data.length; i++) parseRow(data[i], opts, instruments, result);
@@ -75,56 +57,24 @@ export function parseBitmex(text: string, opts: ParseOptions, instruments: Looku
   return result;
 }
 
-function rejectRow(result: ParseResult, reason: RejectReason, row: unknown): void {
-  reject(result, BITMEX, reason, sampleOfValue(row));
-}
-
-const absent = (v: unknown) => v === undefined || v === null || v === '';
-
-function parseRow(row: unknown, opts: ParseOptions, instruments: Lookup<BitmexInstrumentMeta>, result: ParseResult): void {
-  if (!isObject(row)) {
-    if (opts.only === undefined) rejectRow(result, 'bad_shape', row);
-    return;
-  }
+function parseRow(raw: unknown, opts: ParseOptions, instruments: Lookup<BitmexInstrumentMeta>, result: ParseResult): void {
+  const row = objectItem(raw, BITMEX, opts, result);
+  if (row === undefined) return;
   const name = itemName(row.symbol, row, BITMEX, opts, result);
   if (name === undefined) return;
   const orderID = row.orderID;
-  if (typeof orderID !== 'string' || orderID.length === 0 || orderID.length > MAX_ORDER_ID) {
-    rejectRow(result, absent(orderID) ? 'missing_field' : 'bad_shape', row);
-    return;
-  }
-  const inst = instruments.get(name);
-  if (inst === undefined) {
-    noteMissing(result, BITMEX, name, opts, sampleOfValue(row));
-    return;
-  }
-  if (inst.kind === 'unsupported') {
-    rejectRow(result, inst.reason, row);
-    return;
-  }
-  if (!isValidSymbol(inst.symbol)) {
-    rejectRow(result, 'bad_symbol', row);
-    return;
-  }
-  let side: Side;
-  if (row.side === 'Sell') side = 'long';
-  else if (row.side === 'Buy') side = 'short';
-  else {
-    rejectRow(result, absent(row.side) ? 'missing_field' : 'bad_side', row);
-    return;
-  }
+  if (typeof orderID !== 'string' || orderID.length === 0 || orderID.length > MAX_ORDER_ID) return rejectValue(result, BITMEX, absentOr(orderID, 'bad_shape'), row);
+  const inst = knownInstrument(instruments, name, row, BITMEX, opts, result);
+  if (inst === undefined) return;
+  if (inst.kind === 'unsupported') return rejectValue(result, BITMEX, inst.reason, row);
+  if (!isValidSymbol(inst.symbol)) return rejectValue(result, BITMEX, 'bad_symbol', row);
+  const side = sideOf(row.side, 'Sell', 'Buy');
+  if (side === undefined) return rejectValue(result, BITMEX, absentOr(row.side, 'bad_side'), row);
   const price = readNumeric(row.price);
-  if (typeof price === 'string') {
-    rejectRow(result, price, row);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, BITMEX, price, row);
   const qty = readNumeric(row.leavesQty);
-  if (typeof qty === 'string') {
-    rejectRow(result, qty, row);
-    return;
-  }
+  if (typeof qty === 'string') return rejectValue(result, BITMEX, qty, row);
   const common = { exchange: BITMEX, symbol: inst.symbol, side, ts: opts.receivedAt, priceText: price.text, sizeText: qty.text, ownId: orderID };
   const built = inst.kind === 'inverse' ? makeInverseEvent(common, price.d, qty.d) : makeLinearEvent(common, price.d, mul(qty.d, inst.contractSize));
-  if (isBuildError(built)) rejectRow(result, buildErrorReason(built), row);
-  else result.events.push(built);
+  pushBuilt(result, BITMEX, built, row);
 }

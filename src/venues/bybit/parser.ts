@@ -6,23 +6,10 @@
 // ("When you receive a Buy update, this means that a long position has been liquidated"): Buy → long,
 // Sell → short, the opposite of Binance's order side. `p` is the bankruptcy price, `v` the size: base quantity on
 // linear contracts, USD on inverse ones (contracts of 1 USD). `T` is the liquidation time (ms, JSON number).
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { isObject, itemName, type Lookup, newResult, readDecimal, readTsNumber, reject } from '../parsing.js';
+import { absentOr, inWindow, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const BYBIT = 'bybit';
 const TOPIC_PREFIX = 'allLiquidation.';
@@ -44,16 +31,8 @@ export interface BybitParseOptions extends ParseOptions {
 export function parseBybit(text: string, opts: BybitParseOptions): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, BYBIT, 'invalid_json', text);
-      return result;
-    }
-    // Every Bybit message is an object: anything else is counted, never dropped unseen.
-    if (!isObject(msg)) {
-      reject(result, BYBIT, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, BYBIT, result);
+    if (msg === undefined) return result;
     // Pongs ({"op":"ping","ret_msg":"pong"…}), subscribe acks and other topics carry no liquidation.
     const topic = msg.topic;
     if (typeof topic !== 'string' || !topic.startsWith(TOPIC_PREFIX)) return result;
@@ -62,8 +41,8 @@ export function parseBybit(text: string, opts: BybitParseOptions): ParseResult {
       for (let i = 0; i < data.length; i++) parseItem(data[i], opts, result);
     } else if (isObject(data)) {
       parseItem(data, opts, result);
-    } else if (opts.only === undefined) {
-      reject(result, BYBIT, 'bad_shape', text);
+    } else {
+      rejectFrameShape(result, BYBIT, opts, text);
     }
   } catch {
     reject(result, BYBIT, 'bad_shape', text);
@@ -71,59 +50,24 @@ export function parseBybit(text: string, opts: BybitParseOptions): ParseResult {
   return result;
 }
 
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, BYBIT, reason, sampleOfValue(item));
-}
-
-function parseItem(item: unknown, opts: BybitParseOptions, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', item);
-    return;
-  }
+function parseItem(raw: unknown, opts: BybitParseOptions, result: ParseResult): void {
+  const item = objectItem(raw, BYBIT, opts, result);
+  if (item === undefined) return;
   const name = itemName(item.s, item, BYBIT, opts, result);
   if (name === undefined) return;
-  const inst = opts.instruments.get(name);
-  if (inst === undefined) {
-    noteMissing(result, BYBIT, name, opts, sampleOfValue(item));
-    return;
-  }
+  const inst = knownInstrument(opts.instruments, name, item, BYBIT, opts, result);
+  if (inst === undefined) return;
   const symbol = inst.symbol;
-  if (!isValidSymbol(symbol)) {
-    rejectItem(result, 'bad_symbol', item);
-    return;
-  }
-
-  const S = item.S;
-  let side: Side;
-  if (S === 'Buy') side = 'long';
-  else if (S === 'Sell') side = 'short';
-  else {
-    rejectItem(result, S === undefined || S === null || S === '' ? 'missing_field' : 'bad_side', item);
-    return;
-  }
+  if (!isValidSymbol(symbol)) return rejectValue(result, BYBIT, 'bad_symbol', item);
+  const side = sideOf(item.S, 'Buy', 'Sell');
+  if (side === undefined) return rejectValue(result, BYBIT, absentOr(item.S, 'bad_side'), item);
   const price = readDecimal(item.p);
-  if (typeof price === 'string') {
-    rejectItem(result, price, item);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, BYBIT, price, item);
   const size = readDecimal(item.v);
-  if (typeof size === 'string') {
-    rejectItem(result, size, item);
-    return;
-  }
-  const ts = readTsNumber(item.T);
-  if (typeof ts === 'string') {
-    rejectItem(result, ts, item);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectItem(result, tsReason, item);
-    return;
-  }
+  if (typeof size === 'string') return rejectValue(result, BYBIT, size, item);
+  const ts = inWindow(readTsNumber(item.T), opts);
+  if (typeof ts === 'string') return rejectValue(result, BYBIT, ts, item);
 
   const common = { exchange: BYBIT, symbol, side, ts, priceText: item.p as string, sizeText: item.v as string };
-  const built = inst.inverse ? makeInverseEvent(common, price, size) : makeLinearEvent(common, price, size);
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), item);
-  else result.events.push(built);
+  pushBuilt(result, BYBIT, inst.inverse ? makeInverseEvent(common, price, size) : makeLinearEvent(common, price, size), item);
 }

@@ -28,8 +28,6 @@ interface BybitRequest {
 }
 
 export class BybitVenue extends VenueCore {
-  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
-
   constructor(
     venue: Venue,
     readonly category: BybitCategory,
@@ -45,16 +43,12 @@ export class BybitVenue extends VenueCore {
 
   protected onOpen(conn: Conn): void {
     conn.id = randomUUID();
-    if (this.idleCloseMs > 0) {
-      const idle = setTimeout(() => conn.ws.close(1000, 'idle'), this.idleCloseMs);
-      conn.timers.add(idle);
-      this.idle.set(conn, idle);
-    }
+    if (this.idleCloseMs > 0) this.closeWhenIdle(conn, this.idleCloseMs, 1000, 'idle');
   }
 
   /** No ping and no data for idleCloseMs closes the connection; any traffic restarts the clock. */
   private touch(conn: Conn): void {
-    this.idle.get(conn)?.refresh();
+    this.refreshIdle(conn);
   }
 
   protected override onSent(conn: Conn): void {

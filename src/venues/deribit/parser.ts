@@ -12,21 +12,8 @@
 // `timestamp` ms. `trade_id` is unique per currency: the identity is (currency, trade_id), plus the side for MT.
 import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
 import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readNumeric,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isObject, itemName, type Lookup, newResult, readNumeric, readTsNumber, reject } from '../parsing.js';
+import { absentOr, inWindow, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue } from '../parsing-rows.js';
 
 export const DERIBIT = 'deribit';
 
@@ -48,26 +35,19 @@ const TRADE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export function parseDeribit(text: string, opts: ParseOptions, instruments: Lookup<DeribitInstrument>): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, DERIBIT, 'invalid_json', text);
-      return result;
-    }
-    if (!isObject(msg)) {
-      reject(result, DERIBIT, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, DERIBIT, result);
+    if (msg === undefined) return result;
     // Results (subscribe, set_heartbeat, test), errors, heartbeats: no liquidation.
     if (msg.method !== 'subscription') return result;
     const params = msg.params;
     if (!isObject(params) || typeof params.channel !== 'string') {
-      if (opts.only === undefined) reject(result, DERIBIT, 'bad_shape', text);
+      rejectFrameShape(result, DERIBIT, opts, text);
       return result;
     }
     if (!params.channel.startsWith('trades.')) return result;
     const data = params.data;
     if (!Array.isArray(data)) {
-      if (opts.only === undefined) reject(result, DERIBIT, 'bad_shape', text);
+      rejectFrameShape(result, DERIBIT, opts, text);
       return result;
     }
     for (let i = 0; i < data.length; i++) parseTrade(data[i], opts, instruments, result);
@@ -77,13 +57,9 @@ export function parseDeribit(text: string, opts: ParseOptions, instruments: Look
   return result;
 }
 
-function rejectTrade(result: ParseResult, reason: RejectReason, trade: unknown): void {
-  reject(result, DERIBIT, reason, sampleOfValue(trade));
-}
-
 /** The sides closed by a liquidation trade, or why none can be told. */
 function sidesOf(liquidation: unknown, direction: unknown): Side[] | RejectReason {
-  if (direction !== 'buy' && direction !== 'sell') return direction === undefined || direction === null || direction === '' ? 'missing_field' : 'bad_side';
+  if (direction !== 'buy' && direction !== 'sell') return absentOr(direction, 'bad_side');
   switch (liquidation) {
     case 'T':
       return [direction === 'sell' ? 'long' : 'short'];
@@ -96,45 +72,36 @@ function sidesOf(liquidation: unknown, direction: unknown): Side[] | RejectReaso
   }
 }
 
-function parseTrade(trade: unknown, opts: ParseOptions, instruments: Lookup<DeribitInstrument>, result: ParseResult): void {
-  if (!isObject(trade)) {
-    if (opts.only === undefined) rejectTrade(result, 'bad_shape', trade);
-    return;
-  }
+function parseTrade(raw: unknown, opts: ParseOptions, instruments: Lookup<DeribitInstrument>, result: ParseResult): void {
+  const trade = objectItem(raw, DERIBIT, opts, result);
+  if (trade === undefined) return;
   // Ordinary trades are most of the channel: not liquidations, not counted, not rejected.
   const liquidation = trade.liquidation;
   if (liquidation === undefined || liquidation === null) return;
   const name = itemName(trade.instrument_name, trade, DERIBIT, opts, result);
   if (name === undefined) return;
-  const inst = instruments.get(name);
-  if (inst === undefined) {
-    noteMissing(result, DERIBIT, name, opts, sampleOfValue(trade));
-    return;
-  }
-  if (inst.unsupportedQuote) return rejectTrade(result, 'unsupported_quote', trade);
-  if (!isValidSymbol(inst.symbol)) return rejectTrade(result, 'bad_symbol', trade);
+  const inst = knownInstrument(instruments, name, trade, DERIBIT, opts, result);
+  if (inst === undefined) return;
+  if (inst.unsupportedQuote) return rejectValue(result, DERIBIT, 'unsupported_quote', trade);
+  if (!isValidSymbol(inst.symbol)) return rejectValue(result, DERIBIT, 'bad_symbol', trade);
   const sides = sidesOf(liquidation, trade.direction);
-  if (typeof sides === 'string') return rejectTrade(result, sides, trade);
+  if (typeof sides === 'string') return rejectValue(result, DERIBIT, sides, trade);
   const price = readNumeric(trade.price);
-  if (typeof price === 'string') return rejectTrade(result, price, trade);
+  if (typeof price === 'string') return rejectValue(result, DERIBIT, price, trade);
   const amount = readNumeric(trade.amount);
-  if (typeof amount === 'string') return rejectTrade(result, amount, trade);
-  const ts = readTsNumber(trade.timestamp);
-  if (typeof ts === 'string') return rejectTrade(result, ts, trade);
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) return rejectTrade(result, tsReason, trade);
+  if (typeof amount === 'string') return rejectValue(result, DERIBIT, amount, trade);
+  const ts = inWindow(readTsNumber(trade.timestamp), opts);
+  if (typeof ts === 'string') return rejectValue(result, DERIBIT, ts, trade);
   const rawId = trade.trade_id;
   let tradeId: string;
   if (typeof rawId === 'string' && TRADE_ID_RE.test(rawId)) tradeId = rawId;
   else if (typeof rawId === 'number' && Number.isSafeInteger(rawId) && rawId >= 0) tradeId = String(rawId);
-  else return rejectTrade(result, rawId === undefined || rawId === null || rawId === '' ? 'missing_field' : 'bad_shape', trade);
+  else return rejectValue(result, DERIBIT, absentOr(rawId, 'bad_shape'), trade);
 
   for (const side of sides) {
     // MT closes two positions in one trade: the side keeps their identities apart.
     const ownId = sides.length > 1 ? `${inst.currency}:${tradeId}:${side}` : `${inst.currency}:${tradeId}`;
     const common = { exchange: DERIBIT, symbol: inst.symbol, side, ts, priceText: price.text, sizeText: amount.text, ownId };
-    const built = inst.inverse ? makeInverseEvent(common, price.d, amount.d) : makeLinearEvent(common, price.d, amount.d);
-    if (isBuildError(built)) rejectTrade(result, buildErrorReason(built), trade);
-    else result.events.push(built);
+    pushBuilt(result, DERIBIT, inst.inverse ? makeInverseEvent(common, price.d, amount.d) : makeLinearEvent(common, price.d, amount.d), trade);
   }
 }

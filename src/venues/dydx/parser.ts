@@ -11,22 +11,10 @@
 // *taker* order and `side` is that taker's: SELL closes a long, BUY closes a short. Decimals are strings (a JSON
 // number is `json_number`); `size` is the base quantity, USD = size × price (USDC). `createdAt` is ISO 8601 and is
 // converted exactly (isoToMs). The identity is the trade's own `id` (the taker fill's id).
-import { isValidSymbol, makeLinearEvent, type Side } from '../../core/event.js';
+import { isValidSymbol, makeLinearEvent } from '../../core/event.js';
 import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isObject, itemName, type Lookup, newResult, noteMissing, readDecimal, reject, sampleOfValue } from '../parsing.js';
+import { absentOr, inWindow, objectFrame, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const DYDX = 'dydx';
 export const DYDX_CHANNEL = 'v4_trades';
@@ -49,7 +37,7 @@ const ID_RE = /^[A-Za-z0-9_-]{1,100}$/;
  * (2023-02-29 is refused, not rolled over to March), no leap second, a year from 1970.
  */
 export function isoToMs(v: unknown): number | RejectReason {
-  if (typeof v !== 'string') return v === undefined || v === null || v === '' ? 'missing_field' : 'bad_ts';
+  if (typeof v !== 'string') return absentOr(v, 'bad_ts');
   if (v === '') return 'missing_field';
   const m = ISO_RE.exec(v);
   if (m === null) return 'bad_ts';
@@ -73,15 +61,8 @@ const isLiquidation = (t: Record<string, unknown>) => t.type === 'LIQUIDATED' ||
 export function parseDydx(text: string, opts: ParseOptions, markets: Lookup<DydxMarket>): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, DYDX, 'invalid_json', text);
-      return result;
-    }
-    if (!isObject(msg)) {
-      reject(result, DYDX, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, DYDX, result);
+    if (msg === undefined) return result;
     // connected, unsubscribed, error, pong, other channels: no liquidation.
     const type = msg.type;
     if (msg.channel !== DYDX_CHANNEL || (type !== 'subscribed' && type !== 'channel_data' && type !== 'channel_batch_data')) return result;
@@ -92,8 +73,8 @@ export function parseDydx(text: string, opts: ParseOptions, markets: Lookup<Dydx
         if (isObject(c) && Array.isArray(c.trades)) trades.push(...c.trades);
         else if (opts.only === undefined) reject(result, DYDX, 'bad_shape', sampleOfValue(c));
       }
-    } else if (opts.only === undefined) {
-      reject(result, DYDX, 'bad_shape', text);
+    } else {
+      rejectFrameShape(result, DYDX, opts, text);
     }
     // Most trades are not liquidations: a frame with none asks nothing of the metadata.
     const liquidations = trades.filter((t) => !isObject(t) || isLiquidation(t));
@@ -112,31 +93,20 @@ export function parseDydx(text: string, opts: ParseOptions, markets: Lookup<Dydx
   return result;
 }
 
-function rejectTrade(result: ParseResult, reason: RejectReason, trade: unknown): void {
-  reject(result, DYDX, reason, sampleOfValue(trade));
-}
-
 function parseTrade(trade: unknown, market: DydxMarket, opts: ParseOptions, result: ParseResult): void {
-  if (!isObject(trade)) return rejectTrade(result, 'bad_shape', trade);
-  if (market.unsupportedQuote) return rejectTrade(result, 'unsupported_quote', trade);
-  if (!isValidSymbol(market.symbol)) return rejectTrade(result, 'bad_symbol', trade);
-  const sideText = trade.side;
-  let side: Side;
-  if (sideText === 'SELL') side = 'long';
-  else if (sideText === 'BUY') side = 'short';
-  else return rejectTrade(result, sideText === undefined || sideText === null || sideText === '' ? 'missing_field' : 'bad_side', trade);
+  if (!isObject(trade)) return rejectValue(result, DYDX, 'bad_shape', trade);
+  if (market.unsupportedQuote) return rejectValue(result, DYDX, 'unsupported_quote', trade);
+  if (!isValidSymbol(market.symbol)) return rejectValue(result, DYDX, 'bad_symbol', trade);
+  const side = sideOf(trade.side, 'SELL', 'BUY');
+  if (side === undefined) return rejectValue(result, DYDX, absentOr(trade.side, 'bad_side'), trade);
   const price = readDecimal(trade.price);
-  if (typeof price === 'string') return rejectTrade(result, price, trade);
+  if (typeof price === 'string') return rejectValue(result, DYDX, price, trade);
   const size = readDecimal(trade.size);
-  if (typeof size === 'string') return rejectTrade(result, size, trade);
-  const ts = isoToMs(trade.createdAt);
-  if (typeof ts === 'string') return rejectTrade(result, ts, trade);
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) return rejectTrade(result, tsReason, trade);
+  if (typeof size === 'string') return rejectValue(result, DYDX, size, trade);
+  const ts = inWindow(isoToMs(trade.createdAt), opts);
+  if (typeof ts === 'string') return rejectValue(result, DYDX, ts, trade);
   const id = trade.id;
-  if (typeof id !== 'string' || !ID_RE.test(id)) return rejectTrade(result, id === undefined || id === null || id === '' ? 'missing_field' : 'bad_shape', trade);
+  if (typeof id !== 'string' || !ID_RE.test(id)) return rejectValue(result, DYDX, absentOr(id, 'bad_shape'), trade);
   const common = { exchange: DYDX, symbol: market.symbol, side, ts, priceText: trade.price as string, sizeText: trade.size as string, ownId: id };
-  const built = makeLinearEvent(common, price, size);
-  if (isBuildError(built)) rejectTrade(result, buildErrorReason(built), trade);
-  else result.events.push(built);
+  pushBuilt(result, DYDX, makeLinearEvent(common, price, size), trade);
 }

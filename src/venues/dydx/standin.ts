@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { writeJson, VenueCore, type Conn } from '../standin/core.js';
+import { parseObject, writeJson, VenueCore, type Conn } from '../standin/core.js';
 import { listenPort } from '../standin/port.js';
 import type { StandinGroup, StandinOptions, Venue } from '../standin/types.js';
 import { type DydxMarketItem, defaultDydxMarkets } from './fixtures.js';
@@ -169,15 +169,6 @@ export class DydxVenue extends VenueCore {
       return true;
     }
     return false;
-  }
-}
-
-function parseObject(frame: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(frame);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -18,22 +18,8 @@
 import { type Decimal, mul } from '../../core/decimal.js';
 import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
 import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  readNumeric,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isObject, itemName, type Lookup, newResult, readDecimal, readNumeric, readTsNumber, reject } from '../parsing.js';
+import { inWindow, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue } from '../parsing-rows.js';
 import type { GateContract } from './metadata.js';
 
 export const GATE = 'gate';
@@ -48,21 +34,14 @@ export interface GateParseOptions extends ParseOptions {
 export function parseGate(text: string, opts: GateParseOptions): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, GATE, 'invalid_json', text);
-      return result;
-    }
-    if (!isObject(msg)) {
-      reject(result, GATE, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, GATE, result);
+    if (msg === undefined) return result;
     // Pongs, subscribe acks (event subscribe), other channels, notices: no liquidation.
     if (msg.channel !== LIQUIDATES || msg.event !== 'update') return result;
     const res = msg.result;
     const items = Array.isArray(res) ? res : isObject(res) ? [res] : undefined;
     if (items === undefined) {
-      if (opts.only === undefined) reject(result, GATE, 'bad_shape', text);
+      rejectFrameShape(result, GATE, opts, text);
       return result;
     }
     const seen = new Map<string, number>();
@@ -71,10 +50,6 @@ export function parseGate(text: string, opts: GateParseOptions): ParseResult {
     reject(result, GATE, 'bad_shape', text);
   }
   return result;
-}
-
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, GATE, reason, sampleOfValue(item));
 }
 
 /** A signed size: its side, its absolute value, and its text as sent. */
@@ -99,52 +74,26 @@ export function readSignedSize(v: unknown): { side: Side; abs: Decimal; text: st
   return 'non_numeric';
 }
 
-function parseItem(item: unknown, seen: Map<string, number>, opts: GateParseOptions, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', item);
-    return;
-  }
+function parseItem(raw: unknown, seen: Map<string, number>, opts: GateParseOptions, result: ParseResult): void {
+  const item = objectItem(raw, GATE, opts, result);
+  if (item === undefined) return;
   const name = itemName(item.contract, item, GATE, opts, result);
   if (name === undefined) return;
-  const contract = opts.contracts.get(name);
-  if (contract === undefined) {
-    noteMissing(result, GATE, name, opts, sampleOfValue(item));
-    return;
-  }
-  if (contract.kind === 'unsupported') {
-    rejectItem(result, 'unsupported_instrument', item);
-    return;
-  }
-  if (!isValidSymbol(contract.symbol)) {
-    rejectItem(result, 'bad_symbol', item);
-    return;
-  }
+  const contract = knownInstrument(opts.contracts, name, item, GATE, opts, result);
+  if (contract === undefined) return;
+  if (contract.kind === 'unsupported') return rejectValue(result, GATE, 'unsupported_instrument', item);
+  if (!isValidSymbol(contract.symbol)) return rejectValue(result, GATE, 'bad_symbol', item);
   const size = readSignedSize(item.size);
-  if (typeof size === 'string') {
-    rejectItem(result, size, item);
-    return;
-  }
+  if (typeof size === 'string') return rejectValue(result, GATE, size, item);
   const price = readNumeric(item.price);
-  if (typeof price === 'string') {
-    rejectItem(result, price, item);
-    return;
-  }
-  const ts = readTsNumber(item.time !== undefined && item.time !== null ? item.time : item.time_ms);
-  if (typeof ts === 'string') {
-    rejectItem(result, ts, item);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectItem(result, tsReason, item);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, GATE, price, item);
+  const ts = inWindow(readTsNumber(item.time !== undefined && item.time !== null ? item.time : item.time_ms), opts);
+  if (typeof ts === 'string') return rejectValue(result, GATE, ts, item);
   // The n-th of identical items in this frame is its own liquidation: n rides in the size text of the identity.
   const key = `${name}|${ts}|${size.side}|${price.text}|${size.text}`;
   const n = (seen.get(key) ?? 0) + 1;
   seen.set(key, n);
   const common = { exchange: GATE, symbol: contract.symbol, side: size.side, ts, priceText: price.text, sizeText: `${size.text}#${n}` };
   const built = contract.kind === 'linear' ? makeLinearEvent(common, price.d, mul(size.abs, contract.multiplier)) : makeInverseEvent(common, price.d, size.abs);
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), item);
-  else result.events.push(built);
+  pushBuilt(result, GATE, built, item);
 }

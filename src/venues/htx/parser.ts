@@ -12,23 +12,10 @@
 // base = USD ÷ price. HTX gives a liquidation no id: the identity is the tuple (contract_code, created_at, side,
 // price, volume) — contract_code maps one to one to the symbol, and the size text of the identity is `volume`.
 import { type Decimal, mul } from '../../core/decimal.js';
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readNumeric,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { itemName, type Lookup, newResult, readNumeric, readTsNumber, reject } from '../parsing.js';
+import { absentOr, inWindow, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const HTX = 'htx';
 const TOPIC_PREFIX = 'public.';
@@ -50,22 +37,15 @@ export interface HtxContract {
 export function parseHtx(text: string, opts: ParseOptions, contracts: Lookup<HtxContract>): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, HTX, 'invalid_json', text);
-      return result;
-    }
-    if (!isObject(msg)) {
-      reject(result, HTX, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, HTX, result);
+    if (msg === undefined) return result;
     // Pings, sub/unsub acks (err-code 0 or an error), close notices: no liquidation.
     if (msg.op !== 'notify') return result;
     const topic = msg.topic;
     if (typeof topic !== 'string' || !topic.startsWith(TOPIC_PREFIX) || !topic.endsWith(TOPIC_SUFFIX)) return result;
     const data = msg.data;
     if (!Array.isArray(data)) {
-      if (opts.only === undefined) reject(result, HTX, 'bad_shape', text);
+      rejectFrameShape(result, HTX, opts, text);
       return result;
     }
     for (let i = 0; i < data.length; i++) parseItem(data[i], opts, contracts, result);
@@ -75,56 +55,27 @@ export function parseHtx(text: string, opts: ParseOptions, contracts: Lookup<Htx
   return result;
 }
 
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, HTX, reason, sampleOfValue(item));
-}
-
-function parseItem(item: unknown, opts: ParseOptions, contracts: Lookup<HtxContract>, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', item);
-    return;
-  }
+function parseItem(raw: unknown, opts: ParseOptions, contracts: Lookup<HtxContract>, result: ParseResult): void {
+  const item = objectItem(raw, HTX, opts, result);
+  if (item === undefined) return;
   const name = itemName(item.contract_code, item, HTX, opts, result);
   if (name === undefined) return;
-  const inst = contracts.get(name);
-  if (inst === undefined) {
-    noteMissing(result, HTX, name, opts, sampleOfValue(item));
-    return;
-  }
-  if (inst.unsupportedQuote) {
-    rejectItem(result, 'unsupported_quote', item);
-    return;
-  }
-  if (!isValidSymbol(inst.symbol)) {
-    rejectItem(result, 'bad_symbol', item);
-    return;
-  }
-  const direction = item.direction;
-  let side: Side;
-  if (direction === 'sell') side = 'long';
-  else if (direction === 'buy') side = 'short';
-  else {
-    rejectItem(result, direction === undefined || direction === null || direction === '' ? 'missing_field' : 'bad_side', item);
-    return;
-  }
+  const inst = knownInstrument(contracts, name, item, HTX, opts, result);
+  if (inst === undefined) return;
+  if (inst.unsupportedQuote) return rejectValue(result, HTX, 'unsupported_quote', item);
+  if (!isValidSymbol(inst.symbol)) return rejectValue(result, HTX, 'bad_symbol', item);
+  const side = sideOf(item.direction, 'sell', 'buy');
+  if (side === undefined) return rejectValue(result, HTX, absentOr(item.direction, 'bad_side'), item);
   const price = readNumeric(item.price);
-  if (typeof price === 'string') return rejectItem(result, price, item);
+  if (typeof price === 'string') return rejectValue(result, HTX, price, item);
   const volume = readNumeric(item.volume);
-  if (typeof volume === 'string') return rejectItem(result, volume, item);
-  const ts = readTsNumber(item.created_at);
-  if (typeof ts === 'string') return rejectItem(result, ts, item);
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) return rejectItem(result, tsReason, item);
+  if (typeof volume === 'string') return rejectValue(result, HTX, volume, item);
+  const ts = inWindow(readTsNumber(item.created_at), opts);
+  if (typeof ts === 'string') return rejectValue(result, HTX, ts, item);
 
   const common = { exchange: HTX, symbol: inst.symbol, side, ts, priceText: price.text, sizeText: volume.text };
-  let built;
-  if (inst.inverse) {
-    built = makeInverseEvent(common, price.d, mul(volume.d, inst.contractSize));
-  } else {
-    const amount = readNumeric(item.amount);
-    if (typeof amount === 'string') return rejectItem(result, amount, item);
-    built = makeLinearEvent(common, price.d, amount.d);
-  }
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), item);
-  else result.events.push(built);
+  if (inst.inverse) return pushBuilt(result, HTX, makeInverseEvent(common, price.d, mul(volume.d, inst.contractSize)), item);
+  const amount = readNumeric(item.amount);
+  if (typeof amount === 'string') return rejectValue(result, HTX, amount, item);
+  pushBuilt(result, HTX, makeLinearEvent(common, price.d, amount.d), item);
 }

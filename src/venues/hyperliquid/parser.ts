@@ -13,20 +13,10 @@
 // (buyer_oid, seller_oid)" and recommend (block_time, coin, tid) for global uniqueness; both fills of a trade share it,
 // so the user tells them apart, and the same 50-bit tid for the same user twice inside the day that liq:ids remembers
 // is not a practical risk. A 50-bit integer is exact as a JSON number. Addresses are hex: compared and kept in lower case.
-import { isValidSymbol, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  newResult,
-  parseJson,
-  readDecimal,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { isObject, newResult, readDecimal, readTsNumber, reject } from '../parsing.js';
+import { absentOr, inWindow, objectFrame, pushBuilt, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const HYPERLIQUID = 'hyperliquid';
 
@@ -36,12 +26,9 @@ const PERP_COIN_RE = /^[A-Za-z0-9]+$/;
 /** One line of a node fill file. Pure: never throws, no clock, no I/O. */
 export function parseHyperliquidLine(text: string, opts: ParseOptions): ParseResult {
   const result = newResult();
-  const block = parseJson(text);
-  if (block === undefined) {
-    reject(result, HYPERLIQUID, 'invalid_json', text);
-    return result;
-  }
-  if (!isObject(block) || !Array.isArray(block.events)) {
+  const block = objectFrame(text, HYPERLIQUID, result);
+  if (block === undefined) return result;
+  if (!Array.isArray(block.events)) {
     reject(result, HYPERLIQUID, 'bad_shape', text);
     return result;
   }
@@ -50,86 +37,39 @@ export function parseHyperliquidLine(text: string, opts: ParseOptions): ParseRes
   return result;
 }
 
-function rejectValue(result: ParseResult, reason: RejectReason, value: unknown): void {
-  reject(result, HYPERLIQUID, reason, sampleOfValue(value));
-}
-
-const absent = (v: unknown) => v === undefined || v === null || v === '';
-
 function parseEvent(ev: unknown, opts: ParseOptions, result: ParseResult): void {
-  if (!Array.isArray(ev) || ev.length !== 2 || !isObject(ev[1])) {
-    rejectValue(result, 'bad_shape', ev);
-    return;
-  }
+  if (!Array.isArray(ev) || ev.length !== 2 || !isObject(ev[1])) return rejectValue(result, HYPERLIQUID, 'bad_shape', ev);
   const user: unknown = ev[0];
   const fill = ev[1];
   const liq = fill.liquidation;
   // Every other fill of the chain passes here: ignored, not a rejection.
   if (liq === undefined || liq === null) return;
-  if (!isObject(liq) || typeof user !== 'string' || user === '') {
-    rejectValue(result, 'bad_shape', ev);
-    return;
-  }
+  if (!isObject(liq) || typeof user !== 'string' || user === '') return rejectValue(result, HYPERLIQUID, 'bad_shape', ev);
   const liquidated = liq.liquidatedUser;
-  if (typeof liquidated !== 'string' || liquidated === '') {
-    rejectValue(result, absent(liquidated) ? 'missing_field' : 'bad_shape', ev);
-    return;
-  }
+  if (typeof liquidated !== 'string' || liquidated === '') return rejectValue(result, HYPERLIQUID, absentOr(liquidated, 'bad_shape'), ev);
   const who = user.toLowerCase();
   // The counterparty's fill (a maker, or the liquidator vault in a backstop liquidation) is not a liquidation.
   if (liquidated.toLowerCase() !== who) return;
 
   const coin = fill.coin;
-  if (typeof coin !== 'string' || coin === '') {
-    rejectValue(result, absent(coin) ? 'missing_field' : 'bad_symbol', ev);
-    return;
-  }
-  if (coin.startsWith('@') || coin.includes('/') || coin.includes(':')) {
-    rejectValue(result, 'unsupported_instrument', ev);
-    return;
-  }
+  if (typeof coin !== 'string' || coin === '') return rejectValue(result, HYPERLIQUID, absentOr(coin, 'bad_symbol'), ev);
+  if (coin.startsWith('@') || coin.includes('/') || coin.includes(':')) return rejectValue(result, HYPERLIQUID, 'unsupported_instrument', ev);
   const symbol = `${coin.toUpperCase()}USD`;
-  if (!PERP_COIN_RE.test(coin) || !isValidSymbol(symbol)) {
-    rejectValue(result, 'bad_symbol', ev);
-    return;
-  }
-  let side: Side;
-  if (fill.side === 'A') side = 'long';
-  else if (fill.side === 'B') side = 'short';
-  else {
-    rejectValue(result, absent(fill.side) ? 'missing_field' : 'bad_side', ev);
-    return;
-  }
+  if (!PERP_COIN_RE.test(coin) || !isValidSymbol(symbol)) return rejectValue(result, HYPERLIQUID, 'bad_symbol', ev);
+  const side = sideOf(fill.side, 'A', 'B');
+  if (side === undefined) return rejectValue(result, HYPERLIQUID, absentOr(fill.side, 'bad_side'), ev);
   const price = readDecimal(fill.px);
-  if (typeof price === 'string') {
-    rejectValue(result, price, ev);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, HYPERLIQUID, price, ev);
   const size = readDecimal(fill.sz);
-  if (typeof size === 'string') {
-    rejectValue(result, size, ev);
-    return;
-  }
-  const ts = readTsNumber(fill.time);
-  if (typeof ts === 'string') {
-    rejectValue(result, ts, ev);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectValue(result, tsReason, ev);
-    return;
-  }
+  if (typeof size === 'string') return rejectValue(result, HYPERLIQUID, size, ev);
+  const ts = inWindow(readTsNumber(fill.time), opts);
+  if (typeof ts === 'string') return rejectValue(result, HYPERLIQUID, ts, ev);
   const tid = fill.tid;
-  if (typeof tid !== 'number' || !Number.isSafeInteger(tid) || tid < 0) {
-    rejectValue(result, absent(tid) ? 'missing_field' : 'bad_shape', ev);
-    return;
-  }
+  if (typeof tid !== 'number' || !Number.isSafeInteger(tid) || tid < 0) return rejectValue(result, HYPERLIQUID, absentOr(tid, 'bad_shape'), ev);
   const built = makeLinearEvent(
     { exchange: HYPERLIQUID, symbol, side, ts, priceText: fill.px as string, sizeText: fill.sz as string, ownId: `${tid}:${who}` },
     price,
     size,
   );
-  if (isBuildError(built)) rejectValue(result, buildErrorReason(built), ev);
-  else result.events.push(built);
+  pushBuilt(result, HYPERLIQUID, built, ev);
 }

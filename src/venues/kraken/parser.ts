@@ -10,23 +10,10 @@
 // round-trip text, imprecise_number past 15 significant digits). PF_/FF_ (linear, contract size 1 base unit):
 // base = qty, USD = qty × price; PI_/FI_ (inverse, 1 USD contracts): USD = qty, base = USD ÷ price. `time` is ms.
 // The identity is Kraken's `uid`: a trade replayed by a snapshot is the same liquidation, counted once.
-import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readNumeric,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeInverseEvent, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { itemName, type Lookup, newResult, noteMissing, readNumeric, readTsNumber, reject, sampleOfValue } from '../parsing.js';
+import { absentOr, inWindow, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const KRAKEN = 'kraken';
 
@@ -44,16 +31,8 @@ export interface KrakenProduct {
 export function parseKraken(text: string, opts: ParseOptions, products: Lookup<KrakenProduct>): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, KRAKEN, 'invalid_json', text);
-      return result;
-    }
-    // Every Kraken Futures message is an object: anything else is counted, never dropped unseen.
-    if (!isObject(msg)) {
-      reject(result, KRAKEN, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, KRAKEN, result);
+    if (msg === undefined) return result;
     // {"event":"info"|"subscribed"|"subscribed_failed"|"error"…} and other feeds carry no liquidation.
     if (msg.event !== undefined) return result;
     if (msg.feed === 'trade') {
@@ -61,7 +40,7 @@ export function parseKraken(text: string, opts: ParseOptions, products: Lookup<K
     } else if (msg.feed === 'trade_snapshot') {
       const trades = msg.trades;
       if (!Array.isArray(trades)) {
-        if (opts.only === undefined) reject(result, KRAKEN, 'bad_shape', text);
+        rejectFrameShape(result, KRAKEN, opts, text);
         return result;
       }
       for (let i = 0; i < trades.length; i++) parseTrade(trades[i], opts, products, result);
@@ -72,67 +51,25 @@ export function parseKraken(text: string, opts: ParseOptions, products: Lookup<K
   return result;
 }
 
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, KRAKEN, reason, sampleOfValue(item));
-}
-
-const absent = (v: unknown) => v === undefined || v === null || v === '';
-
-function parseTrade(t: unknown, opts: ParseOptions, products: Lookup<KrakenProduct>, result: ParseResult): void {
-  if (!isObject(t)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', t);
-    return;
-  }
-  if (t.type !== 'liquidation') return;
+function parseTrade(raw: unknown, opts: ParseOptions, products: Lookup<KrakenProduct>, result: ParseResult): void {
+  const t = objectItem(raw, KRAKEN, opts, result);
+  if (t === undefined || t.type !== 'liquidation') return;
   const name = itemName(t.product_id, t, KRAKEN, opts, result);
   if (name === undefined) return;
   const product = products.get(name.toUpperCase());
-  if (product === undefined) {
-    noteMissing(result, KRAKEN, name, opts, sampleOfValue(t));
-    return;
-  }
-  if (product.kind === 'unsupported') {
-    rejectItem(result, 'unsupported_instrument', t);
-    return;
-  }
-  if (!isValidSymbol(product.symbol)) {
-    rejectItem(result, 'bad_symbol', t);
-    return;
-  }
-  let side: Side;
-  if (t.side === 'sell') side = 'long';
-  else if (t.side === 'buy') side = 'short';
-  else {
-    rejectItem(result, absent(t.side) ? 'missing_field' : 'bad_side', t);
-    return;
-  }
+  if (product === undefined) return noteMissing(result, KRAKEN, name, opts, sampleOfValue(t));
+  if (product.kind === 'unsupported') return rejectValue(result, KRAKEN, 'unsupported_instrument', t);
+  if (!isValidSymbol(product.symbol)) return rejectValue(result, KRAKEN, 'bad_symbol', t);
+  const side = sideOf(t.side, 'sell', 'buy');
+  if (side === undefined) return rejectValue(result, KRAKEN, absentOr(t.side, 'bad_side'), t);
   const price = readNumeric(t.price);
-  if (typeof price === 'string') {
-    rejectItem(result, price, t);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, KRAKEN, price, t);
   const qty = readNumeric(t.qty);
-  if (typeof qty === 'string') {
-    rejectItem(result, qty, t);
-    return;
-  }
-  const ts = readTsNumber(t.time);
-  if (typeof ts === 'string') {
-    rejectItem(result, ts, t);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectItem(result, tsReason, t);
-    return;
-  }
+  if (typeof qty === 'string') return rejectValue(result, KRAKEN, qty, t);
+  const ts = inWindow(readTsNumber(t.time), opts);
+  if (typeof ts === 'string') return rejectValue(result, KRAKEN, ts, t);
   const uid = t.uid;
-  if (typeof uid !== 'string' || uid === '') {
-    rejectItem(result, absent(uid) ? 'missing_field' : 'bad_shape', t);
-    return;
-  }
+  if (typeof uid !== 'string' || uid === '') return rejectValue(result, KRAKEN, absentOr(uid, 'bad_shape'), t);
   const common = { exchange: KRAKEN, symbol: product.symbol, side, ts, priceText: price.text, sizeText: qty.text, ownId: uid };
-  const built = product.kind === 'inverse' ? makeInverseEvent(common, price.d, qty.d) : makeLinearEvent(common, price.d, qty.d);
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), t);
-  else result.events.push(built);
+  pushBuilt(result, KRAKEN, product.kind === 'inverse' ? makeInverseEvent(common, price.d, qty.d) : makeLinearEvent(common, price.d, qty.d), t);
 }

@@ -3,7 +3,7 @@
 // recent trades, liquidations included), `{"event":"error","message":"Invalid product id"}`, WebSocket ping frames
 // answered, and a connection that sent nothing (no ping, no message) for 60 s closed.
 import type { ServerResponse } from 'node:http';
-import { writeJson, VenueCore, type Conn } from '../standin/core.js';
+import { parseObject, writeJson, VenueCore, type Conn } from '../standin/core.js';
 import { listenPort } from '../standin/port.js';
 import type { StandinGroup, StandinOptions, Venue } from '../standin/types.js';
 import { type KrakenInstrument, defaultKrakenInstruments } from './fixtures.js';
@@ -21,19 +21,8 @@ declare module '../standin/types.js' {
 /** Recent trades kept per product for the snapshot that follows a subscribe (Kraken sends about 100). */
 const HISTORY = 100;
 
-type Obj = Record<string, unknown>;
-
-function parseObj(text: string): Obj | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class KrakenVenue extends VenueCore {
-  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
   /** Newest first, per product id. */
   private readonly history = new Map<string, string[]>();
 
@@ -51,9 +40,7 @@ export class KrakenVenue extends VenueCore {
 
   protected onOpen(conn: Conn): void {
     if (this.idleCloseMs > 0) {
-      const idle = setTimeout(() => conn.ws.close(1000, 'idle'), this.idleCloseMs);
-      conn.timers.add(idle);
-      this.idle.set(conn, idle);
+      const idle = this.closeWhenIdle(conn, this.idleCloseMs, 1000, 'idle');
       // A WebSocket ping frame is what keeps a Kraken connection alive (their sample client pings every 30 s).
       conn.ws.on('ping', () => idle.refresh());
     }
@@ -61,8 +48,8 @@ export class KrakenVenue extends VenueCore {
   }
 
   protected onMessage(conn: Conn, text: string): void {
-    this.idle.get(conn)?.refresh();
-    const req = parseObj(text);
+    this.refreshIdle(conn);
+    const req = parseObject(text);
     if (req === undefined) return void this.reply(conn, { event: 'error', message: 'Json Error' });
     const op = req.event;
     if (op !== 'subscribe' && op !== 'unsubscribe') return void this.reply(conn, { event: 'error', message: 'Json Error' });
@@ -88,7 +75,7 @@ export class KrakenVenue extends VenueCore {
 
   /** Trades sent are kept, as Kraken keeps them, for the snapshot of later subscribers. */
   override send(frame: string): number {
-    const msg = parseObj(frame);
+    const msg = parseObject(frame);
     if (msg?.feed === 'trade' && typeof msg.product_id === 'string') {
       const list = this.history.get(msg.product_id) ?? [];
       list.unshift(frame);
@@ -100,7 +87,7 @@ export class KrakenVenue extends VenueCore {
 
   /** Frames go to the subscribers of their product_id; a frame without one (garbage) goes to every connection. */
   protected targets(frame: string): Iterable<Conn> {
-    const id = parseObj(frame)?.product_id;
+    const id = parseObject(frame)?.product_id;
     if (typeof id !== 'string') return this.conns;
     return [...this.conns].filter((c) => c.topics.has(id));
   }

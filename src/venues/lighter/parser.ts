@@ -9,22 +9,10 @@
 // taker_position_size_before −0.01664 closed by a buy of 0.01664), so `is_maker_ask` true (the maker sold, the taker
 // bought) closed a short, false a long; tardis reads it the same way. USD = size × price (`usd_amount` is that
 // product, rounded by Lighter: not used). The identity is Lighter's `trade_id`: a snapshot's replay counts once.
-import { isValidSymbol, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  readTsNumber,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import { isValidSymbol, makeLinearEvent } from '../../core/event.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { type Lookup, newResult, readDecimal, readTsNumber, reject } from '../parsing.js';
+import { absent, absentOr, inWindow, knownInstrument, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const LIGHTER = 'lighter';
 
@@ -43,22 +31,14 @@ const ID_RE = /^\d{1,19}$/;
 export function parseLighter(text: string, opts: ParseOptions, markets: Lookup<LighterMarket>): ParseResult {
   const result = newResult();
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, LIGHTER, 'invalid_json', text);
-      return result;
-    }
-    // Every Lighter message is an object: anything else is counted, never dropped unseen.
-    if (!isObject(msg)) {
-      reject(result, LIGHTER, 'bad_shape', text);
-      return result;
-    }
+    const msg = objectFrame(text, LIGHTER, result);
+    if (msg === undefined) return result;
     // connected, ping/pong, unsubscribed, errors ({"error":{…}}) and other channels carry no liquidation.
     if (msg.type !== 'subscribed/trade' && msg.type !== 'update/trade') return result;
     const liqs = msg.liquidation_trades;
     if (liqs === undefined || liqs === null) return result;
     if (!Array.isArray(liqs)) {
-      if (opts.only === undefined) reject(result, LIGHTER, 'bad_shape', text);
+      rejectFrameShape(result, LIGHTER, opts, text);
       return result;
     }
     const channel = typeof msg.channel === 'string' ? CHANNEL_RE.exec(msg.channel)?.[1] : undefined;
@@ -69,12 +49,6 @@ export function parseLighter(text: string, opts: ParseOptions, markets: Lookup<L
   return result;
 }
 
-function rejectItem(result: ParseResult, reason: RejectReason, item: unknown): void {
-  reject(result, LIGHTER, reason, sampleOfValue(item));
-}
-
-const absent = (v: unknown) => v === undefined || v === null || v === '';
-
 /** A market or trade id: a safe non-negative integer, or its digits as a string. */
 function idText(v: unknown): string | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
@@ -82,62 +56,32 @@ function idText(v: unknown): string | undefined {
   return undefined;
 }
 
-function parseItem(item: unknown, channel: string | undefined, opts: ParseOptions, markets: Lookup<LighterMarket>, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectItem(result, 'bad_shape', item);
-    return;
-  }
+function parseItem(raw: unknown, channel: string | undefined, opts: ParseOptions, markets: Lookup<LighterMarket>, result: ParseResult): void {
+  const item = objectItem(raw, LIGHTER, opts, result);
+  if (item === undefined) return;
   // The item's own market_id; the channel's when the item lacks it.
   const name = absent(item.market_id) ? channel : idText(item.market_id);
   if (name === undefined) {
-    if (opts.only === undefined) rejectItem(result, absent(item.market_id) ? 'missing_field' : 'bad_symbol', item);
+    if (opts.only === undefined) rejectValue(result, LIGHTER, absentOr(item.market_id, 'bad_symbol'), item);
     return;
   }
   if (opts.only !== undefined && !opts.only.has(name)) return;
-  const market = markets.get(name);
-  if (market === undefined) {
-    noteMissing(result, LIGHTER, name, opts, sampleOfValue(item));
-    return;
-  }
-  if (!isValidSymbol(market.symbol)) {
-    rejectItem(result, 'bad_symbol', item);
-    return;
-  }
-  let side: Side;
-  if (item.is_maker_ask === true) side = 'short';
-  else if (item.is_maker_ask === false) side = 'long';
-  else {
-    rejectItem(result, absent(item.is_maker_ask) ? 'missing_field' : 'bad_side', item);
-    return;
-  }
+  const market = knownInstrument(markets, name, item, LIGHTER, opts, result);
+  if (market === undefined) return;
+  if (!isValidSymbol(market.symbol)) return rejectValue(result, LIGHTER, 'bad_symbol', item);
+  const side = sideOf(item.is_maker_ask, false, true);
+  if (side === undefined) return rejectValue(result, LIGHTER, absentOr(item.is_maker_ask, 'bad_side'), item);
   const price = readDecimal(item.price);
-  if (typeof price === 'string') {
-    rejectItem(result, price, item);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, LIGHTER, price, item);
   const size = readDecimal(item.size);
-  if (typeof size === 'string') {
-    rejectItem(result, size, item);
-    return;
-  }
-  const ts = readTsNumber(item.timestamp);
-  if (typeof ts === 'string') {
-    rejectItem(result, ts, item);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectItem(result, tsReason, item);
-    return;
-  }
+  if (typeof size === 'string') return rejectValue(result, LIGHTER, size, item);
+  const ts = inWindow(readTsNumber(item.timestamp), opts);
+  if (typeof ts === 'string') return rejectValue(result, LIGHTER, ts, item);
   // trade_id is a JSON number; past 2^53 its digits are taken from trade_id_str.
   const tradeId = idText(item.trade_id) ?? idText(item.trade_id_str);
   if (tradeId === undefined) {
-    rejectItem(result, absent(item.trade_id) && absent(item.trade_id_str) ? 'missing_field' : 'bad_shape', item);
-    return;
+    return rejectValue(result, LIGHTER, absent(item.trade_id) && absent(item.trade_id_str) ? 'missing_field' : 'bad_shape', item);
   }
   const common = { exchange: LIGHTER, symbol: market.symbol, side, ts, priceText: item.price as string, sizeText: item.size as string, ownId: tradeId };
-  const built = makeLinearEvent(common, price, size);
-  if (isBuildError(built)) rejectItem(result, buildErrorReason(built), item);
-  else result.events.push(built);
+  pushBuilt(result, LIGHTER, makeLinearEvent(common, price, size), item);
 }

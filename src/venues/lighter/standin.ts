@@ -6,7 +6,7 @@
 // a client's `{"type":"ping"}` is answered `{"type":"pong"}` (unconfirmed); a client silent for 2 minutes is closed.
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { writeJson, VenueCore, type Conn } from '../standin/core.js';
+import { parseObject, writeJson, VenueCore, type Conn } from '../standin/core.js';
 import { listenPort } from '../standin/port.js';
 import type { StandinGroup, StandinOptions, Venue } from '../standin/types.js';
 import { type LighterOrderBook, defaultLighterMarkets, defaultLighterSpotMarkets } from './fixtures.js';
@@ -29,19 +29,8 @@ const HISTORY = 50;
 const SUBSCRIBE_RE = /^trade\/(\d{1,9})$/;
 const CHANNEL_RE = /^trade:(\d{1,9})$/;
 
-type Obj = Record<string, unknown>;
-
-function parseObj(text: string): Obj | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export class LighterVenue extends VenueCore {
-  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
   private readonly awaitingPong = new WeakSet<Conn>();
   /** Newest first, per market id. */
   private readonly history = new Map<string, unknown[]>();
@@ -60,11 +49,7 @@ export class LighterVenue extends VenueCore {
   }
 
   protected onOpen(conn: Conn): void {
-    if (this.idleCloseMs > 0) {
-      const idle = setTimeout(() => conn.ws.close(1000, 'idle'), this.idleCloseMs);
-      conn.timers.add(idle);
-      this.idle.set(conn, idle);
-    }
+    if (this.idleCloseMs > 0) this.closeWhenIdle(conn, this.idleCloseMs, 1000, 'idle');
     if (this.pingIntervalMs > 0) {
       const tick = setInterval(() => {
         if (this.awaitingPong.has(conn)) return void conn.ws.close(1008, 'no pong');
@@ -81,8 +66,8 @@ export class LighterVenue extends VenueCore {
   }
 
   protected onMessage(conn: Conn, text: string): void {
-    this.idle.get(conn)?.refresh();
-    const req = parseObj(text);
+    this.refreshIdle(conn);
+    const req = parseObject(text);
     if (req === undefined) return this.error(conn, 30000, 'Invalid message'); // the code is ours: undocumented
     switch (req.type) {
       case 'ping':
@@ -118,7 +103,7 @@ export class LighterVenue extends VenueCore {
 
   /** Liquidation trades sent are kept for the snapshot of later subscribers. */
   override send(frame: string): number {
-    const msg = parseObj(frame);
+    const msg = parseObject(frame);
     const id = typeof msg?.channel === 'string' ? CHANNEL_RE.exec(msg.channel)?.[1] : undefined;
     if (id !== undefined && Array.isArray(msg?.liquidation_trades)) {
       const list = [...(msg.liquidation_trades as unknown[])].reverse().concat(this.history.get(id) ?? []);
@@ -129,7 +114,7 @@ export class LighterVenue extends VenueCore {
 
   /** Frames go to the subscribers of their channel (trade:1 ← trade/1); a frame without one goes to every connection. */
   protected targets(frame: string): Iterable<Conn> {
-    const channel = parseObj(frame)?.channel;
+    const channel = parseObject(frame)?.channel;
     const id = typeof channel === 'string' ? CHANNEL_RE.exec(channel)?.[1] : undefined;
     if (id === undefined) return this.conns;
     return [...this.conns].filter((c) => c.topics.has(`trade/${id}`));

@@ -9,22 +9,9 @@
 // base = USD ÷ bkPx. `ts` is a string of digits (ms). Keepalive: the server answers the text `ping` with `pong`.
 import { type Decimal, mul } from '../../core/decimal.js';
 import { isValidSymbol, makeInverseEvent, makeLinearEvent, type Side } from '../../core/event.js';
-import type { ParseOptions, ParseResult, RejectReason } from '../../core/parse.js';
-import {
-  buildErrorReason,
-  checkTs,
-  isBuildError,
-  isObject,
-  itemName,
-  type Lookup,
-  newResult,
-  noteMissing,
-  parseJson,
-  readDecimal,
-  readTsString,
-  reject,
-  sampleOfValue,
-} from '../parsing.js';
+import type { ParseOptions, ParseResult } from '../../core/parse.js';
+import { isObject, itemName, type Lookup, newResult, noteMissing, readDecimal, readTsString, reject, sampleOfValue } from '../parsing.js';
+import { absentOr, inWindow, objectFrame, objectItem, pushBuilt, rejectFrameShape, rejectValue, sideOf } from '../parsing-rows.js';
 
 export const OKX = 'okx';
 const CHANNEL = 'liquidation-orders';
@@ -49,23 +36,16 @@ export function parseOkx(text: string, opts: OkxParseOptions): ParseResult {
   const result = newResult();
   if (text === 'pong') return result;
   try {
-    const msg = parseJson(text);
-    if (msg === undefined) {
-      reject(result, OKX, 'invalid_json', text);
-      return result;
-    }
-    // Every OKX message but the text 'pong' is an object: anything else is counted, never dropped unseen.
-    if (!isObject(msg)) {
-      reject(result, OKX, 'bad_shape', text);
-      return result;
-    }
+    // Every OKX message but the text 'pong' is an object.
+    const msg = objectFrame(text, OKX, result);
+    if (msg === undefined) return result;
     // {"event":"subscribe"…}, {"event":"error"…}, notices: no liquidation.
     if (msg.event !== undefined) return result;
     const arg = msg.arg;
     if (!isObject(arg) || arg.channel !== CHANNEL) return result;
     const data = msg.data;
     if (!Array.isArray(data)) {
-      if (opts.only === undefined) reject(result, OKX, 'bad_shape', text);
+      rejectFrameShape(result, OKX, opts, text);
       return result;
     }
     for (let i = 0; i < data.length; i++) parseItem(data[i], opts, result);
@@ -91,15 +71,9 @@ export function parseOkxItems(items: readonly unknown[], opts: OkxParseOptions):
   return result;
 }
 
-function rejectValue(result: ParseResult, reason: RejectReason, value: unknown): void {
-  reject(result, OKX, reason, sampleOfValue(value));
-}
-
-function parseItem(item: unknown, opts: OkxParseOptions, result: ParseResult): void {
-  if (!isObject(item)) {
-    if (opts.only === undefined) rejectValue(result, 'bad_shape', item);
-    return;
-  }
+function parseItem(raw: unknown, opts: OkxParseOptions, result: ParseResult): void {
+  const item = objectItem(raw, OKX, opts, result);
+  if (item === undefined) return;
   const name = itemName(item.instId, item, OKX, opts, result);
   if (name === undefined) return;
   const details = item.details;
@@ -113,62 +87,33 @@ function parseItem(item: unknown, opts: OkxParseOptions, result: ParseResult): v
     }
     return;
   }
-  if (!Array.isArray(details)) {
-    rejectValue(result, 'bad_shape', item);
-    return;
-  }
+  if (!Array.isArray(details)) return rejectValue(result, OKX, 'bad_shape', item);
   if (!isValidSymbol(inst.symbol)) {
-    for (let i = 0; i < details.length; i++) rejectValue(result, 'bad_symbol', details[i]);
+    for (let i = 0; i < details.length; i++) rejectValue(result, OKX, 'bad_symbol', details[i]);
     return;
   }
   for (let i = 0; i < details.length; i++) parseDetail(details[i], inst, opts, result);
 }
 
 function parseDetail(d: unknown, inst: OkxInstrument, opts: OkxParseOptions, result: ParseResult): void {
-  if (!isObject(d)) {
-    rejectValue(result, 'bad_shape', d);
-    return;
-  }
+  if (!isObject(d)) return rejectValue(result, OKX, 'bad_shape', d);
   const posSide = d.posSide;
-  let side: Side;
+  let side: Side | undefined;
   if (posSide === 'long') side = 'long';
   else if (posSide === 'short') side = 'short';
   else if (posSide === 'net') {
-    const orderSide = d.side;
-    if (orderSide === 'sell') side = 'long';
-    else if (orderSide === 'buy') side = 'short';
-    else {
-      rejectValue(result, orderSide === undefined || orderSide === null || orderSide === '' ? 'missing_field' : 'bad_side', d);
-      return;
-    }
-  } else {
-    rejectValue(result, posSide === undefined || posSide === null || posSide === '' ? 'missing_field' : 'bad_side', d);
-    return;
-  }
+    // Net mode: the order's side tells.
+    side = sideOf(d.side, 'sell', 'buy');
+    if (side === undefined) return rejectValue(result, OKX, absentOr(d.side, 'bad_side'), d);
+  } else return rejectValue(result, OKX, absentOr(posSide, 'bad_side'), d);
   const price = readDecimal(d.bkPx);
-  if (typeof price === 'string') {
-    rejectValue(result, price, d);
-    return;
-  }
+  if (typeof price === 'string') return rejectValue(result, OKX, price, d);
   const contracts = readDecimal(d.sz);
-  if (typeof contracts === 'string') {
-    rejectValue(result, contracts, d);
-    return;
-  }
-  const ts = readTsString(d.ts);
-  if (typeof ts === 'string') {
-    rejectValue(result, ts, d);
-    return;
-  }
-  const tsReason = checkTs(ts, opts);
-  if (tsReason !== undefined) {
-    rejectValue(result, tsReason, d);
-    return;
-  }
+  if (typeof contracts === 'string') return rejectValue(result, OKX, contracts, d);
+  const ts = inWindow(readTsString(d.ts), opts);
+  if (typeof ts === 'string') return rejectValue(result, OKX, ts, d);
 
   const amount = mul(contracts, inst.contractValue);
   const common = { exchange: OKX, symbol: inst.symbol, side, ts, priceText: d.bkPx as string, sizeText: d.sz as string };
-  const built = inst.inverse ? makeInverseEvent(common, price, amount) : makeLinearEvent(common, price, amount);
-  if (isBuildError(built)) rejectValue(result, buildErrorReason(built), d);
-  else result.events.push(built);
+  pushBuilt(result, OKX, inst.inverse ? makeInverseEvent(common, price, amount) : makeLinearEvent(common, price, amount), d);
 }

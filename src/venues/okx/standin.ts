@@ -41,7 +41,6 @@ interface HistoryItem {
 }
 
 export class OkxVenue extends VenueCore {
-  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
   private readonly history: HistoryItem[] = [];
   private limitedLeft = 0;
 
@@ -70,9 +69,7 @@ export class OkxVenue extends VenueCore {
   protected onOpen(conn: Conn): void {
     conn.id = randomBytes(4).toString('hex');
     // OKX closes a connection that has sent nothing for 30 s: a client must ping (or subscribe) in time.
-    const idle = setTimeout(() => conn.ws.close(4004, 'No data received in 30s.'), this.idleCloseMs);
-    conn.timers.add(idle);
-    this.idle.set(conn, idle);
+    this.closeWhenIdle(conn, this.idleCloseMs, 4004, 'No data received in 30s.');
   }
 
   private error(conn: Conn, code: string, msg: string): void {
@@ -80,7 +77,7 @@ export class OkxVenue extends VenueCore {
   }
 
   protected onMessage(conn: Conn, text: string): void {
-    this.idle.get(conn)?.refresh();
+    this.refreshIdle(conn);
     if (text === 'ping') {
       if (!this.unresponsive) this.reply(conn, 'pong');
       return;

@@ -1,5 +1,6 @@
 // The part every stand-in venue shares: accepting (or refusing) upgrades, tracking connections, recording what
-// clients sent, keepalive switches and REST bookkeeping. Protocol classes (binance/bybit/okx) fill in the rest.
+// clients sent, keepalive switches, idle rules and REST bookkeeping. Protocol classes (binance/bybit/okx) fill in
+// the rest.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -25,6 +26,16 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, he
   res.end(text);
 }
 
+/** A client's message as a JSON object, or undefined (not JSON, or not an object). */
+export function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(new Uint8Array(data)).toString('utf8');
@@ -43,6 +54,7 @@ export abstract class VenueCore implements VenueServer {
   private restDown = false;
   private readonly rest: string[] = [];
   private readonly messages: string[] = [];
+  private readonly idle = new WeakMap<Conn, NodeJS.Timeout>();
 
   constructor(readonly venue: Venue) {
     // autoPong off: pongs are sent by hand so setUnresponsive() can withhold them.
@@ -63,6 +75,19 @@ export abstract class VenueCore implements VenueServer {
   protected abstract serveRest(url: URL, res: ServerResponse): boolean;
   /** A data frame was written to the connection (Bybit counts it as activity). */
   protected onSent(_conn: Conn): void {}
+
+  /** The venue's idle rule: `conn` is closed with (code, reason) after `ms` without a refreshIdle(). */
+  protected closeWhenIdle(conn: Conn, ms: number, code: number, reason: string): NodeJS.Timeout {
+    const idle = setTimeout(() => conn.ws.close(code, reason), ms);
+    conn.timers.add(idle);
+    this.idle.set(conn, idle);
+    return idle;
+  }
+
+  /** Restarts the idle clock of closeWhenIdle (nothing when the connection has none). */
+  protected refreshIdle(conn: Conn): void {
+    this.idle.get(conn)?.refresh();
+  }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     this.attempts++;

@@ -2,53 +2,18 @@
 // the recent records, heartbeats, ping/pong by cid, error codes), and the real daemon counts a burst exactly (the
 // IS_MATCH 1 executions not), counts the records a resubscribe replays once, survives garbage, and replaces a
 // connection whose pings go unanswered.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStandins, type Standins, type StandinOptions } from '../../../src/venues/standin/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Standins } from '../../../src/venues/standin/index.js';
 import { bitfinexFrame, type BitfinexRow } from '../../../src/venues/bitfinex/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 import { Probe } from '../../support/ws-probe.js';
 
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const start = async (opts: StandinOptions = {}) => (standins = await startStandins(opts, ['bitfinex']));
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-bitfinex-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'bitfinex', ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('bitfinex');
 
 const subscribed = (s: Standins) => () => s.venues.bitfinex.subscriptions().some((t) => t.includes('liq:global'));
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 const row = (over: Partial<BitfinexRow>): BitfinexRow => ({ posId: 1, mts: MIN + 1, symbol: 'tBTCF0:USTF0', amount: '1', basePrice: '1', ...over });
 
 /** Three positions counted, one execution not, one BTC-quoted position rejected. */
@@ -69,11 +34,11 @@ const EXPECTED_BTCUSDT = {
   bitfinex_value_cents: '3000100', bitfinex_long_value_cents: '2500000', bitfinex_short_value_cents: '500100',
   qty_e8: '60000000', long_qty_e8: '50000000', short_qty_e8: '10000000',
 };
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('bitfinex stand-in', () => {
   it('sends info, acks the liquidation channel with its id and recent records, beats, pongs by cid, refuses the rest', async () => {
-    const s = await start({ bitfinexHeartbeatMs: 100 });
+    const s = await harness.start({ bitfinexHeartbeatMs: 100 });
     s.send('bitfinex', bitfinexFrame([row({ posId: 7, mts: 1 })])); // a record from before
     const p = await Probe.open(s.env.BITFINEX_WS_URL);
     try {
@@ -111,13 +76,13 @@ describe('bitfinex stand-in', () => {
 
 describe('daemon with EXCHANGES=bitfinex', () => {
   it('counts a burst exactly (executions not), and the records replayed after a dropped connection once', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await waitUntil(subscribed(s), 15_000, 'liq:global subscribed');
     burst(s);
     await waitUntil(async () => (await allCount()) === 3, 10_000, 'three liquidations');
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ count: '1', bitfinex_long_value_cents: '600050', qty_e8: '200000000' });
+    expect(await harness.client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ count: '1', bitfinex_long_value_cents: '600050', qty_e8: '200000000' });
     await waitUntil(async () => /liq_rejected_total\{exchange="bitfinex",reason="unsupported_quote"\} 1/.test(await d.metrics()), 5_000, 'BTC quote rejected');
 
     const before = s.venues.bitfinex.totalConnections();
@@ -128,14 +93,14 @@ describe('daemon with EXCHANGES=bitfinex', () => {
     await waitUntil(async () => (await allCount()) === 4, 10_000, 'the new liquidation');
     await sleep(300);
     expect(await allCount()).toBe(4);
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toMatchObject({ count: '3', short_value_cents: '515100' });
+    expect(await harness.client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toMatchObject({ count: '3', short_value_cents: '515100' });
     const status = ((await d.health()).body.streams as Array<{ connection: string; state: string }>).map((x) => [x.connection, x.state]);
     expect(status).toEqual([['bitfinex', 'open']]);
   });
 
   it('survives garbage: nothing counted, rejections in metrics', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await waitUntil(subscribed(s), 15_000, 'subscribed');
     s.send('bitfinex', 'garbage \u001b[2J');
     s.send('bitfinex', '[91684,{"x":1}]');
@@ -146,13 +111,13 @@ describe('daemon with EXCHANGES=bitfinex', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="bitfinex",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="bitfinex",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="bitfinex",reason="imprecise_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 
   it('replaces a connection whose pings go unanswered (watchdog), then counts again', async () => {
-    const s = await start();
-    await launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
+    const s = await harness.start();
+    await harness.launch({ PING_INTERVAL_MS: '200', PONG_TIMEOUT_MS: '300' });
     await waitUntil(subscribed(s), 15_000, 'subscribed');
     const before = s.venues.bitfinex.totalConnections();
     s.venues.bitfinex.setUnresponsive(true);
@@ -160,6 +125,6 @@ describe('daemon with EXCHANGES=bitfinex', () => {
     s.venues.bitfinex.setUnresponsive(false);
     await waitUntil(subscribed(s), 10_000, 'subscribed again');
     s.send('bitfinex', bitfinexFrame([row({ posId: 6001, mts: MIN + 50, amount: '0.01', basePrice: '60000' })]));
-    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${MIN}`, 'bitfinex_long_value_cents')) === '60000', 10_000, 'counted after the watchdog');
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:BTCUSDT:60s:${MIN}`, 'bitfinex_long_value_cents')) === '60000', 10_000, 'counted after the watchdog');
   });
 });

@@ -2,54 +2,16 @@
 // set_heartbeat and test_requests with their close rule, get_instruments), and the real daemon (EXCHANGES=deribit)
 // subscribes one channel per settlement currency, answers every test_request, counts a burst of T, M and MT
 // liquidations exactly, counts repeats once across a reconnect, survives garbage, and follows the listing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { DELIVERY, startStandins, type StandinOptions, type Standins } from '../../support/venues.js';
+import { DELIVERY, type Standins } from '../../support/venues.js';
 import { defaultDeribitInstruments, deribitDate, deribitFuture } from '../../../src/venues/deribit/fixtures.js';
 import { deribitFrame } from '../../../src/venues/deribit/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 
 const CHANNELS = ['trades.future.BTC.100ms', 'trades.future.ETH.100ms', 'trades.future.USDC.100ms'];
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(opts: StandinOptions = {}): Promise<Standins> {
-  standins = await startStandins(opts, ['deribit']);
-  return standins;
-}
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-deribit-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, EXCHANGES: 'deribit', REDIS_URL: redis.url, SPOOL_DIR: spool, ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('deribit');
 
 async function subscribed(s: Standins, channels = CHANNELS): Promise<void> {
   await waitUntil(() => s.venues.deribit.subscriptions().some((t) => channels.every((c) => t.includes(c))), 15_000, 'deribit channels subscribed');
@@ -89,12 +51,12 @@ class RpcClient {
   }
 }
 
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 const DATED = `BTC-${deribitDate(DELIVERY.ms)}`;
 
 describe('the Deribit stand-in', () => {
   it('answers JSON-RPC: accepted channels, raw refused with 13778, set_heartbeat bounds, public/test', async () => {
-    const s = await start();
+    const s = await harness.start();
     const c = await RpcClient.open(s.env.DERIBIT_WS_URL);
     try {
       expect((await c.call('public/subscribe', { channels: ['trades.future.BTC.raw'] })).error).toMatchObject({ code: 13778, message: 'raw_subscriptions_not_available_for_unauthorized' });
@@ -112,7 +74,7 @@ describe('the Deribit stand-in', () => {
   });
 
   it('sends a test_request every interval and closes a connection that left one unanswered', async () => {
-    const s = await start({ deribitHeartbeatUnitMs: 10 });
+    const s = await harness.start({ deribitHeartbeatUnitMs: 10 });
     const good = await RpcClient.open(s.env.DERIBIT_WS_URL);
     const mute = await RpcClient.open(s.env.DERIBIT_WS_URL);
     try {
@@ -134,7 +96,7 @@ describe('the Deribit stand-in', () => {
   });
 
   it('lists futures from get_instruments?currency=any&kind=future; currency is required', async () => {
-    const s = await start();
+    const s = await harness.start();
     const res = await fetch(`${s.env.DERIBIT_REST_URL}/api/v2/public/get_instruments?currency=any&kind=future`);
     const body = (await res.json()) as { result: Array<{ instrument_name: string }> };
     expect(body.result.map((i) => i.instrument_name)).toEqual(['BTC-PERPETUAL', 'ETH-PERPETUAL', DATED, 'SOL_USDC-PERPETUAL', 'BTC_USDC-PERPETUAL']);
@@ -161,23 +123,23 @@ const EXPECTED_BTCUSD = {
   deribit_value_cents: '382000', deribit_long_value_cents: '372000', deribit_short_value_cents: '10000',
   qty_e8: '81531401', long_qty_e8: '81331401', short_qty_e8: '200000',
 };
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('the daemon with EXCHANGES=deribit', () => {
   it('subscribes a channel per currency, answers test_requests, counts T, M and MT exactly, and a repeat once', async () => {
-    const s = await start({ deribitHeartbeatUnitMs: 20 });
-    const d = await launch();
+    const s = await harness.start({ deribitHeartbeatUnitMs: 20 });
+    const d = await harness.launch();
     await subscribed(s);
     const sent = s.venues.deribit.received().map((m) => JSON.parse(m) as { method: string; params: Record<string, unknown> });
     expect(sent.find((m) => m.method === 'public/set_heartbeat')?.params).toEqual({ interval: 10 });
     expect(sent.find((m) => m.method === 'public/subscribe')?.params).toEqual({ channels: CHANNELS });
     burst(s);
     await waitUntil(async () => (await allCount()) === 7, 10_000, 'seven events');
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ deribit_short_value_cents: '100000', qty_e8: '2000000' });
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ deribit_short_value_cents: '300000', qty_e8: '100000000' });
-    expect(await client.hgetall(`liq:agg:SOLUSDC:60s:${MIN}`)).toMatchObject({ deribit_long_value_cents: '184808', qty_e8: '1230000000' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('966808');
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ deribit_short_value_cents: '100000', qty_e8: '2000000' });
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ deribit_short_value_cents: '300000', qty_e8: '100000000' });
+    expect(await harness.client.hgetall(`liq:agg:SOLUSDC:60s:${MIN}`)).toMatchObject({ deribit_long_value_cents: '184808', qty_e8: '1230000000' });
+    expect(await harness.client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('966808');
     burst(s);
     await waitUntil(async () => (await d.metrics()).includes('liq_duplicates_total 7'), 10_000, 'duplicates counted');
     expect(await allCount()).toBe(7);
@@ -188,8 +150,8 @@ describe('the daemon with EXCHANGES=deribit', () => {
   });
 
   it('reconnects after a drop, resubscribes, counts repeated trades once; a silent server is replaced by the watchdog', async () => {
-    const s = await start();
-    const d = await launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
+    const s = await harness.start();
+    const d = await harness.launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
     await subscribed(s);
     burst(s);
     await waitUntil(async () => (await allCount()) === 7, 10_000, 'first burst');
@@ -208,8 +170,8 @@ describe('the daemon with EXCHANGES=deribit', () => {
   });
 
   it('survives garbage and logs a refusal at error: rejections counted, nothing in the buckets', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     s.send('deribit', 'garbage \u001b[2J');
     s.send('deribit', '[1,2,3]');
@@ -222,25 +184,25 @@ describe('the daemon with EXCHANGES=deribit', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="deribit",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="deribit",reason="imprecise_number"\} 1/);
     await d.waitForLog((l) => l.level === 'error' && l.msg === 'deribit refused a request');
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 
   it('follows the listing: a new instrument before its metadata is counted, a new currency is subscribed at refresh', async () => {
-    const s = await start();
-    const d = await launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
+    const s = await harness.start();
+    const d = await harness.launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
     await subscribed(s);
     const listed = [...defaultDeribitInstruments(), deribitFuture({ base: 'XRP', quote: 'USDC', contractSize: 1, tickSize: 0.0001 })];
     s.setInstruments({ deribitInstruments: listed });
     // On the USDC channel already held: known only after a refetch.
     s.send('deribit', deribitFrame('USDC', [{ instrument: 'XRP_USDC-PERPETUAL', tradeId: 'USDC-77', direction: 'buy', price: '0.5', amount: '70', ts: MIN + 10, liquidation: 'T' }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:XRPUSDC:60s:${MIN}`, 'deribit_short_value_cents')) === '3500', 10_000, 'new instrument counted'); // 70 × 0.5 = $35
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:XRPUSDC:60s:${MIN}`, 'deribit_short_value_cents')) === '3500', 10_000, 'new instrument counted'); // 70 × 0.5 = $35
     // A USDT-settled perpetual brings a new currency: its channel is added on the open connection.
     s.setInstruments({ deribitInstruments: [...listed, deribitFuture({ base: 'BTC', quote: 'USDT', contractSize: 0.001, tickSize: 1 })] });
     await subscribed(s, [...CHANNELS, 'trades.future.USDT.100ms']);
     expect(s.venues.deribit.totalConnections()).toBe(1);
     s.send('deribit', deribitFrame('USDT', [{ instrument: 'BTC_USDT-PERPETUAL', tradeId: 'USDT-1', direction: 'sell', price: '50000', amount: '0.01', ts: MIN + 20, liquidation: 'T' }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:BTCUSDT:60s:${MIN}`, 'deribit_long_value_cents')) === '50000', 10_000, 'new currency counted');
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:BTCUSDT:60s:${MIN}`, 'deribit_long_value_cents')) === '50000', 10_000, 'new currency counted');
     s.send('deribit', deribitFrame('BTC', [{ instrument: 'BTC-GHOST', tradeId: '3', direction: 'sell', price: '1', amount: '1', ts: MIN + 30, liquidation: 'T' }]));
     await waitUntil(async () => /liq_rejected_total\{exchange="deribit",reason="unknown_instrument"\} 1/.test(await d.metrics()), 10_000, 'unknown instrument rejected');
   });

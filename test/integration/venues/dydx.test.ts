@@ -3,54 +3,16 @@
 // with a pong deadline, the market list), and the real daemon (EXCHANGES=dydx) counts a burst exactly, counts the
 // snapshot replayed after a resubscribe once, spreads many markets over connections of at most 32, follows listings,
 // and survives garbage.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startStandins, type StandinOptions, type Standins } from '../../support/venues.js';
+import type { Standins } from '../../support/venues.js';
 import { defaultDydxMarkets, dydxMarket, manyDydxMarkets } from '../../../src/venues/dydx/fixtures.js';
 import { dydxTradesFrame } from '../../../src/venues/dydx/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 
 const MARKETS = ['AVAX-USD', 'BTC-USD', 'ETH-USD', 'SOL-USD'];
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(opts: StandinOptions = {}): Promise<Standins> {
-  standins = await startStandins(opts, ['dydx']);
-  return standins;
-}
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-dydx-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, EXCHANGES: 'dydx', REDIS_URL: redis.url, SPOOL_DIR: spool, ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('dydx');
 
 const held = (s: Standins) => s.venues.dydx.subscriptions().flat().sort();
 async function subscribed(s: Standins, markets = MARKETS): Promise<void> {
@@ -88,11 +50,11 @@ class Client {
   }
 }
 
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 
 describe('the dYdX stand-in', () => {
   it('connects, subscribes per market replaying recent trades, and answers errors as the indexer does', async () => {
-    const s = await start({ dydxChannelLimit: 3 });
+    const s = await harness.start({ dydxChannelLimit: 3 });
     const c = await Client.open(s.env.DYDX_WS_URL);
     try {
       expect(await c.next((m) => m.type === 'connected')).toMatchObject({ message_id: 0 });
@@ -118,7 +80,7 @@ describe('the dYdX stand-in', () => {
   });
 
   it('closes a client that subscribes one market more than twice a second, and one that does not pong', async () => {
-    const s = await start({ dydxPingIntervalMs: 100, dydxPongTimeoutMs: 250 });
+    const s = await harness.start({ dydxPingIntervalMs: 100, dydxPongTimeoutMs: 250 });
     const eager = await Client.open(s.env.DYDX_WS_URL);
     const deaf = await Client.open(s.env.DYDX_WS_URL, false);
     const fine = await Client.open(s.env.DYDX_WS_URL);
@@ -133,7 +95,7 @@ describe('the dYdX stand-in', () => {
   });
 
   it('lists the markets and a market\'s recent trades over REST', async () => {
-    const s = await start();
+    const s = await harness.start();
     const body = (await (await fetch(`${s.env.DYDX_REST_URL}/v4/perpetualMarkets`)).json()) as { markets: Record<string, { ticker: string; status: string }> };
     expect(Object.keys(body.markets)).toEqual(['BTC-USD', 'ETH-USD', 'SOL-USD', 'AVAX-USD']);
     expect(body.markets['BTC-USD']).toMatchObject({ ticker: 'BTC-USD', status: 'ACTIVE', clobPairId: '0' });
@@ -160,18 +122,18 @@ const EXPECTED_BTCUSD = {
   dydx_value_cents: '3000600', dydx_long_value_cents: '3000000', dydx_short_value_cents: '600',
   qty_e8: '50010000', long_qty_e8: '50000000', short_qty_e8: '10000',
 };
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('the daemon with EXCHANGES=dydx', () => {
   it('counts a burst exactly; after a drop the snapshots replayed by the resubscribes are counted once', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     burst(s);
     await waitUntil(async () => (await allCount()) === 3, 10_000, 'three events');
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ dydx_long_value_cents: '600100', qty_e8: '200000000' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3600700');
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ dydx_long_value_cents: '600100', qty_e8: '200000000' });
+    expect(await harness.client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3600700');
 
     s.venues.dydx.dropAll();
     await waitUntil(() => s.venues.dydx.totalConnections() >= 2, 10_000, 'reconnected');
@@ -183,15 +145,15 @@ describe('the daemon with EXCHANGES=dydx', () => {
     await waitUntil(async () => (await allCount()) === 4, 10_000, 'the new event');
     await new Promise((r) => setTimeout(r, 300));
     expect(await allCount()).toBe(4);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
     expect(d.logs.some((l) => l.msg === 'dydx refused a request')).toBe(false);
     expect(d.garbage).toEqual([]);
   });
 
   it('spreads 70 markets over connections of at most 32, without one refusal', async () => {
     const markets = [...defaultDydxMarkets(), ...manyDydxMarkets(66)];
-    const s = await start({ dydxMarkets: markets });
-    const d = await launch();
+    const s = await harness.start({ dydxMarkets: markets });
+    const d = await harness.launch();
     await subscribed(s, markets.map((m) => m.ticker));
     const subs = s.venues.dydx.subscriptions();
     expect(subs.map((t) => t.length).sort((a, b) => b - a)).toEqual([32, 32, 6]);
@@ -203,20 +165,20 @@ describe('the daemon with EXCHANGES=dydx', () => {
   });
 
   it('subscribes a new listing and unsubscribes a delisted market at refresh, without reconnecting', async () => {
-    const s = await start();
-    await launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
+    const s = await harness.start();
+    await harness.launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
     await subscribed(s);
     const before = s.venues.dydx.totalConnections();
     s.setInstruments({ dydxMarkets: [...defaultDydxMarkets().filter((m) => m.ticker !== 'SOL-USD'), dydxMarket('NEW-USD', 99, '0.0001', '1')] });
     await waitUntil(() => held(s).includes('NEW-USD') && !held(s).includes('SOL-USD'), 10_000, 'new listing subscribed, delisted unsubscribed');
     expect(s.venues.dydx.totalConnections()).toBe(before);
     s.send('dydx', dydxTradesFrame('NEW-USD', [{ id: 'n1', side: 'SELL', size: '70', price: '0.5', type: 'LIQUIDATED', createdAt: MIN + 10 }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'dydx_long_value_cents')) === '3500', 10_000, 'new listing counted');
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'dydx_long_value_cents')) === '3500', 10_000, 'new listing counted');
   });
 
   it('keeps its connections through the server\'s pings; a silent server is replaced by the watchdog', async () => {
-    const s = await start({ dydxPingIntervalMs: 100, dydxPongTimeoutMs: 300 });
-    await launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
+    const s = await harness.start({ dydxPingIntervalMs: 100, dydxPongTimeoutMs: 300 });
+    await harness.launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
     await subscribed(s);
     await new Promise((r) => setTimeout(r, 1000));
     expect(s.venues.dydx.totalConnections()).toBe(1);
@@ -225,8 +187,8 @@ describe('the daemon with EXCHANGES=dydx', () => {
   });
 
   it('survives garbage and logs an error answer at error: rejections counted, nothing in the buckets', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     s.send('dydx', 'garbage \u001b[2J');
     s.send('dydx', '[1,2,3]');
@@ -239,7 +201,7 @@ describe('the daemon with EXCHANGES=dydx', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="dydx",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="dydx",reason="json_number"\} 1/);
     await d.waitForLog((l) => l.level === 'error' && l.msg === 'dydx refused a request');
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 });

@@ -2,55 +2,17 @@
 // heartbeat with its close rule, the contract lists), and the real daemon (EXCHANGES=htx) counts a burst exactly,
 // answers every heartbeat with the ts it was sent, counts repeats once across a reconnect, survives garbage and
 // counts a new contract that arrives before its metadata.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { DELIVERY, startStandins, type StandinOptions, type Standins } from '../../support/venues.js';
+import { DELIVERY, type Standins } from '../../support/venues.js';
 import { defaultHtxLinear, htxLinearContract } from '../../../src/venues/htx/fixtures.js';
 import { htxFrame, htxPing } from '../../../src/venues/htx/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 
 const TOPIC = 'public.*.liquidation_orders';
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(opts: StandinOptions = {}): Promise<Standins> {
-  standins = await startStandins(opts, ['htx']);
-  return standins;
-}
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-htx-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, EXCHANGES: 'htx', REDIS_URL: redis.url, SPOOL_DIR: spool, ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('htx');
 
 async function subscribed(s: Standins): Promise<void> {
   await waitUntil(
@@ -92,11 +54,11 @@ class GzipClient {
   }
 }
 
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 
 describe('the HTX stand-in', () => {
   it('sends every frame gzip: sub acks with the cid, refusals with err-code, and data to the wildcard subscribers', async () => {
-    const s = await start();
+    const s = await harness.start();
     const c = await GzipClient.open(s.env.HTX_LINEAR_WS_URL);
     try {
       c.ws.send(JSON.stringify({ op: 'sub', cid: 'x1', topic: TOPIC }));
@@ -118,7 +80,7 @@ describe('the HTX stand-in', () => {
   });
 
   it('pings with a string ts; an echo keeps the connection, silence or a ts of another type closes it', async () => {
-    const s = await start({ htxPingIntervalMs: 100, htxMaxMissedPings: 3 });
+    const s = await harness.start({ htxPingIntervalMs: 100, htxMaxMissedPings: 3 });
     const good = await GzipClient.open(s.env.HTX_LINEAR_WS_URL);
     const mute = await GzipClient.open(s.env.HTX_LINEAR_WS_URL);
     const wrong = await GzipClient.open(s.env.HTX_INVERSE_WS_URL);
@@ -144,7 +106,7 @@ describe('the HTX stand-in', () => {
   });
 
   it('lists USDT-margined swaps by default, futures with business_type, coin-margined swaps on their own path', async () => {
-    const s = await start();
+    const s = await harness.start();
     const get = async (p: string) => (await (await fetch(`${s.env.HTX_REST_URL}${p}`)).json()) as { status: string; data: Array<{ contract_code: string }> };
     const swaps = await get('/linear-swap-api/v1/swap_contract_info');
     expect(swaps.status).toBe('ok');
@@ -179,20 +141,20 @@ const EXPECTED_BTCUSD = {
   htx_count: '1', htx_long_count: '1', htx_value_cents: '30000', htx_long_value_cents: '30000',
   qty_e8: '600000', long_qty_e8: '600000',
 };
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('the daemon with EXCHANGES=htx', () => {
   it('counts a burst over both endpoints exactly, and a repeated burst once', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     burst(s);
     await waitUntil(async () => (await allCount()) === 5, 10_000, 'five events');
-    expect(await client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSDT_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ htx_long_value_cents: '60000', qty_e8: '1000000' });
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ htx_short_value_cents: '231000', qty_e8: '1004566210' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3351056');
+    expect(await harness.client.hgetall(`liq:agg:BTCUSDT:60s:${MIN}`)).toEqual(EXPECTED_BTCUSDT);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSDT_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ htx_long_value_cents: '60000', qty_e8: '1000000' });
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ htx_short_value_cents: '231000', qty_e8: '1004566210' });
+    expect(await harness.client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('3351056');
     burst(s);
     await waitUntil(async () => (await d.metrics()).includes('liq_duplicates_total 5'), 10_000, 'duplicates counted');
     expect(await allCount()).toBe(5);
@@ -202,8 +164,8 @@ describe('the daemon with EXCHANGES=htx', () => {
   });
 
   it('answers every heartbeat with the ts it was sent (a string, and a number when one comes), and stays connected', async () => {
-    const s = await start({ htxPingIntervalMs: 150, htxMaxMissedPings: 2 });
-    await launch();
+    const s = await harness.start({ htxPingIntervalMs: 150, htxMaxMissedPings: 2 });
+    await harness.launch();
     await subscribed(s);
     const linear = s.venues['htx-linear'];
     await waitUntil(() => linear.received().filter((m) => m.includes('"pong"')).length >= 5, 10_000, 'five pongs');
@@ -215,8 +177,8 @@ describe('the daemon with EXCHANGES=htx', () => {
   });
 
   it('reconnects after a drop, resubscribes, counts the repeated frames once; a silent server is replaced by the watchdog', async () => {
-    const s = await start();
-    const d = await launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
+    const s = await harness.start();
+    const d = await harness.launch({ PING_INTERVAL_MS: '300', PONG_TIMEOUT_MS: '400' });
     await subscribed(s);
     burst(s);
     await waitUntil(async () => (await allCount()) === 5, 10_000, 'first burst');
@@ -236,8 +198,8 @@ describe('the daemon with EXCHANGES=htx', () => {
   });
 
   it('survives garbage: rejections counted in metrics, nothing in the buckets', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     s.send('htx-linear', 'garbage \u001b[2J');
     s.send('htx-linear', '[1,2,3]');
@@ -248,17 +210,17 @@ describe('the daemon with EXCHANGES=htx', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="htx",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="htx",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="htx",reason="imprecise_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 
   it('counts a new contract that arrives before the cached metadata knows it; a ghost is rejected', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await subscribed(s);
     s.setInstruments({ htxContracts: { linear: [...defaultHtxLinear(), htxLinearContract('NEW-USDT', 10, 0.0001)] } });
     s.send('htx-linear', htxFrame([{ code: 'NEW-USDT', direction: 'sell', price: '0.5', volume: '7', amount: '70', ts: MIN + 10 }]));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 70 × 0.5 = $35
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:NEWUSDT:60s:${MIN}`, 'value_cents')) === '3500', 10_000, 'new listing counted'); // 70 × 0.5 = $35
     s.send('htx-linear', htxFrame([{ code: 'GHOST-USDT', direction: 'sell', price: '1', volume: '1', amount: '1', ts: MIN + 20 }]));
     await waitUntil(async () => /liq_rejected_total\{exchange="htx",reason="unknown_instrument"\} 1/.test(await d.metrics()), 10_000, 'unknown contract rejected');
     expect(s.venues['htx-linear'].restRequests().filter((r) => r.includes('business_type=all')).length).toBeGreaterThanOrEqual(2);

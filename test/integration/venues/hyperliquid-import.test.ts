@@ -7,31 +7,19 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FILLS_DIR, HOUR_MS, hourName } from '../../../src/venues/hyperliquid/files.js';
 import { blockLine, liquidationTrade, nodeFill } from '../../../src/venues/hyperliquid/frames.js';
-import { startRedis, type PrivateRedis } from '../../support/redis.js';
+import { redisForFile } from '../../support/redis-file.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const IMPORT = path.join(ROOT, 'dist/scripts/import.js');
 const USER = '0x31ca8395cf837de08b24da3f660e77761dfb974b';
 const MAKER = '0x010461c14e146ac35fe42271bdc1134ee31c703a';
 
-let redis: PrivateRedis;
-let client: Redis;
+const redis = redisForFile({ flushEachTest: true });
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -91,22 +79,22 @@ describe('liqd-import hyperliquid', () => {
     expect(r1.stdout).toContain('rejected: 1 unsupported_instrument');
 
     const expectBuckets = async () => {
-      expect(await client.hgetall(`liq:agg:BTCUSD:60s:${M1}`)).toEqual({
+      expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${M1}`)).toEqual({
         count: '2', long_count: '1', short_count: '1',
         value_cents: '2100113', long_value_cents: '1500013', short_value_cents: '600100',
         hyperliquid_count: '2', hyperliquid_long_count: '1', hyperliquid_short_count: '1',
         hyperliquid_value_cents: '2100113', hyperliquid_long_value_cents: '1500013', hyperliquid_short_value_cents: '600100',
         qty_e8: '35000000', long_qty_e8: '25000000', short_qty_e8: '10000000',
       });
-      expect(await client.hgetall(`liq:agg:ALL:60s:${M2}`)).toEqual({
+      expect(await redis.db.hgetall(`liq:agg:ALL:60s:${M2}`)).toEqual({
         count: '2', long_count: '1', short_count: '1',
         value_cents: '834593', long_value_cents: '833358', short_value_cents: '1235',
         hyperliquid_count: '2', hyperliquid_long_count: '1', hyperliquid_short_count: '1',
         hyperliquid_value_cents: '834593', hyperliquid_long_value_cents: '833358', hyperliquid_short_value_cents: '1235',
       });
-      expect(await client.hgetall(`liq:agg:ETHUSD:60s:${M2}`)).toMatchObject({ count: '1', qty_e8: '333330000' });
-      expect(await client.hgetall(`liq:agg:KPEPEUSD:60s:${M2}`)).toMatchObject({ count: '1', qty_e8: '100000000000' });
-      expect(await client.xlen('liq:events')).toBe(4);
+      expect(await redis.db.hgetall(`liq:agg:ETHUSD:60s:${M2}`)).toMatchObject({ count: '1', qty_e8: '333330000' });
+      expect(await redis.db.hgetall(`liq:agg:KPEPEUSD:60s:${M2}`)).toMatchObject({ count: '1', qty_e8: '100000000000' });
+      expect(await redis.db.xlen('liq:events')).toBe(4);
     };
     await expectBuckets();
 
@@ -138,7 +126,7 @@ describe('liqd-import hyperliquid', () => {
     append(second, half.slice(80));
     const done = await run(['hyperliquid', data]);
     expect(done.stdout).toContain('counted now: 1; already counted: 0');
-    expect(await client.hget(`liq:agg:SOLUSD:60s:${M2}`, 'count')).toBe('2');
+    expect(await redis.db.hget(`liq:agg:SOLUSD:60s:${M2}`, 'count')).toBe('2');
   });
 
   it('--from and --to choose the hours', async () => {
@@ -146,12 +134,12 @@ describe('liqd-import hyperliquid', () => {
     const r = await run(['hyperliquid', data, '--from', new Date(Math.floor(NOW / HOUR_MS) * HOUR_MS).toISOString()]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/imported 1\/1 files/);
-    expect(await client.exists(`liq:agg:BTCUSD:60s:${M1}`)).toBe(0);
-    expect(await client.hget(`liq:agg:ALL:60s:${M2}`, 'count')).toBe('2');
+    expect(await redis.db.exists(`liq:agg:BTCUSD:60s:${M1}`)).toBe(0);
+    expect(await redis.db.hget(`liq:agg:ALL:60s:${M2}`, 'count')).toBe('2');
     const before = await run(['hyperliquid', data, '--to', new Date(Math.floor(NOW / HOUR_MS) * HOUR_MS).toISOString()]);
     expect(before.stdout).toMatch(/^imported 1\/1 files /);
     expect(before.stdout).toContain(`(${hourName(M1)} to ${hourName(M1)}, resume record liq:import:hyperliquid:`);
-    expect(await client.hget(`liq:agg:BTCUSD:60s:${M1}`, 'count')).toBe('2');
+    expect(await redis.db.hget(`liq:agg:BTCUSD:60s:${M1}`, 'count')).toBe('2');
     const none = await run(['hyperliquid', data, '--from', '2020-01-01', '--to', '2020-01-02']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^liqd-import: no hourly file of .* overlaps 2020-01-01T00:00:00.000Z to 2020-01-02T00:00:00.000Z: it holds .*\n$/);
@@ -201,12 +189,12 @@ describe('liqd-import hyperliquid', () => {
     } finally {
       tmux('kill-server');
     }
-    const before = Number((await client.hget(`liq:agg:BTCUSD:60s:${M2}`, 'count')) ?? 0);
+    const before = Number((await redis.db.hget(`liq:agg:BTCUSD:60s:${M2}`, 'count')) ?? 0);
     expect(before).toBeLessThan(total);
     const rest = await run(['hyperliquid', data]);
     expect(rest.code).toBe(0);
     expect(rest.stdout).toContain(`counted now: ${total - before}; already counted: 0`);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${M2}`)).toMatchObject({ count: String(total), value_cents: String(total * 100_000) });
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${M2}`)).toMatchObject({ count: String(total), value_cents: String(total * 100_000) });
   });
 
   it('liquidations older than BUCKET_RETENTION_HOURS are not written, and the summary says how to keep them', async () => {
@@ -221,7 +209,7 @@ describe('liqd-import hyperliquid', () => {
     expect(r.stdout).not.toContain('rejected');
     const kept = await run(['hyperliquid', data, '--reread'], { BUCKET_RETENTION_HOURS: '240' });
     expect(kept.stdout).toContain('counted now: 1');
-    expect(await client.hget(`liq:agg:BTCUSD:60s:${old}`, 'count')).toBe('1');
+    expect(await redis.db.hget(`liq:agg:BTCUSD:60s:${old}`, 'count')).toBe('1');
   });
 
   it('says what is wrong in one line: a missing directory, a bad time, an exchange without files, a Redis that does not answer', async () => {

@@ -5,8 +5,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LiquidationEvent } from '../../../src/core/event.js';
 import type { Rejection } from '../../../src/core/parse.js';
 import { FILLS_DIR, dayStart, hourFloor, hourName, HOUR_MS } from '../../../src/venues/hyperliquid/files.js';
@@ -16,7 +15,8 @@ import { FillTail } from '../../../src/venues/hyperliquid/tail.js';
 import { FEED_NAMES } from '../../../src/venues/registry.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
 import { captureLog } from '../../support/log.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { freePort } from '../../support/redis.js';
+import { redisForFile } from '../../support/redis-file.js';
 import { startStandins, type Standins } from '../../support/venues.js';
 
 const USER = '0x31ca8395cf837de08b24da3f660e77761dfb974b';
@@ -24,22 +24,11 @@ const MAKER = '0x010461c14e146ac35fe42271bdc1134ee31c703a';
 const INSTANCE = 'hl-test';
 const POS_KEY = `liq:pos:hyperliquid:${INSTANCE}`;
 
-let redis: PrivateRedis;
-let client: Redis;
+const redis = redisForFile({ flushEachTest: true });
 let standins: Standins | undefined;
 const daemons: RunningDaemon[] = [];
 const dirs: string[] = [];
 
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
 afterEach(async () => {
   for (const d of daemons.splice(0)) await d.stop('SIGKILL');
   await standins?.close();
@@ -78,7 +67,7 @@ function liq(tid: number, coin: string, side: 'A' | 'B', px: string, sz: string,
 const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
 
 async function count(minute = MIN): Promise<number> {
-  return Number((await client.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
+  return Number((await redis.db.hget(`liq:agg:ALL:60s:${minute}`, 'count')) ?? 0);
 }
 
 type TailStatus = { connection: string; state: string; file: string | null; offset: number };
@@ -128,22 +117,22 @@ describe('the daemon tailing a node’s fill files', () => {
     append(h2, liq(6, 'kPEPE', 'B', '0.012345', '1000', MIN + 400)); // short 12.345 → 1235 cents
     await waitUntil(async () => (await count()) === 4, 10_000, 'the next day');
 
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual({
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual({
       count: '2', long_count: '1', short_count: '1',
       value_cents: '2100113', long_value_cents: '1500013', short_value_cents: '600100',
       hyperliquid_count: '2', hyperliquid_long_count: '1', hyperliquid_short_count: '1',
       hyperliquid_value_cents: '2100113', hyperliquid_long_value_cents: '1500013', hyperliquid_short_value_cents: '600100',
       qty_e8: '35000000', long_qty_e8: '25000000', short_qty_e8: '10000000',
     });
-    expect(await client.hgetall(`liq:agg:KPEPEUSD:60s:${MIN}`)).toMatchObject({ count: '1', hyperliquid_short_value_cents: '1235', qty_e8: '100000000000' });
-    expect(await client.hgetall(`liq:agg:ALL:60s:${MIN}`)).toMatchObject({
+    expect(await redis.db.hgetall(`liq:agg:KPEPEUSD:60s:${MIN}`)).toMatchObject({ count: '1', hyperliquid_short_value_cents: '1235', qty_e8: '100000000000' });
+    expect(await redis.db.hgetall(`liq:agg:ALL:60s:${MIN}`)).toMatchObject({
       count: '4', value_cents: '2934706', long_value_cents: '2333371', short_value_cents: '601335', hyperliquid_count: '4',
     });
     const status = await tailStatus(d);
     expect(status).toMatchObject({ state: 'open', file: h2, offset: statSync(h2).size });
     // the position reaches Redis (every second) and the status in liq:status
-    await waitUntil(async () => (await client.get(POS_KEY)) === JSON.stringify({ file: hourName(dayStart(path.basename(path.dirname(h2)))!), offset: statSync(h2).size }), 5_000, 'position saved');
-    const stored = async () => JSON.parse((await client.hget(`liq:status:${INSTANCE}`, 'hyperliquid')) ?? '{}') as Record<string, unknown>;
+    await waitUntil(async () => (await redis.db.get(POS_KEY)) === JSON.stringify({ file: hourName(dayStart(path.basename(path.dirname(h2)))!), offset: statSync(h2).size }), 5_000, 'position saved');
+    const stored = async () => JSON.parse((await redis.db.hget(`liq:status:${INSTANCE}`, 'hyperliquid')) ?? '{}') as Record<string, unknown>;
     await waitUntil(async () => (await stored()).file === h2, 5_000, 'status in Redis');
     expect(await stored()).toMatchObject({ exchange: 'hyperliquid', state: 'open' });
     expect(await d.metrics()).toMatch(/liq_events_total\{exchange="hyperliquid"\} 4/);
@@ -166,7 +155,7 @@ describe('the daemon tailing a node’s fill files', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await d1.stop('SIGTERM')).toBe(0);
     // the position is after the last complete line, not inside the half-written one
-    expect(JSON.parse((await client.get(POS_KEY))!)).toEqual({ file: hourName(now), offset: complete });
+    expect(JSON.parse((await redis.db.get(POS_KEY))!)).toEqual({ file: hourName(now), offset: complete });
 
     // the node goes on while the daemon is stopped
     append(file, half.slice(100) + liq(13, 'BTC', 'B', '400', '1', MIN + 13));
@@ -183,10 +172,10 @@ describe('the daemon tailing a node’s fill files', () => {
     const d3 = await launch(data, from);
     await waitUntil(async () => (await count()) === 6, 10_000, 'the line written after the crash');
     await new Promise((r) => setTimeout(r, 500));
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toMatchObject({
+    expect(await redis.db.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toMatchObject({
       count: '6', long_count: '3', short_count: '3', value_cents: '210000', long_value_cents: '90000', short_value_cents: '120000', qty_e8: '600000000',
     });
-    expect(await client.xlen('liq:events')).toBe(6);
+    expect(await redis.db.xlen('liq:events')).toBe(6);
     expect(await d3.metrics()).not.toMatch(/liq_rejected_total\{exchange="hyperliquid"/);
   });
 
@@ -197,7 +186,7 @@ describe('the daemon tailing a node’s fill files', () => {
     append(file, liq(20, 'BTC', 'A', '100', '1', MIN + 20));
     const from = { HYPERLIQUID_FROM: new Date(hourFloor(now)).toISOString() };
     // a user that may do everything but run scripts: the write script fails (NOPERM), SET of the position does not
-    await client.call('ACL', 'SETUSER', 'noscripts', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha', '-script');
+    await redis.db.call('ACL', 'SETUSER', 'noscripts', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha', '-script');
     const url = redis.url.replace('redis://', 'redis://noscripts:pw@');
     const d1 = await launch(data, { ...from, REDIS_URL: url });
     // read and handed over (the tail's offset is the file's end), the event not written; a few save intervals later
@@ -206,13 +195,13 @@ describe('the daemon tailing a node’s fill files', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect(await count()).toBe(0);
     expect(await d1.metrics()).toMatch(/liq_write_errors_total\{error="NOPERM"\} [1-9]/);
-    const saved = await client.get(POS_KEY);
+    const saved = await redis.db.get(POS_KEY);
     if (saved !== null) expect(JSON.parse(saved)).toEqual({ file: hourName(now), offset: 0 });
     await d1.stop('SIGKILL');
 
     const d2 = await launch(data, from);
     await waitUntil(async () => (await count()) === 1, 10_000, 'the line read again after the crash');
-    await waitUntil(async () => JSON.parse((await client.get(POS_KEY)) ?? '{}').offset === statSync(file).size, 5_000, 'position after it, once written');
+    await waitUntil(async () => JSON.parse((await redis.db.get(POS_KEY)) ?? '{}').offset === statSync(file).size, 5_000, 'position after it, once written');
   });
 
   it('waits for a directory that does not exist yet, says so, and reads what appears from its first byte', async () => {
@@ -223,7 +212,7 @@ describe('the daemon tailing a node’s fill files', () => {
     const file = fileOf(data, Date.now());
     append(file, liq(20, 'SOL', 'B', '150.25', '10', MIN + 20)); // short $1,502.50
     await waitUntil(async () => (await count()) === 1, 10_000, 'the first line of the new directory');
-    expect(await client.hget(`liq:agg:SOLUSD:60s:${MIN}`, 'hyperliquid_short_value_cents')).toBe('150250');
+    expect(await redis.db.hget(`liq:agg:SOLUSD:60s:${MIN}`, 'hyperliquid_short_value_cents')).toBe('150250');
     expect(await tailStatus(d)).toMatchObject({ state: 'open', file });
     expect(d.logs.some((l) => l.msg === 'node fill files: the directory exists now')).toBe(true);
   });

@@ -1,51 +1,16 @@
 // Kraken Futures end to end: the stand-in speaks the protocol (info, subscribe with one ack and a trade_snapshot per
 // product, errors, the 60 s rule kept by ping frames, REST), and the real daemon counts a burst exactly, counts the
 // snapshot a resubscribe replays once, survives garbage, spreads products over connections and follows listings.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStandins, DELIVERY, type Standins, type StandinOptions } from '../../../src/venues/standin/index.js';
+import { describe, expect, it } from 'vitest';
+import { DELIVERY, type Standins } from '../../../src/venues/standin/index.js';
 import { defaultKrakenInstruments, krakenInstrument } from '../../../src/venues/kraken/fixtures.js';
 import { krakenTradeFrame, type KrakenTrade } from '../../../src/venues/kraken/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 import { Probe } from '../../support/ws-probe.js';
 
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const start = async (opts: StandinOptions = {}) => (standins = await startStandins(opts, ['kraken']));
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-kraken-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'kraken', ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('kraken');
 
 const TRADEABLE = ['PF_XBTUSD', 'PF_ETHUSD', 'PF_SOLUSD', 'PI_XBTUSD', 'PI_ETHUSD', `FI_XBTUSD_${DELIVERY.yymmdd}`, `FF_XBTUSD_${DELIVERY.yymmdd}`];
 const subscribedTo = (s: Standins, ids: readonly string[]) => () => {
@@ -53,7 +18,7 @@ const subscribedTo = (s: Standins, ids: readonly string[]) => () => {
   return ids.every((id) => have.has(id));
 };
 
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 const liq = (over: Partial<KrakenTrade>): string => krakenTradeFrame({ productId: 'PF_XBTUSD', uid: 'x', side: 'sell', qty: '1', price: '1', time: MIN + 1, ...over });
 
 /** Four liquidations and a fill; expected buckets worked out by hand below. */
@@ -79,11 +44,11 @@ const EXPECTED_ETHUSD = {
   qty_e8: '200000000', short_qty_e8: '200000000',
 };
 
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('kraken stand-in', () => {
   it('sends info, acks each product and follows it with its trade_snapshot, refuses unknown ids, serves REST', async () => {
-    const s = await start({ krakenIdleCloseMs: 0 });
+    const s = await harness.start({ krakenIdleCloseMs: 0 });
     s.send('kraken', liq({ uid: 'before', productId: 'PF_XBTUSD', time: 1 })); // kept for the snapshot
     const p = await Probe.open(s.env.KRAKEN_WS_URL);
     try {
@@ -116,7 +81,7 @@ describe('kraken stand-in', () => {
   });
 
   it('closes a connection that sent nothing for krakenIdleCloseMs; ping frames keep it open', async () => {
-    const s = await start({ krakenIdleCloseMs: 400 });
+    const s = await harness.start({ krakenIdleCloseMs: 400 });
     const silent = await Probe.open(s.env.KRAKEN_WS_URL);
     const pinging = await Probe.open(s.env.KRAKEN_WS_URL);
     const timer = setInterval(() => pinging.ws.ping(), 100);
@@ -138,15 +103,15 @@ describe('kraken stand-in', () => {
 
 describe('daemon with EXCHANGES=kraken', () => {
   it('counts a burst exactly, and the trade_snapshot after a dropped connection once', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await waitUntil(subscribedTo(s, TRADEABLE), 15_000, 'every tradeable product subscribed');
     burst(s);
     await waitUntil(async () => (await allCount()) === 4, 10_000, 'four liquidations');
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toEqual(EXPECTED_ETHUSD);
-    expect(await client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', kraken_long_value_cents: '50000', qty_e8: '1000000' });
-    expect(await client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('825418');
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toEqual(EXPECTED_ETHUSD);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD_${DELIVERY.yymmdd}:60s:${MIN}`)).toMatchObject({ count: '1', kraken_long_value_cents: '50000', qty_e8: '1000000' });
+    expect(await harness.client.hget(`liq:agg:ALL:60s:${MIN}`, 'value_cents')).toBe('825418');
 
     const before = s.venues.kraken.totalConnections();
     s.venues.kraken.dropAll();
@@ -157,13 +122,13 @@ describe('daemon with EXCHANGES=kraken', () => {
     await waitUntil(async () => (await allCount()) === 5, 10_000, 'the new liquidation');
     await sleep(300);
     expect(await allCount()).toBe(5);
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
     expect(d.garbage).toEqual([]);
   });
 
   it('survives garbage: nothing counted, rejections in metrics', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await waitUntil(subscribedTo(s, TRADEABLE), 15_000, 'subscribed');
     s.send('kraken', 'garbage \u001b[2J');
     s.send('kraken', '[1,2,3]');
@@ -174,14 +139,14 @@ describe('daemon with EXCHANGES=kraken', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="kraken",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="kraken",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="kraken",reason="imprecise_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 
   it('spreads products over connections of at most 100, and subscribes a new listing at refresh', async () => {
     const many = Array.from({ length: 150 }, (_, i) => krakenInstrument({ symbol: `PF_Q${i}USD`, base: `Q${i}`, tickSize: 0.001 }));
-    const s = await start({ krakenInstruments: many });
-    const d = await launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
+    const s = await harness.start({ krakenInstruments: many });
+    const d = await harness.launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
     await waitUntil(() => s.venues.kraken.subscriptions().flat().length === 150, 15_000, '150 products subscribed');
     const subs = s.venues.kraken.subscriptions();
     expect(subs.map((t) => t.length).sort((a, b) => a - b)).toEqual([50, 100]);
@@ -191,14 +156,14 @@ describe('daemon with EXCHANGES=kraken', () => {
     await waitUntil(subscribedTo(s, ['PF_NEWUSD']), 10_000, 'the new listing subscribed');
     expect(s.venues.kraken.totalConnections()).toBe(connections);
     s.send('kraken', liq({ uid: 'new-1', productId: 'PF_NEWUSD', side: 'buy', qty: '10', price: '2.5', time: MIN + 10 }));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'kraken_short_value_cents')) === '2500', 10_000, 'new listing counted');
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'kraken_short_value_cents')) === '2500', 10_000, 'new listing counted');
     const statuses = (await d.health()).body.streams as Array<{ connection: string; topics: number }>;
     expect(statuses.map((x) => x.connection).sort()).toEqual(['kraken#0', 'kraken#1']);
   });
 
   it('keeps the connection alive with ping frames inside Kraken’s idle limit', async () => {
-    const s = await start({ krakenIdleCloseMs: 1_000 });
-    await launch({ PING_INTERVAL_MS: '300' });
+    const s = await harness.start({ krakenIdleCloseMs: 1_000 });
+    await harness.launch({ PING_INTERVAL_MS: '300' });
     await waitUntil(subscribedTo(s, TRADEABLE), 15_000, 'subscribed');
     const opened = s.venues.kraken.totalConnections();
     await sleep(2_500);

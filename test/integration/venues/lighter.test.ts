@@ -2,58 +2,23 @@
 // recent liquidations, errors, pings both ways with 1008 "no pong", the 2-minute idle rule, REST), and the real daemon
 // counts a burst exactly, counts the snapshot a resubscribe replays once, answers the server's pings, survives
 // garbage, spreads markets over connections and follows new markets.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStandins, type Standins, type StandinOptions } from '../../../src/venues/standin/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Standins } from '../../../src/venues/standin/index.js';
 import { defaultLighterMarkets, lighterMarket } from '../../../src/venues/lighter/fixtures.js';
 import { lighterFrame, type LighterLiq } from '../../../src/venues/lighter/frames.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../../support/redis.js';
+import { waitUntil } from '../../support/daemon.js';
+import { recentMinute, venueHarness } from '../../support/venue-harness.js';
 import { Probe } from '../../support/ws-probe.js';
 
-let redis: PrivateRedis;
-let client: Redis;
-let standins: Standins | undefined;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  client = redis.client();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-beforeEach(async () => {
-  await client.flushall();
-});
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
-  await standins?.close();
-  standins = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-const start = async (opts: StandinOptions = {}) => (standins = await startStandins(opts, ['lighter']));
-
-async function launch(extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-lighter-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins!.env, REDIS_URL: redis.url, SPOOL_DIR: spool, EXCHANGES: 'lighter', ...extra }, await freePort());
-  daemons.push(d);
-  return d;
-}
+const harness = venueHarness('lighter');
 
 const ACTIVE = ['trade/0', 'trade/1', 'trade/2', 'trade/3', 'trade/4'];
 const subscribedTo = (s: Standins, topics: readonly string[]) => () => {
   const have = new Set(s.venues.lighter.subscriptions().flat());
   return topics.every((t) => have.has(t));
 };
-const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
+const MIN = recentMinute();
 const liq = (over: Partial<LighterLiq>): LighterLiq => ({ tradeId: 1, marketId: 1, size: '1', price: '1', isMakerAsk: true, timestamp: MIN + 1, ...over });
 
 function burst(s: Standins) {
@@ -72,11 +37,11 @@ const EXPECTED_BTCUSD = {
   lighter_value_cents: '3875803', lighter_long_value_cents: '3750000', lighter_short_value_cents: '125803',
   qty_e8: '51664000', long_qty_e8: '50000000', short_qty_e8: '1664000',
 };
-const allCount = async () => Number((await client.hget(`liq:agg:ALL:60s:${MIN}`, 'count')) ?? 0);
+const allCount = () => harness.allCount(MIN);
 
 describe('lighter stand-in', () => {
   it('says connected, answers each subscribe with the market’s recent liquidations, refuses unknown markets, serves REST', async () => {
-    const s = await start({ lighterPingIntervalMs: 0 });
+    const s = await harness.start({ lighterPingIntervalMs: 0 });
     s.send('lighter', lighterFrame(1, [liq({ tradeId: 5, timestamp: 1 })])); // kept for the snapshot
     const p = await Probe.open(s.env.LIGHTER_WS_URL);
     try {
@@ -107,7 +72,7 @@ describe('lighter stand-in', () => {
   });
 
   it('closes a client that leaves its ping unanswered (1008 no pong) and one silent past the idle limit', async () => {
-    const s = await start({ lighterPingIntervalMs: 150, lighterIdleCloseMs: 0 });
+    const s = await harness.start({ lighterPingIntervalMs: 150, lighterIdleCloseMs: 0 });
     const deaf = await Probe.open(s.env.LIGHTER_WS_URL);
     const polite = await Probe.open(s.env.LIGHTER_WS_URL);
     const answer = setInterval(() => {
@@ -126,7 +91,7 @@ describe('lighter stand-in', () => {
       polite.close();
     }
     await s.close();
-    const idle = await start({ lighterPingIntervalMs: 0, lighterIdleCloseMs: 300 });
+    const idle = await harness.start({ lighterPingIntervalMs: 0, lighterIdleCloseMs: 300 });
     const silent = await Probe.open(idle.env.LIGHTER_WS_URL);
     expect(await silent.closed).toBe(1000);
   });
@@ -134,14 +99,14 @@ describe('lighter stand-in', () => {
 
 describe('daemon with EXCHANGES=lighter', () => {
   it('counts a burst exactly, answers the server’s pings, and counts the snapshot after a dropped connection once', async () => {
-    const s = await start({ lighterPingIntervalMs: 200 });
-    const d = await launch();
+    const s = await harness.start({ lighterPingIntervalMs: 200 });
+    const d = await harness.launch();
     await waitUntil(subscribedTo(s, ACTIVE), 15_000, 'every active market subscribed');
     expect(s.venues.lighter.subscriptions().flat()).not.toContain('trade/9'); // inactive
     burst(s);
     await waitUntil(async () => (await allCount()) === 3, 10_000, 'three liquidations');
-    expect(await client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
-    expect(await client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ count: '1', lighter_long_value_cents: '887673', qty_e8: '250000000' });
+    expect(await harness.client.hgetall(`liq:agg:BTCUSD:60s:${MIN}`)).toEqual(EXPECTED_BTCUSD);
+    expect(await harness.client.hgetall(`liq:agg:ETHUSD:60s:${MIN}`)).toMatchObject({ count: '1', lighter_long_value_cents: '887673', qty_e8: '250000000' });
     // the server pings every 200 ms and drops a connection that does not answer: still the first one
     await sleep(800);
     expect(s.venues.lighter.totalConnections()).toBe(1);
@@ -153,12 +118,12 @@ describe('daemon with EXCHANGES=lighter', () => {
     await waitUntil(async () => (await allCount()) === 4, 10_000, 'the new liquidation');
     await sleep(300);
     expect(await allCount()).toBe(4);
-    expect(await client.hget(`liq:agg:SOLUSD:60s:${MIN}`, 'lighter_short_value_cents')).toBe('60050');
+    expect(await harness.client.hget(`liq:agg:SOLUSD:60s:${MIN}`, 'lighter_short_value_cents')).toBe('60050');
   });
 
   it('survives garbage: nothing counted, rejections in metrics', async () => {
-    const s = await start();
-    const d = await launch();
+    const s = await harness.start();
+    const d = await harness.launch();
     await waitUntil(subscribedTo(s, ACTIVE), 15_000, 'subscribed');
     s.send('lighter', 'garbage \u001b[2J');
     s.send('lighter', '[1,2,3]');
@@ -169,14 +134,14 @@ describe('daemon with EXCHANGES=lighter', () => {
     expect(m).toMatch(/liq_rejected_total\{exchange="lighter",reason="invalid_json"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="lighter",reason="bad_shape"\} 1/);
     expect(m).toMatch(/liq_rejected_total\{exchange="lighter",reason="json_number"\} 1/);
-    expect((await client.keys('liq:agg:*')).length).toBe(0);
+    expect((await harness.client.keys('liq:agg:*')).length).toBe(0);
     expect((await d.health()).status).toBe(200);
   });
 
   it('spreads markets over connections of at most 90 and subscribes a new market at refresh', async () => {
     const perp = Array.from({ length: 150 }, (_, i) => lighterMarket({ symbol: `Q${i}`, marketId: i, price: 1.5, sizeDecimals: 1, priceDecimals: 4 }));
-    const s = await start({ lighterMarkets: { perp } });
-    await launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
+    const s = await harness.start({ lighterMarkets: { perp } });
+    await harness.launch({ INSTRUMENT_REFRESH_MINUTES: '0.02' });
     await waitUntil(() => s.venues.lighter.subscriptions().flat().length === 150, 15_000, '150 markets subscribed');
     expect(s.venues.lighter.subscriptions().map((t) => t.length).sort((a, b) => a - b)).toEqual([60, 90]);
     const connections = s.venues.lighter.totalConnections();
@@ -184,6 +149,6 @@ describe('daemon with EXCHANGES=lighter', () => {
     await waitUntil(subscribedTo(s, ['trade/150']), 10_000, 'the new market subscribed');
     expect(s.venues.lighter.totalConnections()).toBe(connections);
     s.send('lighter', lighterFrame(150, [liq({ tradeId: 1, marketId: 150, size: '10.0', price: '2.0000', isMakerAsk: false, timestamp: MIN + 10 })]));
-    await waitUntil(async () => (await client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'lighter_long_value_cents')) === '2000', 10_000, 'new market counted');
+    await waitUntil(async () => (await harness.client.hget(`liq:agg:NEWUSD:60s:${MIN}`, 'lighter_long_value_cents')) === '2000', 10_000, 'new market counted');
   });
 });
