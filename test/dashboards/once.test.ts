@@ -236,7 +236,15 @@ describe('--once', () => {
     const month = await once('pro', '--window', '30d');
     const days = section(month, 'USD PER DAY (LONG / SHORT)');
     expect(days).toHaveLength(31);
-    expect(days[30]).toMatch(/^\s+\d{4}-\d\d-\d\d 00:00\s+\$8,915,567\s+\$471,913\s+17$/);
+    // the seeded events lie in the last two hours: today's row, and yesterday's too just after midnight UTC
+    const today = new Date().toISOString().slice(0, 10);
+    expect(days[30]).toMatch(new RegExp(`^\\s+${today} 00:00\\s`));
+    const rows = days.slice(1).map((l) => /^\s+(\d{4}-\d\d-\d\d) 00:00\s+\$([\d,]+)\s+\$([\d,]+)\s+(\d+)$/.exec(l));
+    expect(rows.every((r) => r !== null)).toBe(true);
+    const dollars = (t: string) => Number(t.replaceAll(',', ''));
+    const sum = (i: number) => rows.reduce((a, r) => a + dollars(r![i]), 0);
+    expect([sum(2), sum(3), sum(4)]).toEqual([8_915_567, 471_913, 17]);
+    expect(rows.slice(0, 28).every((r) => r![4] === '0')).toBe(true);
     expect(month).toMatch(/^\s+1\s+BTCUSDT\s+\$8,225,000\s+/m);
     expect(month).toMatch(/feeds down during 1 minute of the last 24h: bybit-linear \(1 min\)/);
   });
