@@ -16,14 +16,16 @@ import { runNaive, type NaiveResult } from './bench/naive.js';
 import { benchParsers, type ParserFigure } from './bench/parsers.js';
 import { formatScriptCost, measureScriptCost } from './bench/script-cost.js';
 import { fmt, table } from './bench/stats.js';
-import { buildUniverse, buildWorkload } from './bench/workload.js';
+import { buildUniverse, buildWorkload, synthExchanges } from './bench/workload.js';
 
 const PROG = 'bench';
-const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--json <path>]
+const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--exchanges LIST] [--json <path>]
   --sizes   end-to-end run sizes in events (k = thousand, m = million); default 10k,100k,1m
   --quick   smoke run: 1k events end to end, naive baseline on 1k, steady load for 2 s
   --redis   sentinel: the end-to-end runs also go through a master, one replica and three Sentinels it starts,
             with REDIS_WAIT_REPLICAS=0 and =1, beside the single Redis (default single: that one only)
+  --exchanges  only these venues in the workload (comma-separated, e.g. binance,bybit,okx: the wave-1 workload,
+            to compare builds like for like); default every WebSocket venue
   --json    where to write the results (default bench-results.json)
   --profile write a CPU profile of each daemon run into <dir> (daemon-<pid>.cpuprofile, for Chrome DevTools)
 `;
@@ -34,6 +36,7 @@ interface Options {
   redis: RedisMode;
   json: string;
   profile?: string;
+  exchanges?: string[];
 }
 
 function parseSize(text: string): number {
@@ -51,6 +54,7 @@ function parseArgs(argv: string[]): Options {
   let json = 'bench-results.json';
   let profile: string | undefined;
   let redis: RedisMode = 'single';
+  let exchanges: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -68,13 +72,19 @@ function parseArgs(argv: string[]): Options {
       redis = v as RedisMode;
     }
     else if (a === '--profile') profile = path.resolve(value());
+    else if (a === '--exchanges') {
+      exchanges = value().split(',').filter(Boolean);
+      const known = synthExchanges();
+      const bad = exchanges.filter((e) => !known.includes(e));
+      if (bad.length > 0 || exchanges.length === 0) throw new Error(`--exchanges takes names from ${known.join(', ')} (got ${JSON.stringify(bad.join(','))})`);
+    }
     else if (a.startsWith('--json=')) json = a.slice(7);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  return { sizes: sizes ?? (quick ? [1000] : [10_000, 100_000, 1_000_000]), quick, redis, json, ...(profile ? { profile } : {}) };
+  return { sizes: sizes ?? (quick ? [1000] : [10_000, 100_000, 1_000_000]), quick, redis, json, ...(profile ? { profile } : {}), ...(exchanges ? { exchanges } : {}) };
 }
 
 function label(n: number): string {
@@ -101,7 +111,7 @@ async function main(): Promise<void> {
     daemonEnv = { NODE_OPTIONS: `--import ${pathToFileURL(hook).href}`, LIQD_BENCH_PROFILE_DIR: opts.profile };
   }
   const startedAt = new Date();
-  const universe = await buildUniverse();
+  const universe = await buildUniverse(opts.exchanges);
 
   // 3. Parsers alone (first, while nothing else runs on the machine).
   progress('parsers: building frames');

@@ -87,9 +87,15 @@ function pick<T>(items: readonly T[], cum: readonly number[], r: () => number): 
   return items[lo];
 }
 
-export async function buildUniverse(): Promise<Universe> {
+/** The venues a workload can take (every WebSocket venue with synth hooks). */
+export function synthExchanges(): string[] {
+  return SYNTH.map((s) => s.adapter.exchange);
+}
+
+/** The markets of every synth venue, or of `only` (their exchange names). */
+export async function buildUniverse(only?: readonly string[]): Promise<Universe> {
   const list = coins();
-  const markets = SYNTH.map(({ adapter: a, synth }) => {
+  const markets = SYNTH.filter((s) => only === undefined || only.includes(s.adapter.exchange)).map(({ adapter: a, synth }) => {
     const market = synth.market(list, { delivery: DELIVERY });
     return { exchange: a.exchange, market, cum: cumulative(market.listings.map((l) => l.weight)) };
   }).filter((m) => m.market.listings.length > 0);
