@@ -2,7 +2,8 @@
 //
 // A Lua script does not roll back after a runtime error, so the script first checks everything that could make
 // a write fail or count twice (identities already seen, any bucket field whose sum would pass 2^63 - 1, the limit
-// of HINCRBY) and returns without writing when any check fails; the writer then removes the offending events and
+// of HINCRBY) and returns without writing when any check fails (except a qty_e8 sum past the limit: that bucket's
+// qty fields are left as they are for the batch and its events counted in `qty_capped`, see below); the writer then removes the offending events and
 // sends the rest again. Only when every check passes does it write: identities, bucket increments (already
 // combined per bucket and field by the engine, passed as exact integer strings: the minute buckets and their hourly
 // and daily rollups alike, so exactly-once and the 2^63 - 1 check hold for the rollups too), expiries, indexes, log
@@ -153,7 +154,17 @@ for b = 1, B do
     local inc = a[bk.f0 + 2 * k + 1]
     -- a value HINCRBY cannot add to (not an integer) fails the same way: it is named too
     local bad = not string.find(c, '^%d+$')
-    if not bad and tonumber(c) + tonumber(inc) >= 9.2e18 then bad = over(addDigits(c, inc)) end
+    local name = fields[k + 1]
+    if not bad and tonumber(c) + tonumber(inc) >= 9.2e18 then
+      bad = over(addDigits(c, inc))
+      -- A quantity sum past the limit (a sub-cent coin counted in coins, over a day) does not refuse the events:
+      -- this batch leaves the bucket's qty fields as they are and counts its events in qty_capped instead.
+      if bad and string.sub(name, -6) == 'qty_e8' then
+        bk.capQty = true
+        bad = false
+      end
+    end
+    if name == 'count' then bk.countInc = inc end
     if bad then
       overflow = overflow or { 'OVERFLOW' }
       overflow[#overflow + 1] = bk.key
@@ -218,8 +229,16 @@ for g = 1, G do
 end
 for b = 1, B do
   local bk = buckets[b]
-  for k = 0, bk.n - 1 do
-    redis.call('HINCRBY', bk.key, a[bk.f0 + 2 * k], a[bk.f0 + 2 * k + 1])
+  if bk.capQty then
+    for k = 0, bk.n - 1 do
+      local f = a[bk.f0 + 2 * k]
+      if string.sub(f, -6) ~= 'qty_e8' then redis.call('HINCRBY', bk.key, f, a[bk.f0 + 2 * k + 1]) end
+    end
+    redis.call('HINCRBY', bk.key, 'qty_capped', bk.countInc)
+  else
+    for k = 0, bk.n - 1 do
+      redis.call('HINCRBY', bk.key, a[bk.f0 + 2 * k], a[bk.f0 + 2 * k + 1])
+    end
   end
   redis.call('EXPIREAT', bk.key, bk.exp)
 end

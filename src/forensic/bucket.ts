@@ -1,7 +1,7 @@
 // One stored bucket: its fields read into a Vec (totals.ts), with checks 1 (sides), 2 (exchanges), 3 (each exchange) and
 // the per-bucket part of 7 (digit strings, value where count, minute start, expiry at a minute end).
 import { BUCKET_MS, bucketKey } from '../core/keys.js';
-import { COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
+import { CAPPED, COUNT, type FieldClassifier, QTY, VALUE, fieldName } from './fields.js';
 import { type Num, add, eq, intField, isZero } from './num.js';
 import type { Checks } from './report.js';
 import type { Interner, Reply } from './resp-codec.js';
@@ -30,8 +30,8 @@ export function checkBucket(
     const v = intField(raw);
     const info = classifier.classify(name);
     if (v === undefined) bad7 ??= [name, 'a string of digits', JSON.stringify(raw)];
-    if (info === null || (isAll && info.metric === QTY)) bad7 ??= [name, 'a field of the schema', 'unknown field'];
-    if (v !== undefined && info !== null && !(isAll && info.metric === QTY)) addField(totals, info.metric, info.ex, info.side, v);
+    if (info === null || (isAll && (info.metric === QTY || info.metric === CAPPED))) bad7 ??= [name, 'a field of the schema', 'unknown field'];
+    if (v !== undefined && info !== null && !(isAll && (info.metric === QTY || info.metric === CAPPED))) addField(totals, info.metric, info.ex, info.side, v);
   }
   return checkTotals(checks, classifier, symbol, start, totals, bad7, expireTime);
 }
@@ -55,7 +55,7 @@ export function readBucket(buf: Buffer, pos: number, classifier: FieldClassifier
     for (i++; buf[i] !== CR; i++) len = len * 10 + (buf[i] - 48);
     if (len < 0) return undefined;
     const info = classifier.classify(intern.get(buf, i + 2, i + 2 + len));
-    if (info === null || (isAll && info.metric === QTY)) return undefined;
+    if (info === null || (isAll && (info.metric === QTY || info.metric === CAPPED))) return undefined;
     i += len + 4;
     if (buf[i] !== 36) return undefined;
     len = 0;

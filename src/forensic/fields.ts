@@ -3,6 +3,8 @@
 export const COUNT = 0;
 export const VALUE = 1;
 export const QTY = 2;
+/** `qty_capped` of a symbol bucket: events whose quantity its qty fields do not hold (their sum would pass 2^63 - 1). */
+export const CAPPED = 3;
 export const METRIC_SUFFIX = ['count', 'value_cents', 'qty_e8'] as const;
 export const SIDES = ['long', 'short'] as const;
 
@@ -42,6 +44,11 @@ export class FieldClassifier {
     let info = this.cache.get(name);
     if (info !== undefined) return info;
     info = null;
+    if (name === 'qty_capped') {
+      info = { name, metric: CAPPED, ex: -1, side: -1 };
+      this.cache.set(name, info);
+      return info;
+    }
     const m = FIELD_RE.exec(name);
     if (m !== null) {
       const [, ex, side, metric] = m;

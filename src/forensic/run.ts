@@ -19,7 +19,7 @@ import { checkRollups } from './rollups.js';
 import { checkShares } from './shares.js';
 import { Encoder, Interner, type Reply, decodeAt, ok } from './resp-codec.js';
 import type { RespClient } from './resp.js';
-import { EVENTS, type Vec, VecStore, addVec, firstDifference, get, newVec } from './totals.js';
+import { EVENTS, type Vec, VecStore, addVec, capped, firstDifference, get, newVec } from './totals.js';
 
 export class CannotRun extends Error {
   override name = 'CannotRun';
@@ -277,11 +277,12 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
         }
       }
       if (whole) {
-        const d = firstDifference(group ?? newVec(), bucket, !isAll, exNames);
+        // a capped bucket lacks some events' quantity by design (qty_capped): its qty fields are not compared
+        const d = firstDifference(group ?? newVec(), bucket, !isAll && !capped(bucket), exNames);
         if (d) c5.fail(key(), d.field, `${d.expected} (from liq:events)`, d.actual);
         else c5.pass();
       }
-      if (!isAll && group !== undefined) {
+      if (!isAll && group !== undefined && !capped(bucket)) {
         medSlot = lm!.slots.get(s.symbol)!;
         checkPrices(c8, w1, key, bucket, group, medians, whole, exNames);
       }

@@ -5,7 +5,7 @@
 //   [0..2]  total count, value_cents, qty_e8     [3..8] per side: 3 + metric * 2 + side     [9] log events
 //   [10 + ex * 8 ..]  per exchange: count, value_cents, count long/short, value long/short, price min/max (log)
 import { type Num, add, eq } from './num.js';
-import { QTY, fieldName } from './fields.js';
+import { CAPPED, QTY, fieldName } from './fields.js';
 
 export type Vec = Array<Num | undefined>;
 
@@ -32,9 +32,10 @@ function inc(v: Vec, i: number, x: Num): void {
   v[i] = cur === undefined ? x : add(cur, x);
 }
 
-/** Adds one stored field (qty fields exist only in total and per side). */
+/** Adds one stored field (qty fields exist only in total and per side; qty_capped goes where a log Vec counts events). */
 export function addField(v: Vec, metric: number, ex: number, side: number, x: Num): void {
-  if (ex < 0) inc(v, side < 0 ? T(metric) : S(metric, side), x);
+  if (metric === CAPPED) inc(v, EVENTS, x);
+  else if (ex < 0) inc(v, side < 0 ? T(metric) : S(metric, side), x);
   else if (metric !== QTY) inc(v, side < 0 ? E(metric, ex) : ES(metric, ex, side), x);
 }
 
@@ -149,4 +150,14 @@ export class VecStore {
     for (let i = 0; i < n; i++, p++) v[i] = Number.isNaN(c[p]) ? undefined : c[p];
     return v;
   }
+}
+
+/** Whether a stored bucket's Vec (or a sum marked by markCapped) has events whose quantity its qty fields lack. */
+export function capped(v: Vec): boolean {
+  return Number(get(v, EVENTS)) > 0;
+}
+
+/** Marks a sum of stored buckets as holding a capped one (addVec leaves the slot alone). */
+export function markCapped(sum: Vec, part: Vec): void {
+  if (capped(part)) sum[EVENTS] = 1;
 }

@@ -91,9 +91,32 @@ describe('BucketWriter against a private Redis', () => {
     expect(await redis.db.dbsize()).toBe(0);
   });
 
-  it('refuses a quantity sum that would overflow 64 bits, writing the rest', async () => {
+  it('a quantity sum that would pass 2^63 - 1 still counts the events: that bucket keeps its qty fields and counts them in qty_capped', async () => {
     const w = new BucketWriter(redis.db, opts);
-    await redis.db.hset(`liq:agg:PEPEUSDT:60s:${MIN}`, 'qty_e8', '9220000000000000000');
+    const day = Math.floor(MIN / 86_400_000) * 86_400_000;
+    // the day's PEPEUSDT quantity near the limit (a sub-cent coin counted in coins); its minute is far from it
+    await redis.db.hset(`liq:agg:PEPEUSDT:1d:${day}`, { count: '7', long_count: '7', qty_e8: '9220000000000000000', long_qty_e8: '9220000000000000000' });
+    const big = linear('binance', 'PEPEUSDT', 'long', MIN + 1, '0.000001', '100000000');
+    const big2 = linear('binance', 'PEPEUSDT', 'short', MIN + 2, '0.000002', '50000000');
+    const ok = linear('binance', 'BTCUSDT', 'long', MIN + 1, '1', '1');
+    const r = await w.write([big, big2, ok], NOW);
+    expect(r.written).toBe(3);
+    expect(r.overflow).toEqual([]);
+    // counted everywhere: the minute (with its quantity), ALL, the day (count and value, quantity capped)
+    expect(await redis.db.hmget(`liq:agg:PEPEUSDT:60s:${MIN}`, 'count', 'qty_e8', 'long_qty_e8', 'short_qty_e8', 'qty_capped')).toEqual(['2', '15000000000000000', '10000000000000000', '5000000000000000', null]);
+    expect(await redis.db.hget(`liq:agg:ALL:60s:${MIN}`, 'count')).toBe('3');
+    expect(await redis.db.hmget(`liq:agg:PEPEUSDT:1d:${day}`, 'count', 'value_cents', 'qty_e8', 'long_qty_e8', 'short_qty_e8', 'qty_capped')).toEqual(['9', '20000', '9220000000000000000', '9220000000000000000', null, '2']);
+    // the hour was far from the limit: its quantity is whole
+    expect(await redis.db.hmget(`liq:agg:PEPEUSDT:1h:${Math.floor(MIN / 3_600_000) * 3_600_000}`, 'qty_e8', 'qty_capped')).toEqual(['15000000000000000', null]);
+    // a later batch that fits adds its quantity again
+    const small = linear('binance', 'PEPEUSDT', 'long', MIN + 3, '1', '0.01');
+    expect((await w.write([small], NOW)).written).toBe(1);
+    expect(await redis.db.hmget(`liq:agg:PEPEUSDT:1d:${day}`, 'count', 'qty_e8', 'qty_capped')).toEqual(['10', '9220000000001000000', '2']);
+  });
+
+  it('refuses the events of a qty field HINCRBY cannot add to (not an integer), and writes the rest', async () => {
+    const w = new BucketWriter(redis.db, opts);
+    await redis.db.hset(`liq:agg:PEPEUSDT:60s:${MIN}`, 'qty_e8', 'x');
     const big = linear('binance', 'PEPEUSDT', 'long', MIN + 1, '0.000001', '100000000');
     const ok = linear('binance', 'BTCUSDT', 'long', MIN + 1, '1', '1');
     const r = await w.write([big, ok], NOW);
