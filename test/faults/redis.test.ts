@@ -1,21 +1,18 @@
 // Redis faults against the real daemon: a Redis out of memory (OOM), a read-only replica (READONLY), a wrong password,
 // a Redis that lost its data (restarted without persistence), and streams that cannot connect. /health must never
 // say "ok" while writes fail; every fault gets an error log line and a metric; nothing held is lost.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { binanceFrame } from '../support/venues.js';
+import { sumMetric } from '../../scripts/lib/daemon.js';
+import { FaultRig, countRecent } from '../support/fault-rig.js';
 import { startStandins, type Standins } from '../support/venues.js';
-import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
-import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
+import { waitUntil } from '../support/daemon.js';
+import { startRedis, type PrivateRedis } from '../support/redis.js';
 
 let redis: PrivateRedis;
 let client: Redis;
 let standins: Standins;
-const daemons: RunningDaemon[] = [];
-const dirs: string[] = [];
+const rig = new FaultRig(() => standins, 'liqd-faults-spool-');
 const servers: PrivateRedis[] = [];
 
 beforeAll(async () => {
@@ -28,73 +25,34 @@ afterAll(async () => {
   await redis.stop();
 });
 afterEach(async () => {
-  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
+  await rig.cleanup();
   for (const s of servers.splice(0)) await s.stop();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   await client.config('SET', 'maxmemory', '0');
   await client.config('SET', 'requirepass', '');
   await client.flushall();
 });
 
-const metric = (text: string, name: string) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-
-let k = 0;
-function send(n: number): number {
-  const base = Date.now() - 30_000;
-  for (let i = 0; i < n; i++, k++) {
-    standins.send('binance-usdm', binanceFrame({ symbol: 'BTCUSDT', side: k % 2 ? 'SELL' : 'BUY', price: `${50_000 + k}.5`, qty: '0.01', ts: base + k }));
-  }
-  return n;
-}
-
-async function count(c: Redis): Promise<number> {
-  let total = 0;
-  const now = Date.now();
-  for (let m = Math.floor((now - 40_000 - 60_000) / 60_000) * 60_000; m <= now; m += 60_000) total += Number((await c.hget(`liq:agg:ALL:60s:${m}`, 'count')) ?? 0);
-  return total;
-}
-
-async function launch(url: string, extra: Record<string, string> = {}): Promise<RunningDaemon> {
-  const spool = mkdtempSync(path.join(os.tmpdir(), 'liqd-faults-spool-'));
-  dirs.push(spool);
-  const d = startDaemon({ ...standins.env, EXCHANGES: 'binance', REDIS_URL: url, SPOOL_DIR: spool, SUMMARY_INTERVAL_MS: '300', ...extra }, await freePort());
-  daemons.push(d);
-  await waitUntil(async () => {
-    try {
-      await d.health();
-      return true;
-    } catch {
-      return false;
-    }
-  }, 15_000, '/health');
-  return d;
-}
-
 describe('/health follows whether writes succeed, not the connection', () => {
   it('Redis out of memory (OOM): 503 down, writable false, the error named, liq_redis_writable 0; all counted once memory is back', async () => {
-    const d = await launch(redis.url);
+    const d = await rig.launch(redis.url);
     await d.waitForLog((l) => l.msg === 'open' && l.conn === 'binance-usdm');
-    let sent = send(10);
-    await waitUntil(async () => (await count(client)) === sent, 15_000, 'first events');
+    let sent = rig.send(10);
+    await waitUntil(async () => (await countRecent(client)) === sent, 15_000, 'first events');
     expect((await d.health()).body).toMatchObject({ status: 'ok', redis: { writable: true } });
 
     await client.config('SET', 'maxmemory', '1');
-    sent += send(25);
+    sent += rig.send(25);
     await waitUntil(async () => (await d.health()).status === 503, 15_000, '503');
     const h = await d.health();
     expect(h.body).toMatchObject({ status: 'down', redis: { connected: true, writable: false, code: 'OOM' } });
     expect(String((h.body.redis as { error: string }).error)).toMatch(/^OOM command not allowed/);
     expect((h.body.reasons as string[])[0]).toMatch(/^Redis refuses writes: OOM/);
     const m = await d.metrics();
-    expect(metric(m, 'liq_redis_writable')).toBe(0);
-    expect(metric(m, 'liq_write_errors_total')).toBeGreaterThan(0);
+    expect(sumMetric(m, 'liq_redis_writable')).toBe(0);
+    expect(sumMetric(m, 'liq_write_errors_total')).toBeGreaterThan(0);
     // the gauge is read at scrape time: what is held now, as /health says
-    expect(metric(m, 'liq_buffered_events')).toBe((await d.health()).body.bufferedEvents);
-    expect(metric(m, 'liq_buffered_events')).toBe(25);
+    expect(sumMetric(m, 'liq_buffered_events')).toBe((await d.health()).body.bufferedEvents);
+    expect(sumMetric(m, 'liq_buffered_events')).toBe(25);
     expect(m).toMatch(/liq_write_errors_total\{error="OOM"\} [1-9]/);
     const refused = d.logs.filter((l) => l.msg === 'Redis refuses writes: events are held until it takes them again');
     expect(refused).toHaveLength(1);
@@ -103,12 +61,12 @@ describe('/health follows whether writes succeed, not the connection', () => {
     expect((await fetch(`http://127.0.0.1:${d.healthPort}/livez`)).status).toBe(200);
 
     await client.config('SET', 'maxmemory', '0');
-    await waitUntil(async () => (await count(client)) === sent, 20_000, 'every event counted after OOM');
+    await waitUntil(async () => (await countRecent(client)) === sent, 20_000, 'every event counted after OOM');
     await waitUntil(async () => (await d.health()).status === 200, 15_000, '200 again');
     expect((await d.health()).body).toMatchObject({ status: 'ok', redis: { writable: true } });
-    expect(metric(await d.metrics(), 'liq_redis_writable')).toBe(1);
-    expect(metric(await d.metrics(), 'liq_dropped_total')).toBe(0);
-    expect(metric(await d.metrics(), 'liq_buffered_events')).toBe(0);
+    expect(sumMetric(await d.metrics(), 'liq_redis_writable')).toBe(1);
+    expect(sumMetric(await d.metrics(), 'liq_dropped_total')).toBe(0);
+    expect(sumMetric(await d.metrics(), 'liq_buffered_events')).toBe(0);
     await d.waitForLog((l) => l.msg === 'Redis takes writes again');
   });
 
@@ -118,16 +76,16 @@ describe('/health follows whether writes succeed, not the connection', () => {
     const rc = replica.client();
     await rc.replicaof('127.0.0.1', String(redis.port));
     await waitUntil(async () => /master_link_status:up/.test(await rc.info('replication')), 15_000, 'replica in sync');
-    const d = await launch(replica.url, { EXCHANGES: 'okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1' });
+    const d = await rig.launch(replica.url, { EXCHANGES: 'okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1' });
     await waitUntil(async () => ((await d.health()).body.redis as { code?: string }).code === 'READONLY', 15_000, 'READONLY named');
     expect((await d.health()).status).toBe(503);
     expect((await d.health()).body).toMatchObject({ status: 'down', redis: { state: 'ready', connected: true, writable: false, code: 'READONLY' } });
-    expect(metric(await d.metrics(), 'liq_redis_writable')).toBe(0);
+    expect(sumMetric(await d.metrics(), 'liq_redis_writable')).toBe(0);
   });
 
   it('a wrong password: "authentication failed" in the log at error, 503 with the code', async () => {
     await client.config('SET', 'requirepass', 'right-one');
-    const d = await launch(`redis://:wrong-one@127.0.0.1:${redis.port}`, { EXCHANGES: 'okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1' });
+    const d = await rig.launch(`redis://:wrong-one@127.0.0.1:${redis.port}`, { EXCHANGES: 'okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1' });
     const line = await d.waitForLog((l) => l.msg === 'Redis authentication failed: check the user and password in REDIS_URL');
     expect(line.level).toBe('error');
     const h = await d.health();
@@ -144,10 +102,10 @@ describe('Redis that lost its data', () => {
     const volatile = await startRedis();
     servers.push(volatile);
     const c = volatile.client();
-    const d = await launch(volatile.url);
+    const d = await rig.launch(volatile.url);
     await d.waitForLog((l) => l.msg === 'open' && l.conn === 'binance-usdm');
-    const n = send(40);
-    await waitUntil(async () => (await count(c)) === n, 15_000, 'events counted');
+    const n = rig.send(40);
+    await waitUntil(async () => (await countRecent(c)) === n, 15_000, 'events counted');
     await volatile.kill();
     await volatile.start(); // empty: nothing persisted
     const line = await d.waitForLog((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('Redis lost data'), 20_000);
@@ -156,12 +114,12 @@ describe('Redis that lost its data', () => {
     expect(h.status).toBe(200);
     expect(h.body).toMatchObject({ status: 'degraded', redis: { writable: true, dataLoss: { lostEvents: n } } });
     const m = await d.metrics();
-    expect(metric(m, 'liq_redis_data_loss_total')).toBe(1);
-    expect(metric(m, 'liq_redis_lost_events_total')).toBe(n);
+    expect(sumMetric(m, 'liq_redis_data_loss_total')).toBe(1);
+    expect(sumMetric(m, 'liq_redis_lost_events_total')).toBe(n);
     // the marker is recreated: new events after the loss raise no new alarm
-    const more = send(5);
+    const more = rig.send(5);
     const c2 = volatile.client();
-    await waitUntil(async () => (await count(c2)) === more, 15_000, 'events after the loss');
+    await waitUntil(async () => (await countRecent(c2)) === more, 15_000, 'events after the loss');
     await new Promise((r) => setTimeout(r, 1000));
     expect(d.logs.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('Redis lost data'))).toHaveLength(1);
   });
@@ -169,10 +127,10 @@ describe('Redis that lost its data', () => {
   it('a Redis restarted WITH persistence loses nothing and raises no alarm', async () => {
     const durable = await startRedis({ persist: true });
     servers.push(durable);
-    const d = await launch(durable.url);
+    const d = await rig.launch(durable.url);
     await d.waitForLog((l) => l.msg === 'open' && l.conn === 'binance-usdm');
-    const n = send(20);
-    await waitUntil(async () => (await count(durable.client())) === n, 15_000, 'events counted');
+    const n = rig.send(20);
+    await waitUntil(async () => (await countRecent(durable.client())) === n, 15_000, 'events counted');
     await durable.kill();
     await durable.start();
     await d.waitForLog((l) => l.msg === 'Redis restarted (its run_id changed)', 20_000);
@@ -185,7 +143,7 @@ describe('Redis that lost its data', () => {
 describe('streams that cannot connect', () => {
   it('no stream open for longer than STREAM_DOWN_AFTER_MS: down (503); /livez stays 200', async () => {
     const t0 = Date.now();
-    const d = await launch(redis.url, { EXCHANGES: 'okx,bybit', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1', BYBIT_REST_URL: 'http://127.0.0.1:1', STREAM_DOWN_AFTER_MS: '3000' });
+    const d = await rig.launch(redis.url, { EXCHANGES: 'okx,bybit', OKX_WS_URL: 'ws://127.0.0.1:1/ws', OKX_REST_URL: 'http://127.0.0.1:1', BYBIT_REST_URL: 'http://127.0.0.1:1', STREAM_DOWN_AFTER_MS: '3000' });
     const first = await d.health();
     // Not yet: the grace period (when the machine let us ask in time). Only the streams are judged here: a loaded
     // machine can catch the daemon before its Redis connection is up, which /health rightly reports as well.
@@ -202,7 +160,7 @@ describe('streams that cannot connect', () => {
   });
 
   it('some streams not open for longer than STREAM_DOWN_AFTER_MS: degraded (200), naming them', async () => {
-    const d = await launch(redis.url, { EXCHANGES: 'binance,okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', STREAM_DOWN_AFTER_MS: '1500' });
+    const d = await rig.launch(redis.url, { EXCHANGES: 'binance,okx', OKX_WS_URL: 'ws://127.0.0.1:1/ws', STREAM_DOWN_AFTER_MS: '1500' });
     await waitUntil(async () => (await d.health()).body.status === 'degraded', 15_000, 'degraded');
     const h = await d.health();
     expect(h.status).toBe(200);

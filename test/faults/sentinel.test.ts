@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sumMetric } from '../../scripts/lib/daemon.js';
 import { EVENTS_KEY, minuteOf } from '../../src/core/keys.js';
 import { targetEnv, targetSpec } from '../../src/core/redis-target.js';
 import { dumpLines } from '../../scripts/dump.js';
@@ -42,12 +43,6 @@ afterAll(async () => {
   await standins?.close();
   rmSync(spool, { recursive: true, force: true });
 });
-
-const metric = (text: string, name: string) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 
 /** Events counted in the ALL buckets since the test started, and log entries. */
 async function totals(c: Redis): Promise<{ count: number; log: number }> {
@@ -127,7 +122,7 @@ async function failover(waitReplicas: number, instance: string, whileBehind: (d:
   const onNew = (await setup.masterNode()).client();
   // ok, or degraded by a data loss (without WAIT): writes taken again, nothing held
   await waitUntil(async () => (await d.health()).status === 200 && (await d.health()).body.bufferedEvents === 0, 30_000, '/health 200, nothing held');
-  await waitUntil(async () => (await totals(onNew)).count >= sent || metric(await d.metrics(), 'liq_redis_data_loss_total') > 0, 30_000, `all ${sent} events written`);
+  await waitUntil(async () => (await totals(onNew)).count >= sent || sumMetric(await d.metrics(), 'liq_redis_data_loss_total') > 0, 30_000, `all ${sent} events written`);
   return { d, sent, counted: await totals(onNew) };
 }
 
@@ -145,9 +140,9 @@ describe('Sentinel failover', () => {
     // Nothing lost, nothing doubled: each event once in the buckets and once in the log.
     expect(counted).toEqual({ count: sent, log: sent });
     const m = await d.metrics();
-    expect(metric(m, 'liq_redis_lost_events_total')).toBe(0);
-    expect(metric(m, 'liq_redis_data_loss_total')).toBe(0);
-    expect(metric(m, 'liq_dropped_total')).toBe(0);
+    expect(sumMetric(m, 'liq_redis_lost_events_total')).toBe(0);
+    expect(sumMetric(m, 'liq_redis_data_loss_total')).toBe(0);
+    expect(sumMetric(m, 'liq_dropped_total')).toBe(0);
     expect(m).toMatch(/liq_write_errors_total\{error="NOREPLICAS"\} [1-9]/);
     expect(d.logs.some((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'))).toBe(false);
     expect(sent).toBeGreaterThan(300);
@@ -212,7 +207,7 @@ describe('Sentinel failover', () => {
     expect(lines.every((l) => l.level === 'error')).toBe(true);
     expect(lines.reduce((n, l) => n + Number(l.lost), 0)).toBe(sent - counted.count);
     const m = await d.metrics();
-    expect(metric(m, 'liq_redis_lost_events_total')).toBe(sent - counted.count);
-    expect(metric(m, 'liq_redis_data_loss_total')).toBe(lines.length);
+    expect(sumMetric(m, 'liq_redis_lost_events_total')).toBe(sent - counted.count);
+    expect(sumMetric(m, 'liq_redis_data_loss_total')).toBe(lines.length);
   }, 150_000);
 });

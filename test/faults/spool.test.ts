@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sumMetric } from '../../scripts/lib/daemon.js';
 import { binanceFrame } from '../support/venues.js';
 import { startStandins, type Standins } from '../support/venues.js';
 import { DAEMON, startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
@@ -37,12 +38,6 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   await redis.kill();
 });
-
-const metric = (text: string, name: string) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(name))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 
 /** n distinct Binance USD-M liquidations in the last minutes: one frame each. */
 function frames(n: number, base: number): string[] {
@@ -99,7 +94,7 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
     const failures = d.logs.filter((l) => l.msg === 'spool write failed: holding events in memory up to MAX_HELD_EVENTS');
     expect(failures).toHaveLength(1); // once per state change, not per event
     expect(failures[0].level).toBe('error');
-    expect(metric(await d.metrics(), 'liq_spool_writable')).toBe(0);
+    expect(sumMetric(await d.metrics(), 'liq_spool_writable')).toBe(0);
     // Hold it paused for several keepalive periods: the connection stays up (nothing the exchange sent is lost).
     await new Promise((r) => setTimeout(r, 3000));
     expect(d.logs.some((l) => l.msg === 'reconnect scheduled')).toBe(false);
@@ -109,8 +104,8 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
     await waitUntil(async () => (await counted(client, base, N)) === N, 60_000, `all ${N} events counted`);
     expect(await client.xlen('liq:events')).toBe(N);
     const m = await d.metrics();
-    expect(metric(m, 'liq_dropped_total')).toBe(0);
-    expect(metric(m, 'liq_events_written_total')).toBe(N);
+    expect(sumMetric(m, 'liq_dropped_total')).toBe(0);
+    expect(sumMetric(m, 'liq_events_written_total')).toBe(N);
     await waitUntil(async () => (await d.health()).body.spooledEvents === 0, 30_000, 'spool replayed');
     expect(await d.stop()).toBe(0);
     expect(readdirSync(disk.dir).filter((f) => f.startsWith('spool-'))).toEqual([]);
