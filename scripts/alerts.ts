@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type AlertEntry, alertLine, alertOf, readAlerts } from '../src/aggregator/index.js';
 import { ALERTS_KEY } from '../src/core/keys.js';
-import { type RedisTarget, describeTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
-import { redisClient } from './lib/redis.js';
+import { type RedisTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
+import { connectToRead } from './lib/redis.js';
 
 const PROG = 'liqd-alerts';
 export const HELP = `liqd-alerts: the alerts recorded by the daemons (the liq:alerts stream), then new ones as they come
@@ -66,18 +66,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     process.stdout.write(HELP);
     return 0;
   }
-  let redis;
-  try {
-    redis = redisClient(opts.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
-  } catch (err) {
-    process.stderr.write(`${PROG}: ${(err as Error).message}\n`);
-    return 2;
-  }
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch (err) {
-    process.stderr.write(`${PROG}: cannot reach Redis at ${describeTarget(opts.redis)}: ${(err as Error).message}\n`);
+  const redis = await connectToRead(opts.redis);
+  if (typeof redis === 'string') {
+    process.stderr.write(`${PROG}: ${redis}\n`);
     return 2;
   }
   // `| head` closing the pipe early is an ordinary end

@@ -15,8 +15,8 @@ import {
   sortExchanges,
 } from '../src/aggregator/index.js';
 import { ALL, RESOLUTION_MS } from '../src/core/keys.js';
-import { type RedisTarget, describeTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
-import { redisClient } from './lib/redis.js';
+import { type RedisTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
+import { connectToRead } from './lib/redis.js';
 
 const PROG = 'liqd-query';
 export const HELP = `liqd-query: liquidation history at an interval, exact to the cent (read only)
@@ -246,18 +246,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
     process.stdout.write(HELP);
     return 0;
   }
-  let redis;
-  try {
-    redis = redisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
-  } catch (err) {
-    process.stderr.write(`${PROG}: ${(err as Error).message}\n`);
-    return 2;
-  }
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-  } catch (err) {
-    process.stderr.write(`${PROG}: cannot reach Redis at ${describeTarget(target)}: ${(err as Error).message}\n`);
+  const redis = await connectToRead(target);
+  if (typeof redis === 'string') {
+    process.stderr.write(`${PROG}: ${redis}\n`);
     return 2;
   }
   try {

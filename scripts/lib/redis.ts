@@ -60,6 +60,26 @@ export function redisClient(target: RedisTarget | string, options: RedisOptions 
   return new Redis({ sentinelRetryStrategy: options.retryStrategy ?? (() => null), ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
 }
 
+/**
+ * A read-only command's connection (liqd query, liqd alerts): connected, failing fast rather than retrying; or the
+ * one line that says why not (a Cluster, which is not available yet, or a Redis that cannot be reached).
+ */
+export async function connectToRead(target: RedisTarget): Promise<Redis | string> {
+  let redis: Redis;
+  try {
+    redis = redisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  } catch (err) {
+    return (err as Error).message;
+  }
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+  } catch (err) {
+    return `cannot reach Redis at ${describeTarget(target)}: ${(err as Error).message}`;
+  }
+  return redis;
+}
+
 /** Whether the Redis at target (a URL, or the master through Sentinel) answers PING within timeoutMs. */
 export async function pingRedis(target: RedisTarget | string, timeoutMs = 1000): Promise<boolean> {
   let client: Redis | undefined;
