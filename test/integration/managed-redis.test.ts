@@ -3,7 +3,7 @@
 // REDIS_URL is set or another instance's answers. Every managed Redis here runs on a free port (the test-only
 // LIQD_MANAGED_REDIS_PORT), never on the machine's 6379.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { ENV_SCHEMA } from '../../src/config.js';
 import { parseCli } from '../../src/dashboards/options.js';
 import { probeRedis } from '../../src/redis-probe.js';
 import { DAEMON, startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
+import { childrenOf, running } from '../support/procs.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
 
 let standins: Standins | undefined;
@@ -43,33 +44,6 @@ function tempDir(prefix: string): string {
   const d = mkdtempSync(path.join(os.tmpdir(), prefix));
   dirs.push(d);
   return d;
-}
-
-/** /proc/<pid>/stat: [command name, state, parent pid]. */
-function stat(pid: number): [string, string, number] | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = s.lastIndexOf(')');
-    const [state, ppid] = s.slice(close + 2).split(' ');
-    return [s.slice(s.indexOf('(') + 1, close), state, Number(ppid)];
-  } catch {
-    return undefined;
-  }
-}
-
-function running(pid: number): boolean {
-  const s = stat(pid);
-  return s !== undefined && s[1] !== 'Z';
-}
-
-function childrenOf(pid: number): Array<{ pid: number; name: string }> {
-  const out: Array<{ pid: number; name: string }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = stat(Number(entry));
-    if (s && s[2] === pid && s[1] !== 'Z') out.push({ pid: Number(entry), name: s[0] });
-  }
-  return out;
 }
 
 const MIN = Math.floor((Date.now() - 120_000) / 60_000) * 60_000;
