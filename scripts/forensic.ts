@@ -2,7 +2,7 @@
 // liqd-forensic: validates the buckets, indexes and event log in Redis against each other (see --help).
 // Exit 0 every check holds (warnings do not count unless --strict), 1 a check failed, 2 cannot run.
 import { ConfigError } from '../src/core/env.js';
-import { CLUSTER_NOT_AVAILABLE, type RedisTarget, redisTargetFromEnv } from '../src/core/redis-target.js';
+import { type RedisTarget, adoptKeyLayout, redisTargetFromEnv } from '../src/core/redis-target.js';
 import { HELP, UsageError, parseCli } from '../src/forensic/options.js';
 import { stderrProgress } from '../src/forensic/progress.js';
 import { renderText } from '../src/forensic/report.js';
@@ -36,8 +36,7 @@ async function main(): Promise<number> {
     if (err instanceof ConfigError) return fail(err.message.replace(/^invalid configuration: /, ''));
     throw err;
   }
-  // Temporary (issue 15, phase 2 validates a Cluster's layout): refused with the daemon's line.
-  if (redis.mode === 'cluster') return fail(CLUSTER_NOT_AVAILABLE);
+  adoptKeyLayout(redis);
   const progress = stderrProgress();
   try {
     const report = await runForensic({

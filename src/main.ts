@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // liqd daemon entry: `npm start` (foreground) or under pm2 (ecosystem.config.cjs).
 import { ConfigError, loadConfig } from './config.js';
-import { CLUSTER_NOT_AVAILABLE } from './core/redis-target.js';
+import { adoptKeyLayout } from './core/redis-target.js';
 import { startDaemon } from './daemon.js';
 import { createLogger, type Logger } from './log.js';
 import { ManagedRedisError, provideRedis } from './managed-redis.js';
@@ -50,11 +50,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Temporary (issue 15, phase 2 replaces this with cluster mode): the write script's keys span hash slots.
-  if (cfg.redis.mode === 'cluster') {
-    process.stderr.write(`liqd: ${CLUSTER_NOT_AVAILABLE}\n`);
-    process.exit(1);
-  }
+  // A Redis Cluster: every key in the cluster layout (keys.ts), one hash slot per day.
+  adoptKeyLayout(cfg.redis);
   const log = createLogger(cfg.LOG_LEVEL);
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');

@@ -5,11 +5,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../src/core/env.js';
 import {
-  CLUSTER_NOT_AVAILABLE,
   type RedisTarget,
+  adoptKeyLayout,
   describeTarget,
   parseRedisSpec,
   redisTargetFromEnv,
@@ -51,11 +51,30 @@ export function redisSpec(text: string, option = '--redis'): RedisTarget {
  * The scripts' ioredis client for a target: one Redis by URL, or the master through Sentinel. Each connection
  * attempt asks every Sentinel once; attempts are retried by retryStrategy (and sentinelRetryStrategy follows it
  * when given), so a script whose Sentinels are all down fails as one whose Redis is down instead of waiting for
- * ever. A Cluster is refused for now (ConfigError, CLUSTER_NOT_AVAILABLE).
+ * ever. A Cluster gets an ioredis Cluster client typed as a Redis (the same commands; readers pipeline through
+ * src/core/pipe.ts, which a Cluster needs), with auto-pipelining: one write per node per tick.
  */
 export function redisClient(target: RedisTarget | string, options: RedisOptions = {}): Redis {
   const t = typeof target === 'string' ? parseRedisSpec(target) : target;
-  if (t.mode === 'cluster') throw new ConfigError(CLUSTER_NOT_AVAILABLE);
+  adoptKeyLayout(t);
+  if (t.mode === 'cluster') {
+    const { retryStrategy, lazyConnect, enableOfflineQueue, maxRetriesPerRequest: _m, ...redisOptions } = options;
+    const cluster = new Cluster(
+      t.nodes.map((n) => ({ ...n })),
+      {
+        lazyConnect,
+        enableOfflineQueue,
+        scaleReads: 'master',
+        redisOptions,
+        clusterRetryStrategy: retryStrategy === undefined ? undefined : (times: number) => retryStrategy(times) ?? null,
+        enableAutoPipelining: true,
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        slotsRefreshTimeout: 2000,
+      },
+    );
+    return cluster as unknown as Redis;
+  }
   if (t.mode === 'single') return new Redis(t.url, options);
   return new Redis({ sentinelRetryStrategy: options.retryStrategy ?? (() => null), ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
 }
@@ -184,7 +203,6 @@ export async function redisToWrite(given: RedisTarget | undefined, what: string,
     );
   }
   if (given !== undefined) {
-    if (given.mode === 'cluster') throw new RedisNotGivenError(CLUSTER_NOT_AVAILABLE);
     if (!(await pingRedis(given, 2000))) throw new NoRedisError(`no Redis answers at ${describeTarget(given)} (--redis)`);
     return { target: given, note: `writing into the Redis at ${describeTarget(given)} (--redis)` };
   }

@@ -7,6 +7,7 @@
 // Setting REDIS_URL with either, or both of them, is a contradiction and stops start-up with one line.
 import { z } from 'zod';
 import { ConfigError, type EnvVar, parseEnv, redisUrl } from './env.js';
+import { useKeyLayout } from './keys.js';
 import { redactUrl } from './redact.js';
 
 export interface HostPort {
@@ -83,12 +84,10 @@ export function redisTargetFromEnv(env: NodeJS.ProcessEnv): RedisTarget {
   return { mode: 'single', url: v.REDIS_URL };
 }
 
-/**
- * Temporary: the Cluster key layout (one write script per hash slot) is not there yet, so every process refuses a
- * Cluster with this line. It goes away when cluster mode is implemented (issue 15, phase 2).
- */
-export const CLUSTER_NOT_AVAILABLE =
-  'REDIS_CLUSTER_NODES: cluster mode is not available yet (its key layout comes in a later version): use REDIS_URL or REDIS_SENTINELS';
+/** Makes this process build its keys in the target's layout (keys.ts): the cluster layout for a Cluster. */
+export function adoptKeyLayout(t: RedisTarget): void {
+  useKeyLayout(t.mode === 'cluster' ? 'cluster' : 'single');
+}
 
 const SPEC_FORMS = 'a redis:// or rediss:// URL, redis-sentinel://host:port,…[/name] or redis-cluster://host:port,…';
 

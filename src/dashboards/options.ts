@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { WINDOW_NAMES, type WindowName, isWindowName } from '../aggregator/index.js';
 import { ConfigError } from '../core/env.js';
 import { ALL } from '../core/keys.js';
-import { CLUSTER_NOT_AVAILABLE, DEFAULT_REDIS_URL, DEFAULT_SENTINEL_NAME, type RedisTarget, redisTargetFromEnv } from '../core/redis-target.js';
+import { DEFAULT_REDIS_URL, DEFAULT_SENTINEL_NAME, type RedisTarget, redisTargetFromEnv } from '../core/redis-target.js';
 import { DASHBOARD_NAMES, type DashboardName, normalizeSymbol } from './index.js';
 import { COLOR_MODES, type ColorMode } from './theme.js';
 
@@ -188,8 +188,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     if (err instanceof ConfigError) throw new UsageError(err.message.replace(/^invalid configuration: /, ''));
     throw err;
   }
-  // Temporary (issue 15, phase 2 reads a Cluster's layout): refused with the daemon's line.
-  if (redis.mode === 'cluster') throw new UsageError(CLUSTER_NOT_AVAILABLE);
 
   return {
     help: false,

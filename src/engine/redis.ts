@@ -3,10 +3,10 @@
 // With Sentinel, every (re)connection asks the Sentinels for the master and checks that the server it reaches is
 // a master (ioredis' role check), so a failover is followed by reconnecting; the failover detector also drops the
 // connection as soon as a Sentinel announces +switch-master, for a master that is cut off rather than dead.
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.js';
 import { backoffDelay } from '../core/backoff.js';
-import { type RedisTarget, describeTarget } from '../core/redis-target.js';
+import { type RedisTarget, adoptKeyLayout, describeTarget } from '../core/redis-target.js';
 
 export const REDIS_RETRY_BASE_MS = 100;
 export const REDIS_RETRY_MAX_MS = 5000;
@@ -14,6 +14,7 @@ export const REDIS_RETRY_MAX_MS = 5000;
 /** A client for the target (a string is one Redis's URL). */
 export function createRedis(to: RedisTarget | string, log: Logger, name = 'liqd'): Redis {
   const target: RedisTarget = typeof to === 'string' ? { mode: 'single', url: to } : to;
+  adoptKeyLayout(target);
   const retryStrategy = (times: number) => backoffDelay(times - 1, REDIS_RETRY_BASE_MS, REDIS_RETRY_MAX_MS);
   const options: RedisOptions = {
     connectionName: name,
@@ -26,12 +27,17 @@ export function createRedis(to: RedisTarget | string, log: Logger, name = 'liqd'
     enableReadyCheck: true,
     retryStrategy,
   };
-  if (target.mode === 'cluster') throw new Error('cluster mode is not available yet'); // refused at start-up (main.ts)
   const redis =
-    target.mode === 'single'
-      ? new Redis(target.url, options)
-      : new Redis({ ...options, sentinels: target.sentinels.map((s) => ({ ...s })), name: target.name, sentinelRetryStrategy: retryStrategy, failoverDetector: true });
+    target.mode === 'cluster'
+      ? clusterClient(target.nodes, options, retryStrategy)
+      : target.mode === 'single'
+        ? new Redis(target.url, options)
+        : new Redis({ ...options, sentinels: target.sentinels.map((s) => ({ ...s })), name: target.name, sentinelRetryStrategy: retryStrategy, failoverDetector: true });
   let state = 'connecting';
+  if (target.mode === 'cluster') {
+    // A node that fails is reported here as it happens; the cluster client itself stays up across a failover.
+    (redis as unknown as Cluster).on('node error', (err: Error, node: string) => log.warn({ err: err.message, node }, 'redis cluster node error'));
+  }
   const set = (next: string, extra: Record<string, unknown> = {}) => {
     if (next === state) return;
     state = next;
@@ -51,4 +57,32 @@ export function createRedis(to: RedisTarget | string, log: Logger, name = 'liqd'
     if (state === 'ready') log.warn({ err }, 'redis error');
   });
   return redis;
+}
+
+/**
+ * A Redis Cluster client shaped as the daemon's single client (the same commands; the write path routes every call
+ * by its keys, see writer.ts). Commands fail fast while a slot has no master (no offline queue): the engine holds
+ * the events and sends them again, to the promoted replica once the cluster has moved the slot.
+ */
+export function clusterClient(nodes: readonly { host: string; port: number }[], options: RedisOptions, retryStrategy: (times: number) => number): Redis {
+  const { retryStrategy: _r, lazyConnect, enableOfflineQueue, ...redisOptions } = options;
+  const cluster = new Cluster(
+    nodes.map((n) => ({ ...n })),
+    {
+      lazyConnect,
+      enableOfflineQueue,
+      enableReadyCheck: true,
+      scaleReads: 'master',
+      redisOptions,
+      clusterRetryStrategy: retryStrategy,
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+      retryDelayOnTryAgain: 200,
+      maxRedirections: 16,
+      slotsRefreshTimeout: 2000,
+      slotsRefreshInterval: 2000,
+      enableAutoPipelining: true,
+    },
+  );
+  return cluster as unknown as Redis;
 }
