@@ -32,7 +32,9 @@
 //            or key expireAt 'R' i                  (a rollup with the same fields and increments as bucket i)
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
 // KEYS[1] is the event log and KEYS[2] the alerts stream (liq:events and liq:alerts; on a Cluster the day's, whose
-// hash tag every key of the batch shares: the call is routed by them, see core/keys.ts).
+// hash tag every key of the batch shares: the call is routed by them, see core/keys.ts). ARGV[2] and ARGV[3], when
+// given (a Cluster's per-day streams), are the Unix seconds at which the log and the alerts stream expire: a day's
+// stream is no longer trimmed once nothing is added to it.
 // Reply: OK, E, the marker's count before, then one JSON object per alert recorded.
 export const WRITE_BATCH_LUA = `
 local a = cjson.decode(ARGV[1])
@@ -270,6 +272,7 @@ for e = 0, E - 1 do
     end
   end
 end
+if E > 0 and ARGV[2] and ARGV[2] ~= '' then redis.call('EXPIREAT', KEYS[1], ARGV[2]) end
 local before = '0'
 if marker ~= '' then
   before = redis.call('HGET', marker, 'written') or '0'
@@ -303,5 +306,6 @@ for k = 1, #crossed do
   alert({ 'id', minute .. '|' .. sym .. '|' .. alertMinute, 'kind', 'minute', 'at', alertAt, 'minute', minute,
     'symbol', sym, 'threshold_cents', alertMinute, 'value_cents', crossed[k][2] })
 end
+if #reply > 3 and ARGV[3] and ARGV[3] ~= '' then redis.call('EXPIREAT', KEYS[2], ARGV[3]) end
 return reply
 `;

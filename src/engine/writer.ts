@@ -67,7 +67,7 @@ type ScriptReply = [string, ...string[]];
 
 // The whole batch goes as one JSON argument (see script.ts).
 type LiqCommands = {
-  liqWriteBatch(eventsKey: string, alertsKey: string, packed: Buffer): Promise<ScriptReply>;
+  liqWriteBatch(eventsKey: string, alertsKey: string, packed: Buffer, logExpireAt?: number | '', alertsExpireAt?: number | ''): Promise<ScriptReply>;
   liqMarkerProbe(key: string, started: number, ttlMs: number): Promise<string>;
 };
 
@@ -235,6 +235,11 @@ export class BucketWriter {
     // A Cluster: own ids claimed first, then one script call per day (every key of a call shares the day's slot).
     const byDay = new Map<number, LiquidationEvent[]>();
     for (const e of await this.claimed([...unique.values()], now)) {
+      // (moved to the minute its id was first claimed in, which may have expired since)
+      if (expireAtSeconds(minuteOf(e.ts), this.opts.bucketRetentionHours) <= nowSec) {
+        result.expired++;
+        continue;
+      }
       const day = periodOf(e.ts, '1d');
       let list = byDay.get(day);
       if (list === undefined) byDay.set(day, (list = []));
@@ -275,6 +280,10 @@ export class BucketWriter {
     const watch = marker === undefined ? undefined : this.watchOf(marker.key);
     const logKey = eventsKey(day);
     const alertKey = alertsKey(day);
+    // A Cluster's per-day streams expire once their day is past the retention (each is trimmed by age while written).
+    const dayEnd = (periodOf(day, '1d') + 86_400_000) / 1000;
+    const logExpireAt = this.cluster ? dayEnd + this.opts.eventLogRetentionHours * 3600 : '';
+    const alertsExpireAt = this.cluster && this.opts.alerts !== undefined ? dayEnd + Math.ceil(this.opts.alerts.retentionMs / 1000) : '';
     // With WAIT: the reply of the batch's write, settled once confirmed; events written earlier by this writer
     // without confirmation that the script now finds counted (confirmed with this batch, then counted as written).
     let slot: MarkerReply | undefined;
@@ -286,7 +295,7 @@ export class BucketWriter {
     while (pending.length > 0) {
       const packed = buildPacked(pending, { ...this.retention, minid, marker, now, alerts: this.opts.alerts, ownIds: !this.cluster });
       if (this.cluster) master = masterOf(this.redis, logKey);
-      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(logKey, alertKey, packed);
+      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(logKey, alertKey, packed, logExpireAt, alertsExpireAt);
       if (reply[0] === 'OK') {
         result.written += pending.length;
         wrote = true;

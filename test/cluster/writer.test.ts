@@ -63,6 +63,9 @@ describe('the write path on a Redis Cluster', () => {
     expect(await redis.hget(aggKey('ALL', '1d', MIDNIGHT), 'count')).toBe('3');
     expect(await redis.xlen(eventsKey(before))).toBe(2);
     expect(await redis.xlen(eventsKey(MIDNIGHT))).toBe(3);
+    // a day's log expires with the retention after its day (nothing trims it once the day is over)
+    expect(await redis.expiretime(eventsKey(before))).toBe(MIDNIGHT / 1000 + 48 * 3600);
+    expect(await redis.expiretime(eventsKey(MIDNIGHT))).toBe((MIDNIGHT + DAY_MS) / 1000 + 48 * 3600);
     expect(await redis.hget(markerKey('cw', before), 'written')).toBe('2');
     expect(await redis.hget(markerKey('cw', MIDNIGHT), 'written')).toBe('3');
     expect(Number(await redis.zscore(idsKey('bitmex:a'), 'bitmex:a'))).toBe(MIDNIGHT - 60_000);
