@@ -12,6 +12,7 @@ import { onCleanup, trackTempDir } from './children.js';
 import { startDaemonChild, type DaemonChild } from './daemon.js';
 import { redisClient } from './redis.js';
 import { describeMissing, neededRoutes, startCaptureStandins, waitForSubscribers } from './serve.js';
+import { pipe as pipeOf } from '../../src/core/pipe.js';
 
 export function makeTempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -88,7 +89,7 @@ export async function readAllBuckets(redis: RedisTarget, minutes: readonly numbe
   client.on('error', () => {});
   try {
     await client.connect();
-    const pipe = client.pipeline();
+    const pipe = pipeOf(client);
     for (const m of minutes) pipe.hgetall(bucketKey(ALL, m));
     const results = (await pipe.exec()) ?? [];
     const totals: RedisTotals = { minutes: 0, events: 0, valueCents: 0n, byExchange: new Map() };
