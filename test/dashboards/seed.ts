@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import {
   BUCKET_MS,
+  alertsKey,
   bigKey,
   bigMember,
   aggKey,
@@ -44,8 +45,9 @@ async function run(p: ReturnType<typeof pipe>): Promise<void> {
 }
 
 /** Adds events to the minute buckets (ALL and symbol) and their hourly and daily rollups, the top and big indexes of
- *  each, and liq:events, exactly as the engine would. */
-export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void> {
+ *  each, and liq:events, exactly as the engine would. With log false, not liq:events: events older than
+ *  EVENT_LOG_RETENTION_HOURS, which the daemon has trimmed from the log. */
+export async function addEvents(redis: Redis, events: SeedEvent[], opts: { log?: boolean } = {}): Promise<void> {
   const p = pipe(redis);
   const minutes = new Set<number>();
   let seq = seqs.get(redis) ?? 0;
@@ -67,7 +69,7 @@ export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void
         }
       }
     }
-    p.xadd(eventsKey(e.ts), '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
+    if (opts.log !== false) p.xadd(eventsKey(e.ts), '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
   }
   for (const start of minutes) {
     const at = expireAtSeconds(start, RETENTION_HOURS);
@@ -75,6 +77,13 @@ export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void
     for (const e of events) if (minuteOf(e.ts) === start) p.expireat(bucketKey(e.symbol, start), at);
   }
   seqs.set(redis, seq);
+  await run(p);
+}
+
+/** Records alerts as the write script does, each with the stream id `{at}-0` (oldest first: ids must grow). */
+export async function addAlerts(redis: Redis, alerts: Array<{ at: number; fields: Record<string, string> }>): Promise<void> {
+  const p = pipe(redis);
+  for (const a of alerts) p.xadd(alertsKey(a.at), `${a.at}-0`, ...Object.entries({ ...a.fields, at: String(a.at) }).flat());
   await run(p);
 }
 
