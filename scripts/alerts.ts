@@ -140,8 +140,10 @@ async function streamTops(redis: Redis, keys: readonly string[]): Promise<Map<st
 
 /**
  * New alerts of a Cluster, until stopped. A blocking XREAD names keys of one slot only and every day's stream has its
- * own, so the streams of tailDays are polled (XREAD without BLOCK, each from the last id seen in it); the set moves
- * on at UTC midnight, a day that joins it read from its start. Entries of one poll print in stream id order.
+ * own, so the streams of tailDays are polled, each after the last id seen in it; the set moves on at UTC midnight, a
+ * day that joins it read from its start. Entries of one poll print in stream id order. XRANGE rather than XREAD:
+ * the Cluster client's auto-pipelining groups a command by the slot of its first argument, which for XREAD is
+ * COUNT, not the key (the polls of several nodes would then share one pipeline, which ioredis refuses).
  */
 async function tailDayStreams(redis: Redis, last: Map<string, string>, write: (e: StreamEntry) => unknown, stopped: () => boolean): Promise<void> {
   while (!stopped()) {
@@ -150,8 +152,8 @@ async function tailDayStreams(redis: Redis, last: Map<string, string>, write: (e
     for (const k of keys) if (!last.has(k)) last.set(k, '0-0');
     const got = await Promise.all(
       keys.map(async (key) => {
-        const r = (await redis.xread('COUNT', 1000, 'STREAMS', key, last.get(key)!)) as Array<[string, Array<[string, string[]]>]> | null;
-        return (r?.[0]?.[1] ?? []).map(([id, fields]) => ({ key, id, fields }));
+        const r = (await redis.xrange(key, `(${last.get(key)!}`, '+', 'COUNT', 1000)) as Array<[string, string[]]>;
+        return r.map(([id, fields]) => ({ key, id, fields }));
       }),
     );
     const entries = got.flat().sort((a, b) => compareIds(a.id, b.id));

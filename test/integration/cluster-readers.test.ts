@@ -85,8 +85,14 @@ const freshStatus = () => both((r) => setStatus(r, 'test-1', standardStatus(Date
 
 const envOf = (t: RedisTarget) => ({ ...targetEnv(t) });
 
-/** The dashboard's frame with the moment it was drawn (`as of 12:34:56 UTC`) and feed ages (`3s ago`) left out. */
-const steady = (out: string) => out.replace(/as of \d\d:\d\d:\d\d UTC/g, 'as of … UTC').replace(/\b\d+s ago\b/g, '…s ago');
+/** The dashboard's frame without the moment it was drawn (`as of 12:34:56 UTC`) and feed ages (`1m37s ago`, their
+ *  lines' column padding with them). */
+const steady = (out: string) =>
+  out
+    .replace(/as of \d\d:\d\d:\d\d UTC/g, 'as of … UTC')
+    .split('\n')
+    .map((l) => (/ ago\b/.test(l) ? l.replace(/\b[\dhms]+ ago\b/g, '… ago').replace(/ {2,}/g, ' ') : l))
+    .join('\n');
 const drawnAt = (out: string) => /as of (\d\d:\d\d):\d\d UTC/.exec(out)?.[1];
 
 describe('readers on a Cluster print what they print on one Redis, for the same data', () => {
@@ -146,8 +152,9 @@ describe('readers on a Cluster print what they print on one Redis, for the same 
   it('liqd alerts tails new alerts: in a Cluster from yesterday’s, today’s and tomorrow’s stream, in order', async () => {
     const tails = deployments.map((d) => {
       const child = spawn(process.execPath, [path.join(ROOT, 'dist/scripts/alerts.js'), '--json', '--count', '1'], { env: { PATH: process.env.PATH ?? '', ...envOf(d.target()) } });
-      const tail = { child, out: '', exit: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
+      const tail = { child, out: '', err: '', exit: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
       child.stdout.on('data', (d: Buffer) => (tail.out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (tail.err += d.toString()));
       return tail;
     });
     try {
@@ -165,7 +172,9 @@ describe('readers on a Cluster print what they print on one Redis, for the same 
         useKeyLayout('single');
         await clusterClient.xadd(key, f.id, ...flat);
       }
-      await waitUntil(() => tails.every((x) => x.out.includes('NEW2USDT')), 15_000, 'the new alerts on both');
+      await waitUntil(() => tails.every((x) => x.out.includes('NEW2USDT')), 15_000, 'the new alerts on both').catch((err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(tails.map((x) => [x.out, x.err]))}`);
+      });
       const [a, b] = tails.map((x) => x.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>));
       expect(b).toEqual(a);
       expect(b.map((x) => [x.stream_id, x.symbol])).toEqual([[`${NOW - HOUR_MS}-0`, 'SOLUSDT'], ...fresh.map((f, i) => [f.id, `NEW${i}USDT`])]);
