@@ -151,7 +151,8 @@ export interface FeedEntry extends Liquidation {
 
 /**
  * The latest entries of liq:events (in a Cluster, its day streams: streams.ts) that pass the filter, newest event
- * time first (exchanges deliver with different delays, so stream order is not time order). Unfiltered: the last `count` entries; filtered: from the last `scan`.
+ * time first (exchanges deliver with different delays, so stream order is not time order). Unfiltered: the last
+ * `count` entries; filtered: from the last `scan`.
  */
 export async function readFeed(redis: Redis, count: number, filter: Filter | string = NO_FILTER, scan = 2000): Promise<FeedEntry[]> {
   const f: Filter = typeof filter === 'string' ? { symbol: filter } : filter;
