@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sumMetric } from '../../scripts/lib/daemon.js';
 import { redisClient } from '../../scripts/lib/redis.js';
-import { type KeyLayout, aggKey, eventsKey, minuteOf, useKeyLayout } from '../../src/core/keys.js';
+import { type KeyLayout, aggKey, eventsKey, instancesKey, minuteOf, useKeyLayout } from '../../src/core/keys.js';
 import { masterOf } from '../../src/engine/cluster.js';
 import { targetEnv } from '../../src/core/redis-target.js';
 import { runCli } from '../dashboards/cli.js';
@@ -88,7 +88,9 @@ const SYMBOLS = ['ALL', 'BTCUSDT', 'BTCUSD', `BTCUSD_${DELIVERY.yymmdd}`];
 
 describe('the daemon on a Redis Cluster', () => {
   it('two daemons on the cluster and one on a single Redis, the same frames: the same buckets, counted once; the same dashboards and query', async () => {
-    const three = { EXCHANGES: 'binance,bybit,okx' };
+    // The first status write after the streams opened (not during the connect, which would mark the minute as down
+    // on one side only, as it happens).
+    const three = { EXCHANGES: 'binance,bybit,okx', STATUS_INTERVAL_MS: '3000' };
     const ds = await Promise.all([
       launch({ ...three, ...targetEnv(cluster.target) }, 'cluster-a'),
       launch({ ...three, ...targetEnv(cluster.target) }, 'cluster-b'),
@@ -114,14 +116,27 @@ describe('the daemon on a Redis Cluster', () => {
     expect(await inLayout('cluster', () => onCluster.xlen(eventsKey(MIN)))).toBe(9);
     expect(sumMetric(await ds[0].metrics(), 'liq_events_written_total') + sumMetric(await ds[1].metrics(), 'liq_events_written_total')).toBe(9);
 
-    // Readers print the same for both deployments (the first line of a dashboard holds the time it was drawn).
-    const body = (out: string) => out.split('\n').slice(1).join('\n');
+    await waitUntil(async () => (await onSingle.scard('liq:instances')) === 1 && (await inLayout('cluster', () => onCluster.scard(instancesKey()))) === 2, 10_000, 'status written');
+    // Readers print the same for both deployments (the first line of a dashboard holds the time it was drawn; the
+    // feed count is of the daemons writing there: two on the cluster, one on the single Redis).
+    // pro's FEED HEALTH lists each instance's streams: left out here, checked below.
+    const body = (out: string) => {
+      const lines = out.split('\n').slice(1);
+      const health = lines.findIndex((l) => l.includes('FEED HEALTH'));
+      if (health >= 0) lines.splice(health, lines.slice(health).findIndex((l) => l.trim() === '') + 1);
+      return lines.join('\n').replace(/feeds (\x1b\[[0-9;]*m)?(10\/10|5\/5)/g, 'feeds $1N/N');
+    };
     for (const name of ['simple', 'cumulative', 'compact', 'pro']) {
       const a = await runCli([name, '--window', '15m', '--once'], targetEnv(cluster.target));
       const b = await runCli([name, '--window', '15m', '--once'], { REDIS_URL: single.url });
       expect(a.stderr, name).toBe('');
       expect(a.code, name).toBe(0);
       expect(body(a.stdout), name).toBe(body(b.stdout));
+      if (name === 'pro') for (const instance of ['cluster-a', 'cluster-b']) expect(a.stdout).toContain(instance);
+      if (name === 'simple') {
+        expect(a.stdout).toMatch(/feeds (\x1b\[[0-9;]*m)?10\/10/);
+        expect(b.stdout).toMatch(/feeds (\x1b\[[0-9;]*m)?5\/5/);
+      }
     }
     const q = ['--from', new Date(MIN - 60_000).toISOString(), '--interval', '1m', '--by', 'exchange', '--format', 'csv'];
     const qa = await runNode(QUERY, q, targetEnv(cluster.target));
