@@ -180,6 +180,8 @@ describe('the daemon on a Redis Cluster', () => {
       await waitUntil(async () => (await masters()) === 3 && (await cluster.info()).cluster_state === 'ok', 30_000, 'the replica promoted');
       // Until the killed node is back (as the replica of the promoted one, from its nodes.conf), WAIT cannot be met:
       // the daemon holds the events, as with Sentinel.
+      await waitUntil(async () => ((await d.health()).body.redis as { code?: string } | undefined)?.code === 'NOREPLICAS', 15_000, 'NOREPLICAS in /health');
+      expect((await d.health()).status).toBe(503);
       await new Promise((r) => setTimeout(r, 1000));
       await victim.start();
       await cluster.waitHealthy();
