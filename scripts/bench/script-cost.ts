@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { buildPacked } from '../../src/engine/batch.js';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
+import { ALERTS_KEY, EVENTS_KEY } from '../../src/core/keys.js';
 import { WRITE_BATCH_LUA } from '../../src/engine/script.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { die } from '../lib/cli.js';
@@ -78,7 +79,8 @@ export async function measureScriptCost(redisUrl: string, n = 5000, count = 20):
       const sha = (await redis.script('LOAD', lua)) as string;
       const packed = makeBatches(n, count, Date.now()).map((b) => buildPacked(b, { bucketRetentionHours: 168, minid: '0' }));
       await redis.config('RESETSTAT');
-      for (const p of packed) await redis.evalsha(sha, 0, p);
+      // KEYS: the event log and the alerts stream, as BucketWriter passes them on one Redis.
+      for (const p of packed) await redis.evalsha(sha, 2, EVENTS_KEY, ALERTS_KEY, p);
       sections.push({ label, usPerEvent: (await evalshaUsec(redis)) / (n * count) });
     }
     await redis.flushall();
