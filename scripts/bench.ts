@@ -2,8 +2,10 @@
 // npm run bench: end-to-end throughput and latency of the real daemon against the stand-in exchanges and a private
 // Redis, the naive one-round-trip-per-field writer as the baseline, the parsers against bare JSON.parse, and
 // latency under a steady 10,000 events/s. Prints a table on stdout, writes bench-results.json; progress on stderr.
+// With --redis sentinel or cluster the end-to-end runs also go through that deployment (started here, on loopback),
+// beside the single Redis, in the same table (scripts/bench/deployments.ts); the other sections use the single one.
 //
-//   node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--json <path>] [--profile <dir>]
+//   node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel|cluster] [--exchanges LIST] [--json <path>] [--profile <dir>]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,11 +21,13 @@ import { fmt, table } from './bench/stats.js';
 import { buildUniverse, buildWorkload, synthExchanges } from './bench/workload.js';
 
 const PROG = 'bench';
-const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel] [--exchanges LIST] [--json <path>]
+const USAGE = `usage: node dist/scripts/bench.js [--sizes 10k,100k,1m] [--quick] [--redis single|sentinel|cluster] [--exchanges LIST] [--json <path>] [--profile <dir>]
   --sizes   end-to-end run sizes in events (k = thousand, m = million); default 10k,100k,1m
   --quick   smoke run: 1k events end to end, naive baseline on 1k, steady load for 2 s
   --redis   sentinel: the end-to-end runs also go through a master, one replica and three Sentinels it starts,
-            with REDIS_WAIT_REPLICAS=0 and =1, beside the single Redis (default single: that one only)
+            with REDIS_WAIT_REPLICAS=0 and =1, beside the single Redis (default single: that one only);
+            cluster: also through a Redis Cluster it starts (3 masters, a replica each; REDIS_CLUSTER_NODES),
+            with REDIS_WAIT_REPLICAS=0 and =1 likewise
   --exchanges  only these venues in the workload (comma-separated, e.g. binance,bybit,okx: the wave-1 workload,
             to compare builds like for like); default every WebSocket venue
   --json    where to write the results (default bench-results.json)
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
   const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?';
   admin.disconnect();
   progress(`private redis-server ${redisVersion} on port ${redis.port}`);
-  // --redis sentinel: the same end-to-end runs through Sentinel too, beside the single Redis.
+  // --redis sentinel|cluster: the same end-to-end runs through Sentinel or on a Cluster too, beside the single Redis.
   const { list: deployments, stop: stopDeployments } = await startDeployments(opts.redis, redis.url, progress);
 
   // 1. End to end, per size and deployment, a fresh daemon each (so VmHWM is that run's peak).
@@ -225,7 +229,11 @@ async function main(): Promise<void> {
   out.push('');
   out.push('1. End to end: stand-ins → WebSocket → daemon → Redis (first frame sent → last event visible)');
   const many = deployments.length > 1;
-  if (many) out.push('   sentinel: through Sentinel to a master with one replica (its CPU counted with Redis); WAIT 1: REDIS_WAIT_REPLICAS=1');
+  if (opts.redis === 'sentinel') out.push('   sentinel: through Sentinel to a master with one replica (its CPU counted with Redis); WAIT 1: REDIS_WAIT_REPLICAS=1');
+  if (opts.redis === 'cluster') {
+    out.push('   cluster: 3 masters with a replica each (every node\'s CPU counted with Redis, commands counted on the masters);');
+    out.push('   one write script call per UTC day, own ids claimed first in their shard; WAIT 1: REDIS_WAIT_REPLICAS=1');
+  }
   out.push(
     table(
       [...(many ? ['redis'] : []), 'size', 'frames', 'events/s', '× naive', 'p50 ms', 'p99 ms', 'max ms', 'samples', 'peak RSS MB', 'max buffered', 'cmds/event', 'events/script'],

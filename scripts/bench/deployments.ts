@@ -1,11 +1,14 @@
 // The Redis deployments the end-to-end section runs on (`bench --redis`): the private single Redis always; with
 // sentinel also a master with one replica and three Sentinels (scripts/lib/sentinel.ts) reached through Sentinel,
-// once with REDIS_WAIT_REPLICAS=0 (the cost of replication) and once with 1 (plus the cost of WAIT).
+// once with REDIS_WAIT_REPLICAS=0 (the cost of replication) and once with 1 (plus the cost of WAIT); with cluster
+// also a Redis Cluster of three masters with one replica each (scripts/lib/cluster.ts, REDIS_CLUSTER_NODES), with
+// WAIT 0 and WAIT 1 likewise. A cluster's nodes are found through its client (e2e.ts), replicas included.
 import { type RedisTarget, describeTarget } from '../../src/core/redis-target.js';
 import { onCleanup } from '../lib/children.js';
+import { startCluster } from '../lib/cluster.js';
 import { startSentinelSetup } from '../lib/sentinel.js';
 
-export const REDIS_MODES = ['single', 'sentinel'] as const;
+export const REDIS_MODES = ['single', 'sentinel', 'cluster'] as const;
 export type RedisMode = (typeof REDIS_MODES)[number];
 
 export interface Deployment {
@@ -22,6 +25,16 @@ export interface Deployment {
 export async function startDeployments(mode: RedisMode, singleUrl: string, progress: (line: string) => void): Promise<{ list: Deployment[]; stop(): Promise<void> }> {
   const list: Deployment[] = [{ mode: 'single', redis: { mode: 'single', url: singleUrl }, env: {} }];
   if (mode === 'single') return { list, stop: async () => {} };
+  if (mode === 'cluster') {
+    const c = await startCluster();
+    onCleanup(() => c.stop());
+    // WAIT 1 needs every master's replica online, not only the cluster's slots covered.
+    await c.waitReplicated(1);
+    progress(`Redis Cluster: 3 masters with a replica each on ports ${c.nodes.map((n) => n.port).join(',')}, ${describeTarget(c.target)}`);
+    list.push({ mode: 'cluster, WAIT 0', redis: c.target, env: { REDIS_WAIT_REPLICAS: '0' } });
+    list.push({ mode: 'cluster, WAIT 1', redis: c.target, env: { REDIS_WAIT_REPLICAS: '1' } });
+    return { list, stop: () => c.stop() };
+  }
   const s = await startSentinelSetup();
   onCleanup(() => s.stop());
   progress(`Sentinel set-up: master on ${s.nodes[0].port}, replica on ${s.nodes[1].port}, ${describeTarget(s.target)}`);

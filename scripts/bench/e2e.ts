@@ -15,13 +15,21 @@
 // from the frame being sent to the first probe answering 1. Frames of one venue are written in order, so only the
 // oldest unseen sample per venue is probed (one command per venue per round, a round every `probeMs`) and, once it
 // is seen, the next ones straight away: the probes stay a few thousand cheap commands per second.
+//
+// On a Redis Cluster the same, with every key built by core/keys.ts in the cluster layout and pipelined through
+// core/pipe.ts (one batch per node): the log is one stream per UTC day, so XLEN is summed over the days from the
+// workload's first event time to now; an own id is claimed in its shard (liq:ids:{ids-N}) before its event is
+// written, so a ZSCORE answer is followed by HEXISTS in the claimed minute's liq:seen. FLUSHALL and INFO
+// commandstats go to every master (a replica replays its master's commands: counted once), INFO cpu to every node
+// (the replicas' CPU counts with Redis's, as the Sentinel replica's does through alsoRedis).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
-import { EVENTS_KEY, IDS_KEY } from '../../src/core/keys.js';
+import { daysBack, eventsKey, idsKey, keyLayout, seenKey } from '../../src/core/keys.js';
+import { isCluster, pipe } from '../../src/core/pipe.js';
 import { type RedisTarget, targetEnv } from '../../src/core/redis-target.js';
 import type { Venue } from '../../src/core/parse.js';
 import { trackTempDir } from '../lib/children.js';
@@ -39,14 +47,39 @@ const CHUNK_MS = 1;
 const CHUNK_FRAMES = 4000;
 
 /** Queues the command that tells whether a sample's event was written (see the header). */
-function probeSample(pipe: ReturnType<Redis['pipeline']>, s: Sample): void {
-  if (s.byId) pipe.zscore(IDS_KEY, s.id);
-  else pipe.hexists(s.seenKey, s.id);
+function probeSample(p: ChainableCommander, s: Sample): void {
+  if (s.byId) p.zscore(idsKey(s.id), s.id);
+  else p.hexists(seenKey(s.minute), s.id);
 }
 
 /** The answer of probeSample: written or not. */
 function written(s: Sample, answer: unknown): boolean {
   return s.byId ? answer !== null && answer !== undefined : Number(answer) === 1;
+}
+
+/**
+ * Cluster layout: an own id's ZSCORE answers once the id is claimed, before its event is written (see the header).
+ * Asks the claimed minute's liq:seen for each such sample and clears the answer (res[from + k]) of those not there.
+ */
+async function confirmClaims(redis: Redis, samples: readonly Sample[], res: Array<[Error | null, unknown]>, from: number): Promise<void> {
+  const p = pipe(redis);
+  const asked: number[] = [];
+  samples.forEach((s, k) => {
+    const answer = res[from + k]?.[1];
+    if (!s.byId || !written(s, answer)) return;
+    p.hexists(seenKey(Number(answer)), s.id);
+    asked.push(from + k);
+  });
+  if (asked.length === 0) return;
+  const seen = (await p.exec()) ?? [];
+  asked.forEach((i, j) => {
+    if (Number(seen[j]?.[1]) !== 1) res[i] = [null, null];
+  });
+}
+
+/** The event logs of a workload, as keys.ts names them in the layout in use (see the header). */
+function logKeys(w: Workload): string[] {
+  return [...new Set(daysBack(Date.now(), w.fromTs).map(eventsKey))];
 }
 
 export interface RunResult {
@@ -156,15 +189,26 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
   const admin = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const probe = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const others = (opts.alsoRedis ?? []).map((url) => redisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 }));
+  // (redisClient chose the key layout of opts.redis for this process: the probes' keys below are in it.)
+  const claimsFirst = keyLayout() === 'cluster';
+  // The servers behind the admin client: itself, or a Cluster's masters or all its nodes (see the header).
+  const servers = (role: 'master' | 'all'): Redis[] => (isCluster(admin) ? (admin as unknown as Cluster).nodes(role) : [admin]);
   const redisCpu = async () => {
-    let sum = await redisCpuSeconds(admin);
+    let sum = 0;
+    for (const r of servers('all')) sum += await redisCpuSeconds(r);
     for (const o of others) sum += await redisCpuSeconds(o);
     return sum;
+  };
+  const logLength = async (client: Redis) => {
+    const p = pipe(client);
+    for (const k of logKeys(opts.workload)) p.xlen(k);
+    return ((await p.exec()) ?? []).reduce((sum, r) => sum + Number(r[1] ?? 0), 0);
   };
   let standins: Standins | undefined;
   let daemon: DaemonChild | undefined;
   try {
-    await admin.flushall();
+    if (isCluster(admin)) await admin.ping(); // its slot map loaded: servers() knows every node
+    for (const m of servers('master')) await m.flushall();
     standins = await startStandins({ ...u.standins, okxIdleCloseMs: 600_000 });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
     trackTempDir(dir);
@@ -216,7 +260,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const allConns = VENUES.flatMap((v) => connsOf(s, v));
     const maxBuffered = () => allConns.reduce((m, c) => Math.max(m, c.ws.bufferedAmount), 0);
 
-    const before = await commandStats(admin);
+    const before = await commandStats(servers('master'));
 
     // --- probes ----------------------------------------------------------------------------------------------
     const sentAt = new Float64Array(w.samples.length).fill(-1);
@@ -231,30 +275,34 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     let sendDone = false;
     const probeLoop = (async () => {
       while (probing) {
-        const pipe = probe.pipeline();
-        pipe.xlen(EVENTS_KEY);
+        const p = pipe(probe);
+        const logs = logKeys(w);
+        for (const k of logs) p.xlen(k);
         const heads: Array<[Venue, number]> = [];
         for (const [v, q] of queues) {
           if (q.length > 0) {
             heads.push([v, q[0]]);
-            probeSample(pipe, w.samples[q[0]]);
+            probeSample(p, w.samples[q[0]]);
           }
         }
-        const res = (await pipe.exec()) ?? [];
+        const res = (await p.exec()) ?? [];
+        if (claimsFirst) await confirmClaims(probe, heads.map(([, k]) => w.samples[k]), res, logs.length);
         const now = performance.now();
-        visible = Number(res[0]?.[1] ?? 0);
+        visible = 0;
+        for (let k = 0; k < logs.length; k++) visible += Number(res[k]?.[1] ?? 0);
         if (visible >= w.events && visibleAt === 0) visibleAt = now;
         for (let h = 0; h < heads.length; h++) {
           const [v, head] = heads[h];
-          if (!written(w.samples[head], res[h + 1]?.[1])) continue;
+          if (!written(w.samples[head], res[logs.length + h]?.[1])) continue;
           const q = queues.get(v)!;
           latencies.push(now - sentAt[q.shift()!]);
           // The next samples of this venue are probably visible too: ask for them at once, 16 at a time.
           while (q.length > 0) {
             const batch = q.slice(0, 16);
-            const p2 = probe.pipeline();
+            const p2 = pipe(probe);
             for (const k of batch) probeSample(p2, w.samples[k]);
             const r2 = (await p2.exec()) ?? [];
+            if (claimsFirst) await confirmClaims(probe, batch.map((k) => w.samples[k]), r2, 0);
             const t2 = performance.now();
             let k = 0;
             while (k < batch.length && written(w.samples[batch[k]], r2[k]?.[1])) {
@@ -361,11 +409,11 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     healthOn = false;
     await healthLoop;
     const seconds = (visibleAt - start) / 1000;
-    const after = await commandStats(admin);
+    const after = await commandStats(servers('master'));
     const peakRssMb = vmHwmMb(d.child.proc.pid);
     const duplicates = (await d.metric('liq_duplicates_total')) ?? -1;
     const rejected = (await d.metric('liq_rejected_total')) ?? -1;
-    const finalLen = await admin.xlen(EVENTS_KEY);
+    const finalLen = await logLength(admin);
     return {
       events: w.events,
       frames: w.frames.length,

@@ -1,18 +1,25 @@
 // INFO commandstats before/after a run: how many Redis commands the daemon issued per event. Commands run by the
-// write script (redis.call) are counted by Redis like any other, so the figure includes what the script does.
+// write script (redis.call) are counted by Redis like any other, so the figure includes what the script does. On a
+// Cluster the counts of every master are summed (not the replicas': they replay their master's commands).
 import type { Redis } from 'ioredis';
 
-/** Commands the benchmark itself sends (probes, setup); the daemon never uses them, so they are left out. */
-export const BENCH_COMMANDS = new Set(['info', 'xlen', 'hexists', 'flushall', 'ping', 'config', 'client', 'select', 'hello', 'command', 'dbsize', 'memory', 'quit']);
+/**
+ * Commands the benchmark itself sends (probes, setup), and the clients' upkeep of a Cluster's slot map (CLUSTER
+ * SLOTS and the like, every few seconds from every client, whatever the load): left out of the daemon's figures.
+ */
+export const BENCH_COMMANDS = new Set(['info', 'xlen', 'hexists', 'flushall', 'ping', 'config', 'client', 'select', 'hello', 'command', 'dbsize', 'memory', 'quit', 'cluster', 'readonly']);
 
 export type CommandCounts = Map<string, number>;
 
-export async function commandStats(redis: Redis): Promise<CommandCounts> {
-  const text = await redis.info('commandstats');
+/** The calls of each command so far, summed over `servers` (one Redis, or every master of a Cluster). */
+export async function commandStats(servers: readonly Redis[]): Promise<CommandCounts> {
   const out: CommandCounts = new Map();
-  for (const line of text.split('\n')) {
-    const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (m) out.set(m[1].toLowerCase(), Number(m[2]));
+  for (const redis of servers) {
+    const text = await redis.info('commandstats');
+    for (const line of text.split('\n')) {
+      const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+      if (m) out.set(m[1].toLowerCase(), (out.get(m[1].toLowerCase()) ?? 0) + Number(m[2]));
+    }
   }
   return out;
 }

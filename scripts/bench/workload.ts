@@ -3,7 +3,7 @@
 // ~10 minutes of the last hour. Every event has a distinct identity (ts, price and size vary), so nothing is a
 // duplicate. Also: the instrument metadata the stand-ins serve, and the same metadata as the parsers' lookups (read
 // through the daemon's own loaders from stand-ins serving it), so the benchmark can parse frames itself.
-import { minuteOf, seenKey } from '../../src/core/keys.js';
+import { minuteOf } from '../../src/core/keys.js';
 import type { ParseResult, Venue } from '../../src/core/parse.js';
 import { ADAPTERS, FEEDS } from '../../src/venues/registry.js';
 import { startStandins } from '../../src/venues/standin/index.js';
@@ -28,8 +28,11 @@ export interface Sample {
   /** Index of the frame in Workload.frames. */
   readonly frame: number;
   readonly venue: Venue;
-  /** liq:seen key and id of the frame's last event: written in the same atomic script as its bucket. */
-  readonly seenKey: string;
+  /**
+   * Minute and id of the frame's last event: it is in that minute's liq:seen once written (same atomic script as its
+   * bucket). The key is built when probing, through core/keys.ts, in the layout of the Redis probed.
+   */
+  readonly minute: number;
   readonly id: string;
   /**
    * The event is identified by the exchange's own id and timed by its receive time, so its minute (and liq:seen key)
@@ -43,6 +46,8 @@ export interface Workload {
   readonly events: number;
   readonly samples: Sample[];
   readonly bytes: number;
+  /** The earliest event time (ms): with the receive times of own-id events, the UTC days the log gets entries in. */
+  readonly fromTs: number;
 }
 
 export interface Universe {
@@ -150,11 +155,13 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
   const synthOf = (exchange: string) => SYNTH.find((v) => v.adapter.exchange === exchange)!.synth;
   const venueCum = cumulative(u.markets.map((m) => synthOf(m.exchange).share));
   const liqs = u.markets.map(() => [] as SynthLiq[]);
+  let fromTs = Infinity;
   for (let i = 0; i < total; i++) {
     const k = u.markets.indexOf(pick(u.markets, venueCum, r));
     const m = u.markets[k];
     const listing = pick(m.market.listings, m.cum, r);
     const ts = Math.round(t0 + (i / Math.max(1, total)) * spanMs + (r() - 0.5) * 600);
+    if (ts < fromTs) fromTs = ts;
     liqs[k].push({ listing, ts, long: r() < 0.5, price: priceText(listing, r), size: sizeForLots(listing.size, 1 + ((i * 7919) % 20_000)) });
   }
   const built: SynthFrame[] = [];
@@ -186,7 +193,7 @@ export function buildWorkload(u: Universe, opts: WorkloadOptions): Workload {
     if (res.events.length !== fr.events || last === undefined) {
       throw new Error(`workload: a ${fr.venue} frame does not parse to ${fr.events} events: ${JSON.stringify(res.rejections[0] ?? res.missing)}`);
     }
-    samples.push({ frame: f, venue: fr.venue, seenKey: seenKey(minuteOf(last.ts)), id: last.id, byId: last.byId === true });
+    samples.push({ frame: f, venue: fr.venue, minute: minuteOf(last.ts), id: last.id, byId: last.byId === true });
   }
-  return { frames, events: total, samples, bytes };
+  return { frames, events: total, samples, bytes, fromTs: Number.isFinite(fromTs) ? fromTs : t0 };
 }
