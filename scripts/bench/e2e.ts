@@ -20,13 +20,13 @@
 // core/pipe.ts (one batch per node): the log is one stream per UTC day, so XLEN is summed over the days from the
 // workload's first event time to now; an own id is claimed in its shard (liq:ids:{ids-N}) before its event is
 // written, so a ZSCORE answer is followed by HEXISTS in the claimed minute's liq:seen. FLUSHALL and INFO
-// commandstats go to every master (a replica replays its master's commands: counted once), INFO cpu to every node
-// (the replicas' CPU counts with Redis's, as the Sentinel replica's does through alsoRedis).
+// commandstats go to every master (a replica replays its master's commands: counted once), INFO cpu to every master
+// and, through alsoRedis, to every replica (their CPU counts with Redis's, as the Sentinel replica's does).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { type ChainableCommander, type Cluster, Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { daysBack, eventsKey, idsKey, keyLayout, seenKey } from '../../src/core/keys.js';
 import { isCluster, pipe } from '../../src/core/pipe.js';
@@ -112,7 +112,7 @@ export interface RunResult {
 export interface RunOptions {
   /** One Redis, or the master through Sentinel. */
   redis: RedisTarget;
-  /** Other redis-servers of the set-up (a replica) whose CPU time counts with Redis's. */
+  /** Other redis-servers of the set-up (the replicas) whose CPU time counts with Redis's. */
   alsoRedis?: readonly string[];
   universe: Universe;
   workload: Workload;
@@ -188,14 +188,15 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
   const { workload: w, universe: u } = opts;
   const admin = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const probe = redisClient(opts.redis, { lazyConnect: false, maxRetriesPerRequest: 2 });
-  const others = (opts.alsoRedis ?? []).map((url) => redisClient(url, { lazyConnect: false, maxRetriesPerRequest: 2 }));
+  // Plain clients, not redisClient: that would choose the single layout for this process (a cluster's replicas).
+  const others = (opts.alsoRedis ?? []).map((url) => new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 }));
   // (redisClient chose the key layout of opts.redis for this process: the probes' keys below are in it.)
   const claimsFirst = keyLayout() === 'cluster';
-  // The servers behind the admin client: itself, or a Cluster's masters or all its nodes (see the header).
-  const servers = (role: 'master' | 'all'): Redis[] => (isCluster(admin) ? (admin as unknown as Cluster).nodes(role) : [admin]);
+  // The servers behind the admin client: itself, or a Cluster's masters (see the header).
+  const masters = (): Redis[] => (isCluster(admin) ? (admin as unknown as Cluster).nodes('master') : [admin]);
   const redisCpu = async () => {
     let sum = 0;
-    for (const r of servers('all')) sum += await redisCpuSeconds(r);
+    for (const m of masters()) sum += await redisCpuSeconds(m);
     for (const o of others) sum += await redisCpuSeconds(o);
     return sum;
   };
@@ -207,8 +208,8 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
   let standins: Standins | undefined;
   let daemon: DaemonChild | undefined;
   try {
-    if (isCluster(admin)) await admin.ping(); // its slot map loaded: servers() knows every node
-    for (const m of servers('master')) await m.flushall();
+    if (isCluster(admin)) await admin.ping(); // its slot map loaded: masters() knows them all
+    for (const m of masters()) await m.flushall();
     standins = await startStandins({ ...u.standins, okxIdleCloseMs: 600_000 });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'liqd-bench-'));
     trackTempDir(dir);
@@ -260,7 +261,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     const allConns = VENUES.flatMap((v) => connsOf(s, v));
     const maxBuffered = () => allConns.reduce((m, c) => Math.max(m, c.ws.bufferedAmount), 0);
 
-    const before = await commandStats(servers('master'));
+    const before = await commandStats(masters());
 
     // --- probes ----------------------------------------------------------------------------------------------
     const sentAt = new Float64Array(w.samples.length).fill(-1);
@@ -269,6 +270,12 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     for (const v of VENUES) queues.set(v, []);
     const sampleAtFrame = new Map<number, number>();
     w.samples.forEach((smp, k) => sampleAtFrame.set(smp.frame, k));
+    // The probes' ZSCOREs, taken off the daemon's commands (redis-stats.ts: it uses ZSCORE on a Cluster).
+    let probeZscores = 0;
+    const ask = (p: ChainableCommander, smp: Sample) => {
+      if (smp.byId) probeZscores++;
+      probeSample(p, smp);
+    };
     let visible = 0;
     let visibleAt = 0;
     let probing = true;
@@ -282,7 +289,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
         for (const [v, q] of queues) {
           if (q.length > 0) {
             heads.push([v, q[0]]);
-            probeSample(p, w.samples[q[0]]);
+            ask(p, w.samples[q[0]]);
           }
         }
         const res = (await p.exec()) ?? [];
@@ -300,7 +307,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
           while (q.length > 0) {
             const batch = q.slice(0, 16);
             const p2 = pipe(probe);
-            for (const k of batch) probeSample(p2, w.samples[k]);
+            for (const k of batch) ask(p2, w.samples[k]);
             const r2 = (await p2.exec()) ?? [];
             if (claimsFirst) await confirmClaims(probe, batch.map((k) => w.samples[k]), r2, 0);
             const t2 = performance.now();
@@ -409,7 +416,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
     healthOn = false;
     await healthLoop;
     const seconds = (visibleAt - start) / 1000;
-    const after = await commandStats(servers('master'));
+    const after = await commandStats(masters());
     const peakRssMb = vmHwmMb(d.child.proc.pid);
     const duplicates = (await d.metric('liq_duplicates_total')) ?? -1;
     const rejected = (await d.metric('liq_rejected_total')) ?? -1;
@@ -424,7 +431,7 @@ export async function runThroughDaemon(opts: RunOptions): Promise<RunResult> {
       latencyMs: summarize(latencies),
       peakRssMb,
       maxBufferedEvents,
-      redis: commandDelta(before, after, w.events),
+      redis: commandDelta(before, after, w.events, { zscore: probeZscores }),
       visible: finalLen,
       duplicates,
       rejected,

@@ -34,12 +34,16 @@ export interface CommandFigures {
   byCommand: Record<string, number>;
 }
 
-export function commandDelta(before: CommandCounts, after: CommandCounts, events: number): CommandFigures {
+/**
+ * The daemon's commands between two snapshots. `own`: calls the benchmark made of commands the daemon also uses
+ * (the probes' ZSCORE; on a Cluster the daemon's claim script runs ZSCORE too), taken off by number.
+ */
+export function commandDelta(before: CommandCounts, after: CommandCounts, events: number, own: Readonly<Record<string, number>> = {}): CommandFigures {
   const byCommand: Record<string, number> = {};
   let total = 0;
   for (const [cmd, n] of after) {
     if (BENCH_COMMANDS.has(cmd)) continue;
-    const d = n - (before.get(cmd) ?? 0);
+    const d = n - (before.get(cmd) ?? 0) - (own[cmd] ?? 0);
     if (d <= 0) continue;
     byCommand[cmd] = d;
     total += d;
