@@ -1,6 +1,7 @@
 // Keeps the benchmark from rotting: `bench --quick` (1k events end to end, naive baseline on 1k, steady load for
 // 2 s) runs as a real process against its own private redis-server and must produce every section with positive
-// figures. The figures themselves are not asserted: targets are measured by `npm run bench`, not tested.
+// figures. The figures themselves are not asserted: targets are measured by `npm run bench`, not tested. With
+// `--redis cluster` the end-to-end runs also go through a Redis Cluster it starts (3 masters, a replica each).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,7 @@ function run(args: string[], timeoutMs: number): Promise<{ code: number | null; 
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       proc.kill('SIGTERM');
-      reject(new Error(`bench --quick did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+      reject(new Error(`bench ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
     }, timeoutMs);
     proc.once('error', reject);
     proc.once('exit', (code) => {
@@ -87,4 +88,33 @@ describe('bench --quick', () => {
       expect(typeof t.met).toBe('boolean');
     }
   });
+
+  // About 40 s: the quick run plus a cluster and two more daemons. The single row must be what it is without
+  // --redis (the probes' ZSCOREs are not the daemon's), the cluster rows count every event once in the day streams.
+  it('--redis cluster: the end-to-end runs on a Redis Cluster with WAIT 0 and WAIT 1, beside the single Redis', async () => {
+    const json = path.join(dir, 'cluster.json');
+    const { code, stdout, stderr } = await run(['--quick', '--redis', 'cluster', '--json', json], 110_000);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/Redis Cluster: 3 masters with a replica each on ports (\d+,){5}\d+ \(replicas (\d+,){2}\d+\)/);
+    expect(stdout).toContain('cluster: 3 masters with a replica each');
+    for (const mode of ['single ', 'cluster, WAIT 0 ', 'cluster, WAIT 1 ']) expect(stdout).toMatch(new RegExp(`^${mode}\\s+1k `, 'm'));
+
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    expect(r.meta.redisModes).toEqual(['single', 'cluster, WAIT 0', 'cluster, WAIT 1']);
+    expect(r.endToEnd.map((e: { mode: string }) => e.mode)).toEqual(r.meta.redisModes);
+    for (const e of r.endToEnd) {
+      expect(e.visible, e.mode).toBe(1000);
+      expect(e.duplicates, e.mode).toBe(0);
+      expect(e.rejected, e.mode).toBe(0);
+      for (const v of [e.eventsPerSec, e.latencyMs.p99, e.latencyMs.samples, e.peakRssMb, e.redis.perEvent, e.redis.scriptCalls, e.cpuUsPerEvent?.redis]) {
+        expect(positive(v), JSON.stringify(e)).toBe(true);
+      }
+      // every event's entry in the log, once, on the masters (a replica's replayed XADDs are not counted)
+      expect(e.redis.byCommand.xadd, e.mode).toBe(1000);
+    }
+    const [single, wait0, wait1] = r.endToEnd;
+    expect(single.redis.byCommand.zscore, JSON.stringify(single.redis.byCommand)).toBeUndefined();
+    expect(wait0.redis.byCommand.wait, JSON.stringify(wait0.redis.byCommand)).toBeUndefined();
+    expect(positive(wait1.redis.byCommand.wait), JSON.stringify(wait1.redis.byCommand)).toBe(true);
+  }, 120_000);
 });
