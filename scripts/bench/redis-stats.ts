@@ -4,10 +4,11 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Commands the benchmark itself sends (probes, setup), and the clients' upkeep of a Cluster's slot map (CLUSTER
- * SLOTS and the like, every few seconds from every client, whatever the load): left out of the daemon's figures.
+ * Commands the benchmark itself sends (probes, setup), and upkeep whatever the load: the clients' of a Cluster's
+ * slot map (CLUSTER SLOTS), a replica's acknowledgements (REPLCONF ACK, every second): left out of the daemon's
+ * figures. Redis 7 counts a subcommand under `command|sub` (client|setname, cluster|slots): matched by its command.
  */
-export const BENCH_COMMANDS = new Set(['info', 'xlen', 'hexists', 'flushall', 'ping', 'config', 'client', 'select', 'hello', 'command', 'dbsize', 'memory', 'quit', 'cluster', 'readonly']);
+export const BENCH_COMMANDS = new Set(['info', 'xlen', 'hexists', 'flushall', 'ping', 'config', 'client', 'select', 'hello', 'command', 'dbsize', 'memory', 'quit', 'cluster', 'readonly', 'replconf']);
 
 export type CommandCounts = Map<string, number>;
 
@@ -42,7 +43,7 @@ export function commandDelta(before: CommandCounts, after: CommandCounts, events
   const byCommand: Record<string, number> = {};
   let total = 0;
   for (const [cmd, n] of after) {
-    if (BENCH_COMMANDS.has(cmd)) continue;
+    if (BENCH_COMMANDS.has(cmd.split('|', 1)[0])) continue;
     const d = n - (before.get(cmd) ?? 0) - (own[cmd] ?? 0);
     if (d <= 0) continue;
     byCommand[cmd] = d;
