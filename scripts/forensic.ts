@@ -25,9 +25,13 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const retention = process.env.EVENT_LOG_RETENTION_HOURS;
-  if (retention !== undefined && retention !== '' && !/^\d+$/.test(retention.trim())) {
-    return fail(`EVENT_LOG_RETENTION_HOURS must be a whole number of hours (got ${JSON.stringify(retention)})`);
+  // the daemon's retentions, from the same variables: how much of the log may be trimmed, and (on a Cluster) how
+  // many days' logs may hold late entries
+  const hours: Record<string, number | undefined> = {};
+  for (const name of ['EVENT_LOG_RETENTION_HOURS', 'BUCKET_RETENTION_HOURS']) {
+    const v = process.env[name];
+    if (v !== undefined && v !== '' && !/^\d+$/.test(v.trim())) return fail(`${name} must be a whole number of hours (got ${JSON.stringify(v)})`);
+    hours[name] = v ? Number(v) : undefined;
   }
   let redis: RedisTarget;
   try {
@@ -44,7 +48,8 @@ async function main(): Promise<number> {
       window: opts.window,
       symbol: opts.symbol,
       strict: opts.strict,
-      logRetentionHours: retention ? Number(retention) : 24,
+      logRetentionHours: hours.EVENT_LOG_RETENTION_HOURS ?? 24,
+      bucketRetentionHours: hours.BUCKET_RETENTION_HOURS,
       progress: progress.update,
     });
     progress.done();
