@@ -24,6 +24,8 @@ import {
 } from '../../src/core/keys.js';
 import { BucketWriter } from '../../src/engine/writer.js';
 import { ClusterClient } from '../../src/forensic/cluster.js';
+import { Encoder } from '../../src/forensic/resp-codec.js';
+import { type RedisNode, query, until } from '../../scripts/lib/redis-node.js';
 import { keySlot } from '../../src/forensic/slot.js';
 import { type ClusterSetup, startCluster } from '../support/cluster.js';
 import { inverse, linear } from '../support/events.js';
@@ -225,5 +227,114 @@ describe('forensic on a Redis Cluster', () => {
     expect(none.run.code).toBe(0);
     expect(none.report.logEntries).toBe(0);
     expect(none.report.notes.join(' ')).toMatch(/no day's log of the window \(liq:events:\{YYYY-MM-DD\}\) exists/);
+  });
+});
+
+/** The node (of the setup) serving `slot` as master, by CLUSTER SLOTS of a running node. */
+async function masterOf(slot: number): Promise<RedisNode> {
+  const any = cluster.nodes.find((n) => n.running)!;
+  const ranges = (await query(any, ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number]]>;
+  const [, , [, port]] = ranges.find(([a, b]) => a <= slot && slot <= b)!;
+  return cluster.nodes.find((n) => n.port === Number(port))!;
+}
+
+/** Waits until every replica has every write its master has (a failover then loses nothing). */
+async function replicated(): Promise<void> {
+  await until(
+    async () => {
+      for (const n of cluster.nodes.filter((x) => x.running)) {
+        const info = (await query(n, ['INFO', 'replication'])) as string;
+        if (!/role:master/.test(info)) continue;
+        const offset = Number(/master_repl_offset:(\d+)/.exec(info)![1]);
+        const replicas = [...info.matchAll(/slave\d+:.*offset=(\d+)/g)].map((m) => Number(m[1]));
+        if (replicas.length === 0 || replicas.some((o) => o < offset)) return false;
+      }
+      return true;
+    },
+    10_000,
+    'the replicas to catch up',
+  );
+}
+
+describe('forensic on a Cluster whose slots move', () => {
+  const day = () => inLayout('cluster', () => ({ key: aggKey('BTCUSDT', '60s', MINUTES[3]), seen: seenKey(MINUTES[3]), log: eventsKey(MINUTES[3]) }));
+  const reads = () => {
+    const k = day();
+    return [['HGETALL', k.key], ['EXPIRETIME', k.key], ['HGETALL', k.seen], ['XINFO', 'STREAM', k.log], ['HGETALL', inLayout('cluster', () => aggKey(ALL, '1d', MINUTES[0]))]];
+  };
+  const joined = async (c: ClusterClient) => {
+    const enc = new Encoder();
+    for (const cmd of reads()) enc.command(cmd);
+    const r = await c.sendJoined(enc);
+    return r.bytes.toString('latin1');
+  };
+
+  it('a slot being migrated (ASK), then moved (MOVED): the client follows, the report stays the same', async () => {
+    const slot = keySlot(day().key);
+    const from = await masterOf(slot);
+    const to = cluster.nodes.find((n) => n !== from && n.running)!;
+    const toMaster = (await query(to, ['ROLE'])) as [string];
+    const target = toMaster[0] === 'master' ? to : await masterOf((slot + 8192) % 16384);
+    expect(target).not.toBe(from);
+    const client = await ClusterClient.connect(cluster.target.mode === 'cluster' ? cluster.target.nodes : []);
+    try {
+      const before = await client.pipeline(reads());
+      const beforeJoined = await joined(client);
+      expect((before[0] as unknown[]).length).toBeGreaterThan(0);
+      const [fromId, targetId] = [await query(from, ['CLUSTER', 'MYID']), await query(target, ['CLUSTER', 'MYID'])] as string[];
+      await query(target, ['CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId]);
+      await query(from, ['CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', targetId]);
+      // one key of the slot moved: asked for it, its old master answers ASK; the slot's other keys are still there
+      await query(from, ['MIGRATE', '127.0.0.1', String(target.port), '', '0', '5000', 'KEYS', day().key]);
+      expect(await client.pipeline(reads())).toEqual(before);
+      expect(await joined(client)).toBe(beforeJoined);
+      // the rest of the slot moved and the slot assigned: its old master answers MOVED
+      const rest = (await query(from, ['CLUSTER', 'GETKEYSINSLOT', String(slot), '100000'])) as string[];
+      if (rest.length > 0) await query(from, ['MIGRATE', '127.0.0.1', String(target.port), '', '0', '5000', 'KEYS', ...rest]);
+      for (const n of [target, from]) await query(n, ['CLUSTER', 'SETSLOT', String(slot), 'NODE', targetId]);
+      expect(await client.pipeline(reads())).toEqual(before);
+      expect(await joined(client)).toBe(beforeJoined);
+    } finally {
+      client.close();
+    }
+    await cluster.waitHealthy();
+    const { c, s } = await both();
+    expect(c.run.code).toBe(0);
+    expect(comparable(c.report)).toEqual(comparable(s.report));
+  });
+
+  it('a replica taking over (CLUSTER FAILOVER): the client follows its MOVED replies', async () => {
+    const slot = keySlot(day().key);
+    const master = await masterOf(slot);
+    await replicated();
+    const client = await ClusterClient.connect(cluster.target.mode === 'cluster' ? cluster.target.nodes : []);
+    try {
+      const before = await client.pipeline(reads());
+      const mine = [];
+      for (const n of cluster.nodes.filter((x) => x.running && x !== master)) {
+        const role = (await query(n, ['ROLE'])) as [string, string, number];
+        if (role[0] === 'slave' && Number(role[2]) === master.port) mine.push(n);
+      }
+      expect(mine).toHaveLength(1);
+      await query(mine[0], ['CLUSTER', 'FAILOVER']);
+      await until(async () => (await masterOf(slot)) === mine[0], 10_000, 'the replica to take over');
+      expect(await client.pipeline(reads())).toEqual(before);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('a master killed while the validator runs: its replica takes over and the report is the one of one Redis', async () => {
+    await replicated();
+    const master = await masterOf(keySlot(day().key));
+    const [c, s] = await Promise.all([
+      forensicJson(cluster.target, WINDOW),
+      forensicJson(single.url, WINDOW),
+      // while the validator connects and reads (its run takes about a second)
+      new Promise((r) => setTimeout(r, 300)).then(() => master.kill()),
+    ]);
+    expect(c.run.stderr).toBe('');
+    expect(c.run.code).toBe(0);
+    expect(comparable(c.report)).toEqual(comparable(s.report));
   });
 });
