@@ -44,7 +44,7 @@ Quitting the dashboard stops the daemon, the stand-ins and a private redis-serve
 files; Ctrl-C or SIGTERM to the demo does the same.
 
 The demo's liquidations are made up but timestamped now: written into a Redis that holds real buckets they would
-be counted with them. So it never uses a Redis it was not given: REDIS_URL (or REDIS_SENTINELS) in the environment
+be counted with them. So it never uses a Redis it was not given: REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) in the environment
 is refused (exit 2) unless --redis names the same Redis, and 127.0.0.1:6379 is never tried.
 
 Options:

@@ -10,7 +10,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { EVENTS_KEY } from '../src/core/keys.js';
+import { isCluster } from '../src/core/pipe.js';
 import { UsageError, die, parseOptions } from './lib/cli.js';
 import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
 import { redisClient, redisSpec } from './lib/redis.js';
@@ -21,8 +23,9 @@ const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log 
 Usage:
   node dist/scripts/dump.js --redis <redis> [--unshift-ms <N>] [--rollups] [--out <file[.gz]>]
 
-  --redis <redis>     the Redis to read (nothing is written): redis://host:port, or redis-sentinel://host:port,…/name
-                      for the master a Sentinel deployment names
+  --redis <redis>     the Redis to read (nothing is written): redis://host:port, redis-sentinel://host:port,…/name
+                      for the master a Sentinel deployment names, or redis-cluster://host:port,… (every master's keys,
+                      named as on one Redis: without the cluster layout's {day} tag)
   --unshift-ms <N>    subtract N ms from every time (key minutes, log ts, largest-liquidation ts): the shift a replay
                       printed, so that dumps of replays on different days compare equal (default 0)
   --rollups           also the hourly and daily rollups (see below)
@@ -59,15 +62,23 @@ function parse(argv: string[]): { redis: RedisTarget; unshift: number; rollups: 
   return { redis, unshift, rollups: v.rollups === true, out: v.out };
 }
 
+/** Every key matching `pattern`: SCAN of the Redis, or of every master of a Cluster (each holds its slots' keys). */
 async function keys(r: Redis, pattern: string): Promise<string[]> {
   const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await r.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...batch);
-  } while (cursor !== '0');
+  for (const node of isCluster(r) ? (r as unknown as Cluster).nodes('master') : [r]) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      out.push(...batch);
+    } while (cursor !== '0');
+  }
   return out;
+}
+
+/** A key as the single layout names it: a Cluster's hash tag (`{2026-11-30}:`) left out, so dumps of both compare. */
+function plain(key: string): string {
+  return key.replace(/^(liq:[a-z]+:)\{[^}]*\}:/, '$1');
 }
 
 /** key ending in :{START_MS} with the start moved back. */
@@ -90,21 +101,22 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number, op
   try {
     const lines: string[] = [];
     const rollups: string[] = [];
-    for (const key of (await keys(r, 'liq:agg:*')).sort()) {
+    for (const key of await keys(r, 'liq:agg:*')) {
       const minute = /:60s:\d+$/.test(key);
       if (!minute && !opts.rollups) continue;
       const h = await r.hgetall(key);
       const fields = Object.fromEntries(Object.entries(h).sort(([a], [b]) => cmp(a, b)));
-      if (minute) lines.push(JSON.stringify(['agg', unshiftKey(key, unshift), fields]));
-      else rollups.push(JSON.stringify(['rollup', key, fields]));
+      if (minute) lines.push(JSON.stringify(['agg', unshiftKey(plain(key), unshift), fields]));
+      else rollups.push(JSON.stringify(['rollup', plain(key), fields]));
     }
-    for (const key of await keys(r, 'liq:top:60s:*')) {
+    const minuteKeys = async (pattern: string) => (await keys(r, pattern)).filter((k) => /:60s:\d+$/.test(k));
+    for (const key of await minuteKeys('liq:top:*')) {
       const z = await r.zrange(key, 0, -1, 'WITHSCORES');
       const pairs: string[][] = [];
       for (let i = 0; i < z.length; i += 2) pairs.push([z[i], z[i + 1]]);
-      lines.push(JSON.stringify(['top', unshiftKey(key, unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
+      lines.push(JSON.stringify(['top', unshiftKey(plain(key), unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
     }
-    for (const key of await keys(r, 'liq:big:60s:*')) {
+    for (const key of await minuteKeys('liq:big:*')) {
       const z = await r.zrange(key, 0, -1, 'WITHSCORES');
       const pairs: string[][] = [];
       for (let i = 0; i < z.length; i += 2) {
@@ -112,25 +124,29 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number, op
         const p = z[i].split('|');
         pairs.push([[...p.slice(0, 5), String(Number(p[5]) - unshift)].join('|'), z[i + 1]]);
       }
-      lines.push(JSON.stringify(['big', unshiftKey(key, unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
+      lines.push(JSON.stringify(['big', unshiftKey(plain(key), unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
     }
-    for (const key of await keys(r, 'liq:seen:*')) lines.push(JSON.stringify(['seen', unshiftKey(key, unshift), await r.hlen(key)]));
+    for (const key of await keys(r, 'liq:seen:*')) lines.push(JSON.stringify(['seen', unshiftKey(plain(key), unshift), await r.hlen(key)]));
     const events: string[] = [];
     const ids = new Set<string>();
     let n = 0;
-    for (let start = '-'; ; ) {
-      const page = (await r.xrange('liq:events', start, '+', 'COUNT', 5000)) as Array<[string, string[]]>;
-      for (const [, f] of page) {
-        const o: Record<string, string> = {};
-        for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
-        ids.add(o.id);
-        n++;
-        delete o.id;
-        o.ts = String(Number(o.ts) - unshift);
-        events.push(JSON.stringify(['event', Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)))]));
+    // liq:events, or a Cluster's day streams liq:events:{day}
+    const logs = isCluster(r) ? (await keys(r, 'liq:events:*')).filter((k) => /^liq:events:\{[^}]*\}$/.test(k)).sort() : [EVENTS_KEY];
+    for (const log of logs) {
+      for (let start = '-'; ; ) {
+        const page = (await r.xrange(log, start, '+', 'COUNT', 5000)) as Array<[string, string[]]>;
+        for (const [, f] of page) {
+          const o: Record<string, string> = {};
+          for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
+          ids.add(o.id);
+          n++;
+          delete o.id;
+          o.ts = String(Number(o.ts) - unshift);
+          events.push(JSON.stringify(['event', Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)))]));
+        }
+        if (page.length < 5000) break;
+        start = `(${page[page.length - 1][0]}`;
       }
-      if (page.length < 5000) break;
-      start = `(${page[page.length - 1][0]}`;
     }
     lines.sort(cmp);
     events.sort(cmp);

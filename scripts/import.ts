@@ -30,7 +30,7 @@ Usage:
   -h, --help        this help
 
 Where it writes: the Redis of REDIS_URL (default redis://127.0.0.1:6379, the daemon's managed Redis), or the master
-that REDIS_SENTINELS (and REDIS_SENTINEL_NAME) find, through the same write script as the daemon, with BUCKET_RETENTION_HOURS and EVENT_LOG_RETENTION_HOURS from the environment.
+that REDIS_SENTINELS (and REDIS_SENTINEL_NAME) find, or the Redis Cluster of REDIS_CLUSTER_NODES, through the same write script as the daemon, with BUCKET_RETENTION_HOURS and EVENT_LOG_RETENTION_HOURS from the environment.
 Liquidations older than BUCKET_RETENTION_HOURS (default 168: the last 7 days) are not written (their minutes would
 already have expired); the summary counts them. To load older days, raise it for the import and the daemon alike
 (BUCKET_RETENTION_HOURS=2400 keeps 100 days of minutes, about 100 times the memory of one day).

@@ -37,7 +37,8 @@ Usage:
   -h, --help     this help
 
   REDIS_URL      the daemon's Redis (default redis://127.0.0.1:6379); or REDIS_SENTINELS (host:port,…) and
-                 REDIS_SENTINEL_NAME (default mymaster): its master, found through Sentinel
+                 REDIS_SENTINEL_NAME (default mymaster): its master, found through Sentinel; or
+                 REDIS_CLUSTER_NODES (host:port,…): a Redis Cluster
   BUCKET_RETENTION_HOURS, ROLLUP_1H_RETENTION_DAYS, ROLLUP_1D_RETENTION_DAYS
                  the daemon's retentions (defaults 168, 90, 730): the part of the range beyond them has no data
 

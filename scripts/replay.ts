@@ -44,7 +44,8 @@ Options:
                      whole capture is delivered and written, with a summary read from the ALL buckets
   --redis <redis>    with --with-daemon: write into this Redis instead of a private one (its events are kept and
                      counted like live ones there): redis://host:port, or redis-sentinel://host:port,…/name for
-                     the master a Sentinel deployment names. REDIS_URL (or REDIS_SENTINELS) alone is refused
+                     the master a Sentinel deployment names, or redis-cluster://host:port,… for a Redis
+                     Cluster. REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) alone is refused
                      (exit 2) unless --redis names the same Redis.
   --keep-time        leave the timestamps in the frames as recorded (the daemon rejects events older than
                      BUCKET_RETENTION_HOURS)

@@ -55,7 +55,7 @@ export async function startDaemon(cfg: Readonly<Config>, log: Logger): Promise<D
         cfg.ALERT_MIN_USD === undefined && cfg.ALERT_MINUTE_USD === undefined
           ? undefined
           : { minCents: cfg.ALERT_MIN_USD, minuteCents: cfg.ALERT_MINUTE_USD, retentionMs: cfg.ALERT_RETENTION_DAYS * 86_400_000 },
-      marker: { key: markerKey(cfg.instance), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
+      marker: { key: markerKey(cfg.instance), keyFor: (ts) => markerKey(cfg.instance, ts), start: startedAt, ttlMs: cfg.BUCKET_RETENTION_HOURS * 3_600_000 },
       replicas: { replicas: cfg.REDIS_WAIT_REPLICAS, timeoutMs: cfg.REDIS_WAIT_TIMEOUT_MS },
     },
     log.child({ mod: 'engine' }),

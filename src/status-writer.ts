@@ -3,7 +3,7 @@
 // per-stream gauges and reconnect counters of /metrics current.
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { INSTANCES_KEY, downKey, expireAtSeconds, minuteOf, statusKey } from './core/keys.js';
+import { downKey, expireAtSeconds, instancesKey, minuteOf, statusKey } from './core/keys.js';
 import type { StreamStatus } from './core/status.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -28,24 +28,29 @@ export function startStatusWriter(
       reconnectsSeen.set(s.connection, s.reconnects);
     }
     if (!canWrite()) return;
+    const failed = (err: unknown) => log.debug({ err }, 'status write failed');
+    // Two transactions: the status and the set listing it share a slot in a Cluster ({meta}), the minute's down
+    // marks are in their day's slot, and a MULTI may not span slots. Each is whole on its own.
     const key = statusKey(cfg.instance);
     const multi = redis.multi();
     multi.del(key);
     for (const s of list) multi.hset(key, s.connection, JSON.stringify({ ...s, updatedAt: now }));
     multi.pexpire(key, cfg.STATUS_INTERVAL_MS * 3);
-    multi.sadd(INSTANCES_KEY, cfg.instance);
+    multi.sadd(instancesKey(), cfg.instance);
+    multi.exec().catch(failed);
     const down = list.filter((s) => s.state !== 'open');
     if (down.length > 0) {
       const minute = minuteOf(now);
       const dk = downKey(minute);
-      for (const s of down) multi.hset(dk, s.venue, s.state);
-      multi.expireat(dk, expireAtSeconds(minute, cfg.BUCKET_RETENTION_HOURS));
+      const marks = redis.multi();
+      for (const s of down) marks.hset(dk, s.venue, s.state);
+      marks.expireat(dk, expireAtSeconds(minute, cfg.BUCKET_RETENTION_HOURS));
+      marks.exec().catch(failed);
     }
-    multi.exec().catch((err: unknown) => log.debug({ err }, 'status write failed'));
   }, cfg.STATUS_INTERVAL_MS);
   timer.unref();
   return {
     stop: () => clearInterval(timer),
-    remove: () => redis.multi().del(statusKey(cfg.instance)).srem(INSTANCES_KEY, cfg.instance).exec(),
+    remove: () => redis.multi().del(statusKey(cfg.instance)).srem(instancesKey(), cfg.instance).exec(),
   };
 }

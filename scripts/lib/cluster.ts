@@ -26,6 +26,8 @@ export interface ClusterSetup {
   info(node?: RedisNode): Promise<Record<string, string>>;
   /** Waits until every running node says cluster_state:ok and knows `known` nodes. */
   waitHealthy(known?: number, timeoutMs?: number): Promise<void>;
+  /** Waits until every running master has `replicas` replicas online (WAIT can confirm writes). */
+  waitReplicated(replicas?: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<ClusterSe
           },
           timeoutMs,
           `the cluster to be ok with ${known} nodes`,
+        );
+      },
+      async waitReplicated(want = replicas, timeoutMs = 30_000) {
+        await until(
+          async () => {
+            for (const n of nodes.filter((x) => x.running)) {
+              const info = (await query(n, ['INFO', 'replication'])) as string;
+              if (!/^role:master/m.test(info)) continue;
+              const online = info.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
+              if (online < want) return false;
+            }
+            return true;
+          },
+          timeoutMs,
+          `every master to have ${want} replica(s) online`,
         );
       },
       stop,

@@ -81,7 +81,7 @@ export function redisClient(target: RedisTarget | string, options: RedisOptions 
 
 /**
  * A read-only command's connection (liqd query, liqd alerts): connected, failing fast rather than retrying; or the
- * one line that says why not (a Cluster, which is not available yet, or a Redis that cannot be reached).
+ * one line that says why not (a Redis that cannot be reached).
  */
 export async function connectToRead(target: RedisTarget): Promise<Redis | string> {
   let redis: Redis;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { EXCHANGE_NAMES } from '../../src/config.js';
 import { ALL, bucketKey, exchangesInFields } from '../../src/core/keys.js';
 import { type RedisTarget, targetEnv } from '../../src/core/redis-target.js';
+import { pipe } from '../../src/core/pipe.js';
 import type { Standins } from '../../src/venues/standin/index.js';
 import type { Capture } from './capture.js';
 import { onCleanup, trackTempDir } from './children.js';
@@ -88,9 +89,9 @@ export async function readAllBuckets(redis: RedisTarget, minutes: readonly numbe
   client.on('error', () => {});
   try {
     await client.connect();
-    const pipe = client.pipeline();
-    for (const m of minutes) pipe.hgetall(bucketKey(ALL, m));
-    const results = (await pipe.exec()) ?? [];
+    const p = pipe(client);
+    for (const m of minutes) p.hgetall(bucketKey(ALL, m));
+    const results = (await p.exec()) ?? [];
     const totals: RedisTotals = { minutes: 0, events: 0, valueCents: 0n, byExchange: new Map() };
     for (const [err, value] of results) {
       if (err) throw err;

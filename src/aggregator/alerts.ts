@@ -1,9 +1,9 @@
 // Reads the alerts stream (liq:alerts, written by the engine's write script): the latest ones for the pro dashboard
 // and `liqd alerts`, and one line of text per alert. Strings from the exchanges are sanitized here.
 import type { Redis } from 'ioredis';
-import { ALERTS_KEY } from '../core/keys.js';
 import { formatCents, formatHm } from './format.js';
 import { safeText } from './sanitize.js';
+import { readLatest } from './streams.js';
 
 export interface AlertEntry {
   /** The stream entry's id. */
@@ -54,11 +54,11 @@ export function alertOf(streamId: string, flat: readonly string[]): AlertEntry |
   };
 }
 
-/** The latest `count` alerts, newest first. */
+/** The latest `count` alerts, newest first (in a Cluster, over its day streams: streams.ts). */
 export async function readAlerts(redis: Redis, count: number): Promise<AlertEntry[]> {
-  const raw = (await redis.xrevrange(ALERTS_KEY, '+', '-', 'COUNT', count)) as [string, string[]][];
+  const raw = await readLatest(redis, 'alerts', count);
   const out: AlertEntry[] = [];
-  for (const [id, flat] of raw) {
+  for (const { id, fields: flat } of raw) {
     const a = alertOf(id, flat);
     if (a !== undefined) out.push(a);
   }

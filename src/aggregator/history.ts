@@ -4,6 +4,7 @@
 // a quiet market.
 import type { Redis } from 'ioredis';
 import { ALL, BUCKET_MS, type Resolution, RESOLUTION_MS, ROLLUP_RETENTION_DAYS, aggKey, downKey, periodOf } from '../core/keys.js';
+import { pipe } from '../core/pipe.js';
 import { type Bucket, parseBucket } from './bucket.js';
 import { coinOf } from './coin.js';
 import { sumBuckets } from './filter.js';
@@ -86,7 +87,7 @@ export async function readHistory(redis: Redis, req: HistoryRequest): Promise<Hi
 
   let periods: Period[];
   if (coin === undefined && !req.bySymbol) {
-    const p = redis.pipeline();
+    const p = pipe(redis);
     for (const s of starts) p.call('HGETALL', aggKey(symbol, res, s));
     const out = starts.length ? results(await p.exec()) : [];
     periods = starts.map((s, i) => ({ start: s, total: parseBucket(s, out[i] as string[]) }));
@@ -94,7 +95,7 @@ export async function readHistory(redis: Redis, req: HistoryRequest): Promise<Hi
     // the period's symbols from its liq:top index (one symbol: just it), then their buckets
     const listed = symbol !== ALL ? starts.map(() => [symbol]) : (await readTopMembersOf(redis, starts, res)).map((m) => m.map(([s]) => s));
     const names = listed.map((list) => (coin ? list.filter((s) => coinOf(s) === coin) : list));
-    const p = redis.pipeline();
+    const p = pipe(redis);
     starts.forEach((s, i) => {
       for (const sym of names[i]) p.call('HGETALL', aggKey(sym, res, s));
     });
@@ -107,7 +108,7 @@ export async function readHistory(redis: Redis, req: HistoryRequest): Promise<Hi
     });
     if (symbol === ALL && coin === undefined) {
       // the market total from the ALL buckets themselves (exact even if an index lost a member)
-      const q = redis.pipeline();
+      const q = pipe(redis);
       for (const s of starts) q.call('HGETALL', aggKey(ALL, res, s));
       const all = starts.length ? results(await q.exec()) : [];
       periods = periods.map((pd, i) => ({ ...pd, total: parseBucket(pd.start, all[i] as string[]) }));
@@ -127,7 +128,7 @@ async function readDownSpans(redis: Redis, minutes: readonly number[]): Promise<
   const per = new Map<string, Span[]>();
   for (let i = 0; i < minutes.length; i += 10_000) {
     const chunk = minutes.slice(i, i + 10_000);
-    const p = redis.pipeline();
+    const p = pipe(redis);
     for (const m of chunk) p.hkeys(downKey(m));
     const out = results(await p.exec());
     chunk.forEach((m, j) => {

@@ -15,3 +15,4 @@ export * from './snapshot.js';
 export * from './alerts.js';
 export * from './history.js';
 export * from './span.js';
+export * from './streams.js';

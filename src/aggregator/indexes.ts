@@ -3,6 +3,7 @@
 // the engine writes a minute's bucket, top and big atomically), only minutes that changed are read again.
 import type { Redis } from 'ioredis';
 import { BIG_PER_MINUTE, type Resolution, aggKey, periodOf, rollupBigKey, rollupTopKey } from '../core/keys.js';
+import { pipe } from '../core/pipe.js';
 import { type Bucket, addExact, parseBucket } from './bucket.js';
 import { MinuteCache, TopCache } from './cache.js';
 import { coinOf } from './coin.js';
@@ -39,7 +40,7 @@ function stale(starts: readonly number[], cache: Versioned, versions: Versions |
 /** ZRANGE … WITHSCORES of each period's liq:top: [symbol, cents] of every symbol of the period (raw names). */
 export async function readTopMembersOf(redis: Redis, starts: readonly number[], res: Resolution = '60s'): Promise<[string, number][][]> {
   if (starts.length === 0) return [];
-  const p = redis.pipeline();
+  const p = pipe(redis);
   for (const s of starts) p.zrange(rollupTopKey(res, s), 0, -1, 'WITHSCORES');
   return results(await p.exec()).map((r) => {
     const flat = r as string[];
@@ -115,7 +116,7 @@ export async function readTopByExchange(
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, { version: EMPTY_VERSION, members: [] }));
   const members = await readTopMembersOf(redis, toRead, opts.res);
   const fields = exchanges.map((ex) => `${ex}_value_cents`);
-  const p = redis.pipeline();
+  const p = pipe(redis);
   toRead.forEach((s, i) => {
     for (const [sym] of members[i]) p.hmget(aggKey(sym, opts.res ?? '60s', s), ...fields);
   });
@@ -160,7 +161,7 @@ export async function readCoinBuckets(
     const members = await readTopMembersOf(redis, toRead, res);
     symbols = members.map((list) => list.map(([sym]) => sym).filter((sym) => coinOf(sym) === coin));
   }
-  const p = redis.pipeline();
+  const p = pipe(redis);
   toRead.forEach((s, i) => {
     for (const sym of symbols[i]) p.call('HGETALL', aggKey(sym, opts.res ?? '60s', s));
   });
@@ -195,7 +196,7 @@ export async function readLargestList(
   cache.retain(new Set(starts));
   const toRead = stale(starts, cache, opts.versions, (s) => cache.set(s, EMPTY_VERSION, []));
   if (toRead.length) {
-    const p = redis.pipeline();
+    const p = pipe(redis);
     for (const s of toRead) p.zrevrange(rollupBigKey(opts.res ?? '60s', s), 0, -1, 'WITHSCORES');
     const out = results(await p.exec());
     toRead.forEach((s, i) => {

@@ -40,6 +40,8 @@ function largest(list: readonly LiquidationEvent[], n: number): LiquidationEvent
 /** The instance's marker (marker.ts): counted into by every batch, in the same script call. */
 export interface MarkerSpec {
   key: string;
+  /** The marker of the day holding a time (markerKey(instance, ts)): one per day on a Cluster; absent: `key` always. */
+  keyFor?: (ts: number) => string;
   /** The instance's start, ms (set once, when the marker is created). */
   start: number;
   ttlMs: number;
@@ -62,6 +64,8 @@ export interface BuildOptions extends Retention {
   /** The write's time, ms: events identified by an own id are remembered from it in liq:ids, alerts stamped with it (default Date.now()). */
   now?: number;
   alerts?: AlertSpec;
+  /** Check and add own ids in liq:ids inside the script (one Redis); false on a Cluster, where they are claimed first (cluster.ts). */
+  ownIds?: boolean;
 }
 
 // Bytes per event in the packed argument, for the first guess of its size (it grows when short).
@@ -129,7 +133,7 @@ export function buildPacked(events: readonly LiquidationEvent[], opts: BuildOpti
   // Events identified by the exchange's own id: also checked against and added to liq:ids, which spans minutes.
   let own = 0;
   for (const e of events) if (e.byId) own++;
-  if (own === 0) {
+  if (own === 0 || opts.ownIds === false) {
     out.str('');
     out.int(0);
     out.int(0);

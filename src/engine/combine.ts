@@ -36,6 +36,8 @@ interface Group {
   count: number;
   cents: number;
   qty: number;
+  /** The exact quantity sum, kept only when the batch's quantities sum past 2^53 (see combine). */
+  qtyBig: bigint;
 }
 
 type Groups = Map<FieldSet, Group>;
@@ -48,7 +50,7 @@ interface MinuteGroups {
 
 function bump(byFields: Groups, f: FieldSet, cents: number, qty: number): void {
   const g = byFields.get(f);
-  if (g === undefined) byFields.set(f, { count: 1, cents, qty });
+  if (g === undefined) byFields.set(f, { count: 1, cents, qty, qtyBig: 0n });
   else {
     g.count++;
     g.cents += cents;
@@ -56,11 +58,13 @@ function bump(byFields: Groups, f: FieldSet, cents: number, qty: number): void {
   }
 }
 
-function spread(fields: Map<string, number>, byFields: Groups, withQty: boolean): void {
+function spread(fields: Map<string, number | bigint>, byFields: Groups, withQty: boolean, bigQty: boolean): void {
   for (const [f, g] of byFields) {
-    for (const field of f.count) fields.set(field, (fields.get(field) ?? 0) + g.count);
-    for (const field of f.value) fields.set(field, (fields.get(field) ?? 0) + g.cents);
-    if (withQty) for (const field of f.qty) fields.set(field, (fields.get(field) ?? 0) + g.qty);
+    for (const field of f.count) fields.set(field, ((fields.get(field) as number | undefined) ?? 0) + g.count);
+    for (const field of f.value) fields.set(field, ((fields.get(field) as number | undefined) ?? 0) + g.cents);
+    if (!withQty) continue;
+    if (bigQty) for (const field of f.qty) fields.set(field, ((fields.get(field) as bigint | undefined) ?? 0n) + g.qtyBig);
+    else for (const field of f.qty) fields.set(field, ((fields.get(field) as number | undefined) ?? 0) + g.qty);
   }
 }
 
@@ -68,11 +72,12 @@ function spread(fields: Map<string, number>, byFields: Groups, withQty: boolean)
 function mergeGroups(into: Groups, from: Groups): void {
   for (const [f, g] of from) {
     const t = into.get(f);
-    if (t === undefined) into.set(f, { count: g.count, cents: g.cents, qty: g.qty });
+    if (t === undefined) into.set(f, { count: g.count, cents: g.cents, qty: g.qty, qtyBig: g.qtyBig });
     else {
       t.count += g.count;
       t.cents += g.cents;
       t.qty += g.qty;
+      t.qtyBig += g.qtyBig;
     }
   }
 }
@@ -95,7 +100,9 @@ function rollUp(minutes: ReadonlyMap<number, MinuteGroups>, res: Rollup): Map<nu
 }
 
 /**
- * Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints.
+ * Combined increments: bucket key → field → exact integer. Numbers while every sum is a safe integer, else bigints:
+ * the quantity fields alone when the batch's quantities sum past 2^53 (a sub-cent coin counted in coins does that in
+ * one batch), so counts and cents stay numbers; every field only when a count or cent sum does (never seen).
  * Events are first summed per (minute, symbol, exchange, side), a few map operations per event, and only then
  * spread over the fields (count, long_count, binance_count, binance_long_count, …) each group feeds. Buckets come
  * minute by minute, each minute's symbols in the order they first appear and then its ALL bucket; then the hourly
@@ -104,6 +111,7 @@ function rollUp(minutes: ReadonlyMap<number, MinuteGroups>, res: Rollup): Map<nu
 export function combine(events: readonly LiquidationEvent[]): Map<string, Map<string, number | bigint>> {
   const minutes = new Map<number, MinuteGroups>();
   let safe = true;
+  let totalQty = 0;
   let lastStart = -1;
   let minute: MinuteGroups | undefined;
   for (const e of events) {
@@ -115,24 +123,31 @@ export function combine(events: readonly LiquidationEvent[]): Map<string, Map<st
     }
     const f = fieldsFor(e.exchange, e.side);
     const q = Number(e.qtyE8);
-    if (q > MAX_SAFE) safe = false;
+    totalQty += q;
     let sym = minute.symbols.get(e.symbol);
     if (sym === undefined) minute.symbols.set(e.symbol, (sym = new Map()));
     bump(sym, f, e.valueCents, q);
     bump(minute.all, f, e.valueCents, 0); // the ALL bucket has no quantity fields
   }
-  const acc = new Map<string, Map<string, number>>();
+  // Every quantity field is a sum of some of the batch's quantities (none negative): when their total is a safe
+  // integer, so is every partial sum, and every addition was exact. Otherwise the groups also sum them in BigInt.
+  // (Against 2^52: a sum of doubles can round down, by far less than half.)
+  const bigQty = totalQty > MAX_SAFE / 2;
+  if (bigQty) {
+    for (const e of events) minutes.get(minuteOf(e.ts))!.symbols.get(e.symbol)!.get(fieldsFor(e.exchange, e.side))!.qtyBig += e.qtyE8;
+  }
+  const acc = new Map<string, Map<string, number | bigint>>();
   if (safe) {
     const spreadAll = (res: Resolution, periods: ReadonlyMap<number, MinuteGroups>) => {
       for (const [start, m] of periods) {
         for (const [symbol, byFields] of m.symbols) {
-          const fields = new Map<string, number>();
+          const fields = new Map<string, number | bigint>();
           acc.set(aggKey(symbol, res, start), fields);
-          spread(fields, byFields, true);
+          spread(fields, byFields, true, bigQty);
         }
-        const fields = new Map<string, number>();
+        const fields = new Map<string, number | bigint>();
         acc.set(aggKey(ALL, res, start), fields);
-        spread(fields, m.all, false);
+        spread(fields, m.all, false, bigQty);
       }
     };
     spreadAll('60s', minutes);
@@ -158,7 +173,8 @@ export function combine(events: readonly LiquidationEvent[]): Map<string, Map<st
       if (several.size > 0) spreadAll(res, rollUp(several, res));
     }
     // Non-negative values: if the final sum is a safe integer, every partial sum was too, so every addition was exact.
-    for (const fields of acc.values()) for (const v of fields.values()) if (v > MAX_SAFE) safe = false;
+    // (The quantity fields are exact either way: bigints past 2^53, see above.)
+    for (const fields of acc.values()) for (const v of fields.values()) if (typeof v === 'number' && v > MAX_SAFE) safe = false;
   }
   if (safe) return acc;
   const big: BigAcc = new Map();

@@ -5,6 +5,7 @@
 // an older snapshot, a failover to a replica that had not caught up), the difference is events that were counted
 // and are gone. The marker is then recreated from what Redis holds now, so the loss is reported once.
 import type { Redis } from 'ioredis';
+import { isCluster } from '../core/pipe.js';
 
 export const MARKER_PROBE_LUA = `
 local before = redis.call('HGET', KEYS[1], 'written') or '0'
@@ -92,6 +93,8 @@ export async function probeMarker(redis: Redis, key: string, started: number, tt
 
 /** Redis's run_id (changes at every Redis start), or undefined when INFO does not say. */
 export async function redisRunId(redis: Redis): Promise<string | undefined> {
+  // A Cluster answers INFO from any node: no one run_id to follow (each day's marker still notices a loss).
+  if (isCluster(redis)) return undefined;
   const info = await redis.info('server');
   return /^run_id:(\w+)/m.exec(info)?.[1];
 }

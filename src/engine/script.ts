@@ -31,6 +31,10 @@
 //               against the minute threshold, 0 = none; qty fields are the ones ending in 'qty_e8')
 //            or key expireAt 'R' i                  (a rollup with the same fields and increments as bucket i)
 //   per entry : id ts exchange symbol side price quantity value_cents usd('' when none)
+// KEYS[1] is the event log and KEYS[2] the alerts stream (liq:events and liq:alerts; on a Cluster the day's, whose
+// hash tag every key of the batch shares: the call is routed by them, see core/keys.ts). ARGV[2] and ARGV[3], when
+// given (a Cluster's per-day streams), are the Unix seconds at which the log and the alerts stream expire: a day's
+// stream is no longer trimmed once nothing is added to it.
 // Reply: OK, E, the marker's count before, then one JSON object per alert recorded.
 export const WRITE_BATCH_LUA = `
 local a = cjson.decode(ARGV[1])
@@ -243,11 +247,11 @@ for b = 1, B do
   redis.call('EXPIREAT', bk.key, bk.exp)
 end
 -- One XADD per entry; the argument tables are built once and refilled (no table per entry for the GC).
-local base = { 'liq:events', '*', 'id', '', 'ts', '', 'exchange', '', 'symbol', '', 'side', '', 'price', '', 'quantity', '', 'value_cents', '', 'usd', '' }
+local base = { KEYS[1], '*', 'id', '', 'ts', '', 'exchange', '', 'symbol', '', 'side', '', 'price', '', 'quantity', '', 'value_cents', '', 'usd', '' }
 for e = 0, E - 1 do
   local q = p + 9 * e
   if e == 0 and minid ~= '' then
-    local args = { 'liq:events', 'MINID', '~', minid, '*' }
+    local args = { KEYS[1], 'MINID', '~', minid, '*' }
     local names = { 'id', 'ts', 'exchange', 'symbol', 'side', 'price', 'quantity', 'value_cents' }
     for k = 1, 8 do
       args[#args + 1] = names[k]
@@ -268,6 +272,7 @@ for e = 0, E - 1 do
     end
   end
 end
+if E > 0 and ARGV[2] and ARGV[2] ~= '' then redis.call('EXPIREAT', KEYS[1], ARGV[2]) end
 local before = '0'
 if marker ~= '' then
   before = redis.call('HGET', marker, 'written') or '0'
@@ -278,7 +283,7 @@ end
 local reply = { 'OK', tostring(E), before }
 -- alerts: recorded here, once, whatever the number of daemons (see the top of this file)
 local function alert(fields)
-  local xa = { 'liq:alerts', 'MINID', '~', alertMinid, '*' }
+  local xa = { KEYS[2], 'MINID', '~', alertMinid, '*' }
   local o = {}
   for k = 1, #fields, 2 do
     xa[#xa + 1] = fields[k]
@@ -297,8 +302,10 @@ for k = 0, A - 1 do
 end
 for k = 1, #crossed do
   local sym, minute = string.match(crossed[k][1], '^liq:agg:(.+):60s:(%d+)$')
+  sym = string.gsub(sym, '^{[^}]*}:', '')
   alert({ 'id', minute .. '|' .. sym .. '|' .. alertMinute, 'kind', 'minute', 'at', alertAt, 'minute', minute,
     'symbol', sym, 'threshold_cents', alertMinute, 'value_cents', crossed[k][2] })
 end
+if #reply > 3 and ARGV[3] and ARGV[3] ~= '' then redis.call('EXPIREAT', KEYS[2], ARGV[3]) end
 return reply
 `;

@@ -8,10 +8,27 @@
 import type { Redis } from 'ioredis';
 import { type AlertSpec, type MarkerSpec, buildPacked } from './batch.js';
 import type { LiquidationEvent } from '../core/event.js';
-import { ALL, ROLLUPS, type Retention, aggKey, countFields, expireAtSeconds, minuteOf, periodOf, qtyFields, valueFields } from '../core/keys.js';
+import {
+  ALL,
+  IDS_RETENTION_MS,
+  ROLLUPS,
+  type Retention,
+  aggKey,
+  alertsKey,
+  countFields,
+  eventsKey,
+  expireAtSeconds,
+  idsKey,
+  keyLayout,
+  minuteOf,
+  periodOf,
+  qtyFields,
+  valueFields,
+} from '../core/keys.js';
+import { claimIds, confirmOn, defineClaim, masterOf } from './cluster.js';
 import { type Alert, parseAlert } from './alert.js';
 import { type MarkerReply, MarkerWatch, defineMarkerProbe } from './marker.js';
-import { type ReplicaOptions, Unconfirmed, confirmReplicas } from './replicas.js';
+import { type ReplicaOptions, Unconfirmed } from './replicas.js';
 import { WRITE_BATCH_LUA } from './script.js';
 
 /** HINCRBY's limit: a bucket field never goes past it. */
@@ -50,7 +67,7 @@ type ScriptReply = [string, ...string[]];
 
 // The whole batch goes as one JSON argument (see script.ts).
 type LiqCommands = {
-  liqWriteBatch(packed: Buffer): Promise<ScriptReply>;
+  liqWriteBatch(eventsKey: string, alertsKey: string, packed: Buffer, logExpireAt?: number | '', alertsExpireAt?: number | ''): Promise<ScriptReply>;
   liqMarkerProbe(key: string, started: number, ttlMs: number): Promise<string>;
 };
 
@@ -109,9 +126,11 @@ export function splitOverflow(
 
 export class BucketWriter {
   // Replies are observed in the order Redis executed the calls: each is read in the first continuation after its
-  // command resolves (ioredis resolves in reply order), never after a further await.
-  private readonly watch = new MarkerWatch();
+  // command resolves (ioredis resolves in reply order), never after a further await. One marker per key: one on a
+  // single Redis, one per day on a Cluster (core/keys.ts), each watched on its own.
+  private readonly watches = new Map<string, MarkerWatch>();
   private readonly unconfirmed = new Unconfirmed();
+  private readonly cluster: boolean;
 
   private readonly retention: Retention;
 
@@ -124,42 +143,78 @@ export class BucketWriter {
       rollup1hRetentionDays: opts.rollup1hRetentionDays,
       rollup1dRetentionDays: opts.rollup1dRetentionDays,
     };
+    this.cluster = keyLayout() === 'cluster';
     if (typeof (redis as Redis & Partial<LiqCommands>).liqWriteBatch !== 'function') {
-      redis.defineCommand('liqWriteBatch', { numberOfKeys: 0, lua: WRITE_BATCH_LUA });
+      redis.defineCommand('liqWriteBatch', { numberOfKeys: 2, lua: WRITE_BATCH_LUA });
     }
+    if (this.cluster) defineClaim(redis);
     if (opts.marker !== undefined) defineMarkerProbe(redis);
+  }
+
+  private watchOf(key: string): MarkerWatch {
+    let w = this.watches.get(key);
+    if (w === undefined) this.watches.set(key, (w = new MarkerWatch()));
+    return w;
+  }
+
+  /** The marker of the day holding `ts` (the same key every day on a single Redis). */
+  private markerOf(ts: number): MarkerSpec | undefined {
+    const m = this.opts.marker;
+    return m === undefined || m.keyFor === undefined ? m : { ...m, key: m.keyFor(ts) };
+  }
+
+  /** Lost events found by every marker since the last call. */
+  private takeLost(): bigint {
+    let lost = 0n;
+    for (const w of this.watches.values()) lost += w.take();
+    return lost;
   }
 
   /**
    * The idle probe: a small write that refreshes (or recreates) the marker. Resolves with the events Redis no longer
-   * holds (0n when none); throws as a write would (OOM, READONLY, …). Without a marker, a PING.
+   * holds (0n when none); throws as a write would (OOM, READONLY, …). Without a marker, a PING. On a Cluster, every
+   * day's marker this writer counted into that is still kept, and today's.
    */
-  async probe(): Promise<bigint> {
+  async probe(now = Date.now()): Promise<bigint> {
     const m = this.opts.marker;
     if (m === undefined) {
       await this.redis.ping();
       return 0n;
     }
-    const before = BigInt(await (this.redis as Redis & LiqCommands).liqMarkerProbe(m.key, m.start, m.ttlMs));
-    if (!this.waits) return this.watch.observe(before, 0);
-    // With WAIT, the probe also says whether the replicas follow: an idle daemon shows NOREPLICAS as a busy one does.
-    await this.confirm(this.watch.reserve(before, 0));
-    return this.watch.take();
+    const keys = new Set([this.markerOf(now)!.key]);
+    if (m.keyFor !== undefined) {
+      for (let d = now - m.ttlMs; d < now; d += 86_400_000) keys.add(m.keyFor(d));
+      for (const k of this.watches.keys()) if (!keys.has(k)) this.watches.delete(k);
+    }
+    let lost = 0n;
+    for (const key of [...keys].filter((k) => k === this.markerOf(now)!.key || this.watches.has(k))) {
+      const before0 = this.cluster ? masterOf(this.redis, key) : undefined;
+      const before = BigInt(await (this.redis as Redis & LiqCommands).liqMarkerProbe(key, m.start, m.ttlMs));
+      const watch = this.watchOf(key);
+      if (!this.waits) {
+        lost += watch.observe(before, 0);
+        continue;
+      }
+      // With WAIT, the probe also says whether the replicas follow: an idle daemon shows NOREPLICAS as a busy one does.
+      await this.confirm(watch, watch.reserve(before, 0), key, before0);
+      lost += watch.take();
+    }
+    return lost;
   }
 
   private get waits(): boolean {
     return (this.opts.replicas?.replicas ?? 0) > 0;
   }
 
-  /** WAIT for the last write on this connection (call in the continuation of its reply), then settle its marker reply. */
-  private async confirm(slot: MarkerReply | undefined): Promise<void> {
+  /** WAIT for the last write to `key`'s connection (call in the continuation of its reply), then settle its marker reply. */
+  private async confirm(watch: MarkerWatch | undefined, slot: MarkerReply | undefined, key: string, master: string | undefined): Promise<void> {
     try {
-      await confirmReplicas(this.redis, this.opts.replicas!);
+      await confirmOn(this.redis, key, master, this.opts.replicas!);
     } catch (err) {
-      if (slot) this.watch.settle(slot, false);
+      if (slot) watch!.settle(slot, false);
       throw err;
     }
-    if (slot) this.watch.settle(slot, true);
+    if (slot) watch!.settle(slot, true);
   }
 
   async write(events: readonly LiquidationEvent[], now = Date.now()): Promise<WriteResult> {
@@ -173,26 +228,83 @@ export class BucketWriter {
       else if (unique.has(e.id)) result.duplicates++;
       else unique.set(e.id, e);
     }
-    let pending = [...unique.values()];
+    if (!this.cluster) {
+      await this.writeDay([...unique.values()], now, result);
+      return result;
+    }
+    // A Cluster: own ids claimed first, then one script call per day (every key of a call shares the day's slot).
+    const byDay = new Map<number, LiquidationEvent[]>();
+    for (const e of await this.claimed([...unique.values()], now)) {
+      // (moved to the minute its id was first claimed in, which may have expired since)
+      if (expireAtSeconds(minuteOf(e.ts), this.opts.bucketRetentionHours) <= nowSec) {
+        result.expired++;
+        continue;
+      }
+      const day = periodOf(e.ts, '1d');
+      let list = byDay.get(day);
+      if (list === undefined) byDay.set(day, (list = []));
+      list.push(e);
+    }
+    for (const list of byDay.values()) await this.writeDay(list, now, result);
+    return result;
+  }
+
+  /**
+   * Own-id events with their claimed minute (cluster.ts): an event whose id was first claimed in another minute is
+   * written in that minute, at its start, where liq:seen finds it when it was counted (a repeat) and counts it once
+   * when the earlier write never landed.
+   */
+  private async claimed(events: LiquidationEvent[], now: number): Promise<LiquidationEvent[]> {
+    const byShard = new Map<string, Array<[string, number]>>();
+    for (const e of events) {
+      if (!e.byId) continue;
+      const key = idsKey(e.id);
+      let list = byShard.get(key);
+      if (list === undefined) byShard.set(key, (list = []));
+      list.push([e.id, minuteOf(e.ts)]);
+    }
+    if (byShard.size === 0) return events;
+    const minutes = await claimIds(this.redis, byShard, Math.max(0, now - IDS_RETENTION_MS), this.opts.replicas);
+    return events.map((e) => {
+      const m = e.byId ? minutes.get(e.id) : undefined;
+      return m === undefined || m === minuteOf(e.ts) ? e : { ...e, ts: m };
+    });
+  }
+
+  /** Writes events of one day (all of them on a single Redis) in one script call, after removing what it refuses. */
+  private async writeDay(events: LiquidationEvent[], now: number, result: WriteResult): Promise<void> {
+    let pending = events;
+    if (pending.length === 0) return;
+    const day = pending[0].ts;
+    const marker = this.markerOf(day);
+    const watch = marker === undefined ? undefined : this.watchOf(marker.key);
+    const logKey = eventsKey(day);
+    const alertKey = alertsKey(day);
+    // A Cluster's per-day streams expire once their day is past the retention (each is trimmed by age while written).
+    const dayEnd = (periodOf(day, '1d') + 86_400_000) / 1000;
+    const logExpireAt = this.cluster ? dayEnd + this.opts.eventLogRetentionHours * 3600 : '';
+    const alertsExpireAt = this.cluster && this.opts.alerts !== undefined ? dayEnd + Math.ceil(this.opts.alerts.retentionMs / 1000) : '';
     // With WAIT: the reply of the batch's write, settled once confirmed; events written earlier by this writer
     // without confirmation that the script now finds counted (confirmed with this batch, then counted as written).
     let slot: MarkerReply | undefined;
     let wrote = false;
+    let master: string | undefined;
     const own: LiquidationEvent[] = [];
     const minid = String(Math.max(0, now - this.opts.eventLogRetentionHours * 3_600_000));
     // Each round either writes or strictly shrinks the batch, so this ends.
     while (pending.length > 0) {
-      const packed = buildPacked(pending, { ...this.retention, minid, marker: this.opts.marker, now, alerts: this.opts.alerts });
-      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(packed);
+      const packed = buildPacked(pending, { ...this.retention, minid, marker, now, alerts: this.opts.alerts, ownIds: !this.cluster });
+      if (this.cluster) master = masterOf(this.redis, logKey);
+      const reply = await (this.redis as Redis & LiqCommands).liqWriteBatch(logKey, alertKey, packed, logExpireAt, alertsExpireAt);
       if (reply[0] === 'OK') {
         result.written += pending.length;
         wrote = true;
-        if (this.opts.marker !== undefined) {
+        if (watch !== undefined) {
           result.markerBefore = BigInt(reply[2] ?? '0');
-          if (this.waits) slot = this.watch.reserve(result.markerBefore, pending.length);
+          if (this.waits) slot = watch.reserve(result.markerBefore, pending.length);
           else {
-            const lost = this.watch.observe(result.markerBefore, pending.length);
-            if (lost > 0n) result.lost = lost;
+            const lost = watch.observe(result.markerBefore, pending.length);
+            if (lost > 0n) result.lost = (result.lost ?? 0n) + lost;
           }
         }
         for (const e of pending) {
@@ -232,8 +344,9 @@ export class BucketWriter {
         throw new Error(`unexpected reply from the write script: ${String(reply[0])}`);
       }
     }
-    if (this.waits && (wrote || own.length > 0 || result.duplicates > 0)) await this.confirmBatch(result, slot, wrote ? pending : [], own);
-    return result;
+    if (this.waits && (wrote || own.length > 0 || result.duplicates > 0)) {
+      await this.confirmBatch(result, watch, slot, wrote ? pending : [], own, marker, logKey, master);
+    }
   }
 
   /**
@@ -241,11 +354,20 @@ export class BucketWriter {
    * already) waits too, for those ids may be this writer's own unconfirmed write: WAIT covers this connection's last
    * write, which may predate that write (a reconnect since), so a probe write first brings it up to now.
    */
-  private async confirmBatch(result: WriteResult, slot: MarkerReply | undefined, written: readonly LiquidationEvent[], own: readonly LiquidationEvent[]): Promise<void> {
-    const m = this.opts.marker;
+  private async confirmBatch(
+    result: WriteResult,
+    watch: MarkerWatch | undefined,
+    slot: MarkerReply | undefined,
+    written: readonly LiquidationEvent[],
+    own: readonly LiquidationEvent[],
+    m: MarkerSpec | undefined,
+    key: string,
+    master: string | undefined,
+  ): Promise<void> {
+    if (this.cluster && written.length === 0) master = masterOf(this.redis, key);
     const touch = written.length === 0 && m !== undefined ? (this.redis as Redis & LiqCommands).liqMarkerProbe(m.key, m.start, m.ttlMs) : undefined;
     try {
-      await Promise.all([touch, this.confirm(slot)]);
+      await Promise.all([touch, this.confirm(watch, slot, key, master)]);
     } catch (err) {
       this.unconfirmed.add(written);
       throw err;
@@ -254,7 +376,7 @@ export class BucketWriter {
     this.unconfirmed.remove(own);
     result.written += own.length;
     for (const e of own) result.byExchange.set(e.exchange, (result.byExchange.get(e.exchange) ?? 0) + 1);
-    const lost = this.watch.take();
+    const lost = this.takeLost();
     if (lost > 0n) result.lost = (result.lost ?? 0n) + lost;
   }
 }

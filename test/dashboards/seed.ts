@@ -1,24 +1,28 @@
-// Seeds a private Redis in the documented schema (src/core/keys.ts), with the engine's TTLs, for dashboard tests.
+// Seeds a private Redis or a Cluster in the documented schema (src/core/keys.ts), in the key layout in use, with the
+// engine's TTLs, for dashboard tests. Each helper builds every key before its first await (one pipe() each), so a
+// test seeding both layouts may switch useKeyLayout() as soon as the call returns, before awaiting it.
 import type { Redis } from 'ioredis';
 import {
   BUCKET_MS,
-  EVENTS_KEY,
-  INSTANCES_KEY,
+  alertsKey,
   bigKey,
   bigMember,
   aggKey,
   bucketKey,
   downKey,
+  eventsKey,
   expireAtFor,
   expireAtSeconds,
   minuteOf,
+  instancesKey,
   periodOf,
   rollupBigKey,
   rollupTopKey,
   statusKey,
   topKey,
-  type StreamStatus,
 } from '../../src/core/keys.js';
+import { pipe } from '../../src/core/pipe.js';
+import type { StreamStatus } from '../../src/core/status.js';
 
 export const RETENTION_HOURS = 168;
 export const EVIL = 'EVIL\u001b[31mX\u009b2J\u0007';
@@ -33,13 +37,20 @@ export interface SeedEvent {
   ts: number;
 }
 
-let seq = 0;
+// per client, so that the same events seeded into two Redis deployments get the same ids
+const seqs = new WeakMap<Redis, number>();
+
+async function run(p: ReturnType<typeof pipe>): Promise<void> {
+  for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+}
 
 /** Adds events to the minute buckets (ALL and symbol) and their hourly and daily rollups, the top and big indexes of
- *  each, and liq:events, exactly as the engine would. */
-export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void> {
-  const p = redis.pipeline();
+ *  each, and liq:events, exactly as the engine would. With log false, not liq:events: events older than
+ *  EVENT_LOG_RETENTION_HOURS, which the daemon has trimmed from the log. */
+export async function addEvents(redis: Redis, events: SeedEvent[], opts: { log?: boolean } = {}): Promise<void> {
+  const p = pipe(redis);
   const minutes = new Set<number>();
+  let seq = seqs.get(redis) ?? 0;
   for (const e of events) {
     const start = minuteOf(e.ts);
     minutes.add(start);
@@ -58,24 +69,29 @@ export async function addEvents(redis: Redis, events: SeedEvent[]): Promise<void
         }
       }
     }
-    p.xadd(EVENTS_KEY, '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
+    if (opts.log !== false) p.xadd(eventsKey(e.ts), '*', 'id', id, 'ts', String(e.ts), 'exchange', e.exchange, 'symbol', e.symbol, 'side', e.side, 'price', e.price, 'quantity', e.quantity, 'value_cents', String(e.valueCents));
   }
   for (const start of minutes) {
     const at = expireAtSeconds(start, RETENTION_HOURS);
     for (const key of [bucketKey('ALL', start), topKey(start), bigKey(start)]) p.expireat(key, at);
     for (const e of events) if (minuteOf(e.ts) === start) p.expireat(bucketKey(e.symbol, start), at);
   }
-  const res = await p.exec();
-  for (const [err] of res ?? []) if (err) throw err;
+  seqs.set(redis, seq);
+  await run(p);
+}
+
+/** Records alerts as the write script does, each with the stream id `{at}-0` (oldest first: ids must grow). */
+export async function addAlerts(redis: Redis, alerts: Array<{ at: number; fields: Record<string, string> }>): Promise<void> {
+  const p = pipe(redis);
+  for (const a of alerts) p.xadd(alertsKey(a.at), `${a.at}-0`, ...Object.entries({ ...a.fields, at: String(a.at) }).flat());
+  await run(p);
 }
 
 export async function markDown(redis: Redis, start: number, venue: string, state = 'backoff'): Promise<void> {
-  await redis.hset(downKey(start), venue, state);
-  await redis.expireat(downKey(start), expireAtSeconds(start, RETENTION_HOURS));
+  await run(pipe(redis).hset(downKey(start), venue, state).expireat(downKey(start), expireAtSeconds(start, RETENTION_HOURS)));
 }
 
 export async function setStatus(redis: Redis, instance: string, streams: Partial<StreamStatus>[], now = Date.now()): Promise<void> {
-  await redis.sadd(INSTANCES_KEY, instance);
   const hash: Record<string, string> = {};
   for (const s of streams) {
     const full: StreamStatus = {
@@ -92,8 +108,7 @@ export async function setStatus(redis: Redis, instance: string, streams: Partial
     };
     hash[full.connection] = JSON.stringify(full);
   }
-  await redis.hset(statusKey(instance), hash);
-  await redis.expire(statusKey(instance), 3600);
+  await run(pipe(redis).sadd(instancesKey(), instance).hset(statusKey(instance), hash).expire(statusKey(instance), 3600));
 }
 
 /**
@@ -104,7 +119,7 @@ export async function setStatus(redis: Redis, instance: string, streams: Partial
 export async function seedStandard(redis: Redis, now = Date.now()): Promise<number> {
   const m = minuteOf(now);
   const at = (minutesAgo: number, sec = 10) => m - minutesAgo * BUCKET_MS + sec * 1000;
-  await addEvents(redis, [
+  const events = addEvents(redis, [
     { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 60_000_000, price: '97000.5', quantity: '6.18552', ts: at(5) },
     { exchange: 'bybit', symbol: 'BTCUSDT', side: 'long', valueCents: 40_000_000, price: '97001', quantity: '4.12367', ts: at(5, 20) },
     { exchange: 'bybit', symbol: 'ETHUSDT', side: 'long', valueCents: 23_456_750, price: '3500.1', quantity: '67.01', ts: at(3) },
@@ -124,8 +139,8 @@ export async function seedStandard(redis: Redis, now = Date.now()): Promise<numb
     // two hours ago: outside 1h, inside 4h
     { exchange: 'okx', symbol: 'BTCUSDT', side: 'long', valueCents: 700_000_000, price: '96000', quantity: '72.9166', ts: at(120) },
   ]);
-  await markDown(redis, m - 4 * BUCKET_MS, 'bybit-linear');
-  await setStatus(redis, 'test-1', standardStatus(now), now);
+  // started together: every key is built before the first await (see the top of this file)
+  await Promise.all([events, markDown(redis, m - 4 * BUCKET_MS, 'bybit-linear'), setStatus(redis, 'test-1', standardStatus(now), now)]);
   return m;
 }
 

@@ -1,11 +1,12 @@
-// The Redis deployment is chosen by configuration only, the same way in every process: contradictions and (for now)
-// a Cluster stop each one with one line; the Cluster set-up of the tests comes up healthy and goes away cleanly.
+// The Redis deployment is chosen by configuration only, the same way in every process: contradictions stop each one
+// with one line; the Cluster set-up of the tests comes up healthy, the readers run on it (REDIS_CLUSTER_NODES), and it
+// goes away cleanly. test/integration/cluster-readers.test.ts compares what they read there with one Redis.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_NOT_AVAILABLE } from '../../src/core/redis-target.js';
+import { targetEnv } from '../../src/core/redis-target.js';
 import { startCluster } from '../support/cluster.js';
 import { DAEMON } from '../support/daemon.js';
 
@@ -18,15 +19,6 @@ function run(file: string, args: string[], env: Record<string, string>) {
 }
 
 describe('the Redis deployment from configuration, in every process', () => {
-  const cluster = { REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2' };
-
-  it('a Cluster is refused for now with one line: the daemon (exit 1), the dashboards and forensic (exit 2)', () => {
-    const d = run(DAEMON, [], cluster);
-    expect(d).toMatchObject({ code: 1, stdout: '', lines: [`liqd: ${CLUSTER_NOT_AVAILABLE}`] });
-    expect(run(script('dashboard.js'), ['simple', '--once'], cluster)).toMatchObject({ code: 2, lines: [`liqd-dashboard: ${CLUSTER_NOT_AVAILABLE} (see --help)`] });
-    expect(run(script('forensic.js'), [], cluster)).toMatchObject({ code: 2, lines: [`liqd-forensic: ${CLUSTER_NOT_AVAILABLE}`] });
-  });
-
   it('REDIS_URL with REDIS_SENTINELS is one line everywhere', () => {
     const env = { REDIS_URL: 'redis://127.0.0.1:1', REDIS_SENTINELS: '127.0.0.1:2' };
     const line = 'REDIS_URL names one Redis and REDIS_SENTINELS another deployment: unset one of them';
@@ -50,7 +42,7 @@ describe('the Redis deployment from configuration, in every process', () => {
 });
 
 describe('the test Cluster (three masters, one replica each)', () => {
-  it('starts healthy (cluster_state:ok, 6 nodes) and stops every process and its directory', async () => {
+  it('starts healthy (cluster_state:ok, 6 nodes), the dashboards, query and alerts read it, and it stops every process and its directory', async () => {
     const c = await startCluster();
     let pids: number[] = [];
     try {
@@ -60,6 +52,13 @@ describe('the test Cluster (three masters, one replica each)', () => {
       expect(roles.sort()).toEqual(['master', 'master', 'master', 'slave', 'slave', 'slave']);
       pids = c.nodes.map((n) => n.pid!);
       expect(c.target).toEqual({ mode: 'cluster', nodes: c.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) });
+      // the readers take it from REDIS_CLUSTER_NODES and read it, empty as it is
+      const env = targetEnv(c.target);
+      const dash = run(script('dashboard.js'), ['pro', '--once'], env);
+      expect(dash).toMatchObject({ code: 0, lines: [''] });
+      expect(dash.stdout).toContain('no liquidations in liq:events yet');
+      expect(run(script('query.js'), ['--from', '-3d', '--interval', '1d'], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^total +0 +\$0\.00 +\$0\.00 +\$0\.00$/m) });
+      expect(run(script('alerts.js'), ['--once'], env)).toMatchObject({ code: 0, stdout: '', lines: [''] });
     } finally {
       await c.stop();
     }

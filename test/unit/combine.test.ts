@@ -153,7 +153,19 @@ describe('combine', () => {
     expect([...got.values()].some((f) => [...f.values()].some((v) => typeof v === 'bigint'))).toBe(true);
     expect(asBig(got)).toEqual(reference(events));
   });
-});
+
+  it('sums only the quantity fields in BigInt when only quantities pass 2^53 (a sub-cent coin counted in coins)', () => {
+    for (let seed = 21; seed <= 26; seed++) {
+      const events = randomBatch(seed, 2000, false).map((e, i) =>
+        i % 3 === 0 ? { ...e, price: '0.0000042', quantity: '2500000000', qtyE8: 250_000_000_000_000_000n + BigInt(i), valueCents: 1_050_000 } : e,
+      );
+      const got = combine(events);
+      const values = [...got.values()].flatMap((f) => [...f.entries()]);
+      // counts and cents stay numbers; the quantities are exact bigints
+      for (const [field, v] of values) expect(typeof v, field).toBe(field.endsWith('qty_e8') ? 'bigint' : 'number');
+      expect(asBig(got)).toEqual(reference(events));
+    }
+  });});
 
 describe('buildPacked', () => {
   it('is JSON.stringify of the plain layout, byte for byte (Unicode symbols, usd, several minutes, big sums)', () => {
