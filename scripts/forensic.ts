@@ -25,13 +25,9 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  // the daemon's retentions, from the same variables: how much of the log may be trimmed, and (on a Cluster) how
-  // many days' logs may hold late entries
-  const hours: Record<string, number | undefined> = {};
-  for (const name of ['EVENT_LOG_RETENTION_HOURS', 'BUCKET_RETENTION_HOURS']) {
-    const v = process.env[name];
-    if (v !== undefined && v !== '' && !/^\d+$/.test(v.trim())) return fail(`${name} must be a whole number of hours (got ${JSON.stringify(v)})`);
-    hours[name] = v ? Number(v) : undefined;
+  const retention = process.env.EVENT_LOG_RETENTION_HOURS;
+  if (retention !== undefined && retention !== '' && !/^\d+$/.test(retention.trim())) {
+    return fail(`EVENT_LOG_RETENTION_HOURS must be a whole number of hours (got ${JSON.stringify(retention)})`);
   }
   let redis: RedisTarget;
   try {
@@ -48,8 +44,7 @@ async function main(): Promise<number> {
       window: opts.window,
       symbol: opts.symbol,
       strict: opts.strict,
-      logRetentionHours: hours.EVENT_LOG_RETENTION_HOURS ?? 24,
-      bucketRetentionHours: hours.BUCKET_RETENTION_HOURS,
+      logRetentionHours: retention ? Number(retention) : 24,
       progress: progress.update,
     });
     progress.done();

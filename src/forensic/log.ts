@@ -27,16 +27,24 @@ export interface LogState {
   /** The stream insideRemoval is about. */
   readonly removalKey?: string;
   /**
-   * Cluster layout: removedUpTo of each UTC day's stream (day start → bound); a day without a stream has no log
-   * and nothing removed from it. Absent for the one liq:events.
+   * Cluster layout: removedUpTo of each UTC day's stream (day start → bound). Absent for the one liq:events.
    */
   readonly days?: ReadonlyMap<number, number>;
 }
 
-/** The state of the logs of several days (day start, its stream's state), as one log: see LogState.days. */
-export function combineStates(days: ReadonlyArray<readonly [number, LogState]>): LogState {
+/**
+ * The state of the logs of several days (day start, its stream's state), as one log: see LogState.days. A day
+ * without a stream either had no entries (nothing removed: its minutes are compared with an empty log) or is past
+ * its expiry (the day's end plus retentionHours: everything removed, its minutes are not compared).
+ */
+export function combineStates(days: ReadonlyArray<readonly [number, LogState]>, now: number, retentionHours: number): LogState {
   const existing = days.filter(([, s]) => s.exists);
   if (existing.length === 0) return { ...NO_LOG, days: new Map() };
+  const bounds = new Map<number, number>();
+  for (const [d, s] of days) {
+    if (s.exists) bounds.set(d, s.removedUpTo);
+    else if (d + DAY_MS + retentionHours * 3_600_000 <= now) bounds.set(d, Infinity);
+  }
   const firsts = existing.flatMap(([, s]) => (s.firstMs === undefined ? [] : [s.firstMs]));
   const lasts = existing.flatMap(([, s]) => (s.lastMs === undefined ? [] : [s.lastMs]));
   const inside = existing.find(([, s]) => s.insideRemoval !== undefined)?.[1];
@@ -48,7 +56,7 @@ export function combineStates(days: ReadonlyArray<readonly [number, LogState]>):
     removedUpTo: Math.max(...existing.map(([, s]) => s.removedUpTo)),
     insideRemoval: inside?.insideRemoval,
     removalKey: inside?.removalKey,
-    days: new Map(existing.map(([d, s]) => [d, s.removedUpTo])),
+    days: bounds,
   };
 }
 
@@ -110,7 +118,7 @@ export function stateOf(r: Reply, now: number, retentionHours: number, key: stri
 
 /** Whether every event of the minute starting at `start` is still in the log. */
 export function wholeInLog(state: LogState, start: number, now: number): boolean {
-  const removedUpTo = state.days === undefined ? state.removedUpTo : state.days.get(Math.floor(start / DAY_MS) * DAY_MS) ?? -Infinity;
+  const removedUpTo = state.days === undefined ? state.removedUpTo : state.days.get(Math.floor(start / DAY_MS) * DAY_MS) ?? -Infinity; // a day without a stream: no entries
   return state.exists && start + BUCKET_MS <= now && start - FUTURE_MS > removedUpTo;
 }
 

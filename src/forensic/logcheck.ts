@@ -23,8 +23,6 @@ export interface LogParams {
   readonly to: number;
   readonly symbol: string | undefined;
   readonly logRetentionHours: number;
-  /** BUCKET_RETENTION_HOURS of the daemon: how late an event may be written (its bucket still kept). */
-  readonly bucketRetentionHours: number;
 }
 
 export interface LogResult {
@@ -89,21 +87,22 @@ export async function checkLog(client: RespConnection, p: LogParams, progress: (
 
 /**
  * The log's streams to read, oldest first, and their state as one log. One Redis: liq:events. A Cluster: the
- * streams of the UTC days that may hold an entry inserted since the window began (as liq:events would: an entry's
- * ts is at most FUTURE_MS ahead of its insertion, and an event arrives at most BUCKET_RETENTION_HOURS late, or its
- * bucket is gone and it is not written); a day without a stream is a day without log entries.
+ * streams of the window's UTC days, and of every day whose stream may still exist (a day's stream expires at the
+ * day's end plus EVENT_LOG_RETENTION_HOURS): an entry inserted since the window began is in one of them, as it
+ * would be in liq:events, whatever its day (an entry's ts is at most FUTURE_MS ahead of its insertion, and a late
+ * event's day may be any of them).
  */
 async function logStreams(client: RespConnection, p: LogParams): Promise<{ streams: Array<{ key: string; state: LogState }>; state: LogState }> {
   if (keyLayout() === 'single') {
     const state = await logState(client, p.now, p.logRetentionHours);
     return { streams: [{ key: EVENTS_KEY, state }], state };
   }
-  const days = daysBack(p.now + FUTURE_MS, Math.min(p.from - FUTURE_MS, p.now - p.bucketRetentionHours * 3_600_000)).reverse();
+  const days = daysBack(p.now + FUTURE_MS, Math.min(p.from - FUTURE_MS, p.now - p.logRetentionHours * 3_600_000)).reverse();
   const replies = await client.pipeline(days.map((d) => ['XINFO', 'STREAM', eventsKey(d)]));
   const states = days.map((d, i) => [d, stateOf(replies[i], p.now, p.logRetentionHours, eventsKey(d))] as const);
   return {
     streams: states.filter(([, s]) => s.exists).map(([d, state]) => ({ key: eventsKey(d), state })),
-    state: combineStates(states),
+    state: combineStates(states, p.now, p.logRetentionHours),
   };
 }
 

@@ -34,8 +34,6 @@ export interface RunOptions {
   strict?: boolean;
   /** EVENT_LOG_RETENTION_HOURS of the daemon (default 24). */
   logRetentionHours?: number;
-  /** BUCKET_RETENTION_HOURS of the daemon (default 168): on a Cluster, how many days' logs may hold late entries. */
-  bucketRetentionHours?: number;
   now?: number;
   connectTimeoutMs?: number;
   progress?: (phase: string, done: number, total: number) => void;
@@ -91,7 +89,6 @@ export async function runForensic(opts: RunOptions): Promise<Report> {
         to: starts[starts.length - 1],
         symbol: opts.symbol,
         logRetentionHours: opts.logRetentionHours ?? 24,
-        bucketRetentionHours: opts.bucketRetentionHours ?? 168,
       },
       (done, total) => progress('log', done, total),
     );

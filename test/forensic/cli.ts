@@ -33,9 +33,9 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   });
 }
 
-/** Runs the CLI against a Redis URL, or any target (a Cluster: REDIS_CLUSTER_NODES). */
-export function forensic(redis: string | RedisTarget, args: string[] = []): Promise<Run> {
-  return runNode(FORENSIC, args, typeof redis === 'string' ? { REDIS_URL: redis } : targetEnv(redis));
+/** Runs the CLI against a Redis URL, or any target (a Cluster: REDIS_CLUSTER_NODES), with more of the environment. */
+export function forensic(redis: string | RedisTarget, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  return runNode(FORENSIC, args, { ...(typeof redis === 'string' ? { REDIS_URL: redis } : targetEnv(redis)), ...env });
 }
 
 export interface JsonCheck {
@@ -75,8 +75,8 @@ export interface JsonReport {
   warnings: JsonWarning[];
 }
 
-export async function forensicJson(redis: string | RedisTarget, args: string[] = []): Promise<{ run: Run; report: JsonReport }> {
-  const run = await forensic(redis, [...args, '--json']);
+export async function forensicJson(redis: string | RedisTarget, args: string[] = [], env: Record<string, string> = {}): Promise<{ run: Run; report: JsonReport }> {
+  const run = await forensic(redis, [...args, '--json'], env);
   let report: JsonReport;
   try {
     report = JSON.parse(run.stdout) as JsonReport;

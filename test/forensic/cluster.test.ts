@@ -1,28 +1,24 @@
 // The forensic validator on a Redis Cluster (3 masters, 1 replica each) against the same data on one Redis: the
 // same report when the data holds, the same findings when it does not, and a failover followed.
 //
-// Seeding: the events are written through the real BucketWriter on one Redis (the single layout); each key is then
-// written into the Cluster under its name in the cluster layout (keys.ts), one single-slot command each (RESTORE,
-// and XADD of each log entry, with its id, into its UTC day's stream). The writer cannot write to a Cluster yet
-// (issue 15); once it can, the Cluster gets the events through it instead.
-import { Cluster, type Redis } from 'ioredis';
+// The same events are written through the real BucketWriter into both, each in its layout (keys.ts); each test
+// starts from what the writers wrote (DUMP/RESTORE).
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LiquidationEvent } from '../../src/core/event.js';
 import {
   type KeyLayout,
   ALL,
   aggKey,
-  downKey,
   eventsKey,
   keyLayout,
   minuteOf,
   parseAggKey,
-  rollupBigKey,
-  rollupTopKey,
   seenKey,
   useKeyLayout,
 } from '../../src/core/keys.js';
 import { BucketWriter } from '../../src/engine/writer.js';
+import { redisClient } from '../../scripts/lib/redis.js';
 import { ClusterClient } from '../../src/forensic/cluster.js';
 import { Encoder } from '../../src/forensic/resp-codec.js';
 import { type RedisNode, query, until } from '../../scripts/lib/redis-node.js';
@@ -33,29 +29,40 @@ import { type PrivateRedis, startRedis } from '../support/redis.js';
 import { type JsonReport, forensicJson } from './cli.js';
 
 const NOW_MIN = Math.floor(Date.now() / 60_000) * 60_000;
-// minutes of today's hours and one of the UTC day before (26 h back is always another day): two day streams at least
-const MINUTES = [NOW_MIN - 26 * 3_600_000, NOW_MIN - 75 * 60_000, NOW_MIN - 30 * 60_000, NOW_MIN - 10 * 60_000, NOW_MIN - 3 * 60_000];
+const TODAY = Math.floor(NOW_MIN / 86_400_000) * 86_400_000;
+// the last half hour of the UTC day before (its log still kept: a day's stream expires a day after the day's end),
+// and minutes of the last hour and a quarter up to the current one (always today): two day streams at least
+const MINUTES = [TODAY - 30 * 60_000, NOW_MIN - 75 * 60_000, NOW_MIN - 30 * 60_000, NOW_MIN - 10 * 60_000, NOW_MIN - 3 * 60_000, NOW_MIN];
+// 7d: the minute of the day before is up to 24.5 h ago
 const WINDOW = ['--window', '7d'];
+// On a Cluster a day's log expires a day after the day's end (EVENT_LOG_RETENTION_HOURS): a day of the window
+// without its stream is taken as expired (its minutes not compared) once that time has passed, as trimming leaves
+// One Redis's minutes older than the retention uncompared. Here every entry was written just now and nothing is
+// trimmed on one Redis: told the log is kept a week, both compare every minute of the window.
+const KEPT = { EVENT_LOG_RETENTION_HOURS: '168' };
+const dayOf = (t: number) => Math.floor(t / 86_400_000) * 86_400_000;
 
 let single: PrivateRedis;
 let src: Redis;
 let cluster: ClusterSetup;
-let dst: Cluster;
-let snapshot: Array<{ key: string; dump: Buffer; expireAt: number }> = [];
+let dst: Redis;
+type Snapshot = Array<{ key: string; dump: Buffer; expireAt: number }>;
+const snapshot: { single: Snapshot; cluster: Snapshot } = { single: [], cluster: [] };
 
 function events(): LiquidationEvent[] {
   const out: LiquidationEvent[] = [];
-  for (const m of MINUTES) {
-    out.push(linear('binance', 'BTCUSDT', 'long', m + 100, '50000.10', '0.014'));
-    out.push(linear('bybit', 'BTCUSDT', 'short', m + 200, '50010.5', '0.5'));
-    out.push(linear('okx', 'BTCUSDT', 'long', m + 300, '50000', '2'));
-    out.push(linear('binance', 'ETHUSDT', 'short', m + 400, '3000.25', '0.5'));
-    out.push(linear('bybit', 'ETHUSDT', 'long', m + 500, '2999.5', '1.25'));
-    out.push(linear('okx', 'SOLUSDT', 'long', m + 600, '150.1', '7'));
-    out.push(linear('bybit', 'SOLUSDT', 'short', m + 700, '150.2', '10'));
-    out.push(inverse('bybit', 'BTCUSD', 'long', m + 800, '50000', '1000'));
-    out.push(inverse('okx', 'BTCUSD', 'short', m + 900, '50001', '300'));
-  }
+  MINUTES.forEach((m, i) => {
+    // i: distinct events (identities) even where two of the minutes coincide
+    out.push(linear('binance', 'BTCUSDT', 'long', m + 100 + i, '50000.10', '0.014'));
+    out.push(linear('bybit', 'BTCUSDT', 'short', m + 200 + i, '50010.5', '0.5'));
+    out.push(linear('okx', 'BTCUSDT', 'long', m + 300 + i, '50000', '2'));
+    out.push(linear('binance', 'ETHUSDT', 'short', m + 400 + i, '3000.25', '0.5'));
+    out.push(linear('bybit', 'ETHUSDT', 'long', m + 500 + i, '2999.5', '1.25'));
+    out.push(linear('okx', 'SOLUSDT', 'long', m + 600 + i, '150.1', '7'));
+    out.push(linear('bybit', 'SOLUSDT', 'short', m + 700 + i, '150.2', '10'));
+    out.push(inverse('bybit', 'BTCUSD', 'long', m + 800 + i, '50000', '1000'));
+    out.push(inverse('okx', 'BTCUSD', 'short', m + 900 + i, '50001', '300'));
+  });
   return out;
 }
 const PER_MINUTE = 9;
@@ -68,18 +75,6 @@ function inLayout<T>(l: KeyLayout, f: () => T): T {
   } finally {
     useKeyLayout(before);
   }
-}
-
-/** A key of the single layout under its cluster-layout name; undefined for keys the validator does not read. */
-function clusterName(key: string): string | undefined {
-  const agg = parseAggKey(key);
-  if (agg) return inLayout('cluster', () => aggKey(agg.symbol, agg.res, agg.start));
-  const m = /^liq:(top|big|seen|down):(60s|1h|1d):(\d+)$/.exec(key);
-  if (m === null) return undefined;
-  const [res, start] = [m[2] as '60s' | '1h' | '1d', Number(m[3])];
-  return inLayout('cluster', () =>
-    m[1] === 'top' ? rollupTopKey(res, start) : m[1] === 'big' ? rollupBigKey(res, start) : m[1] === 'seen' ? seenKey(start) : downKey(start),
-  );
 }
 
 /** A report without what differs between runs (times), the cluster layout's day tags removed from its key names. */
@@ -96,48 +91,52 @@ function findings(r: JsonReport): unknown {
 }
 
 /** The Cluster's masters' clients. */
+const nodeClients = new Map<RedisNode, Redis>();
 async function masters(): Promise<Redis[]> {
   const out: Redis[] = [];
   for (const n of cluster.nodes.filter((x) => x.running)) {
-    const c = n.client();
+    let c = nodeClients.get(n);
+    if (c === undefined) nodeClients.set(n, (c = n.client()));
     const role = (await c.call('ROLE')) as [string];
     if (role[0] === 'master') out.push(c);
   }
   return out;
 }
 
-/** Writes the single Redis's data into the Cluster, in the cluster layout, one single-slot command per key or entry. */
-async function copyToCluster(): Promise<void> {
-  for (const m of await masters()) await m.flushall();
-  for (const key of await src.keys('liq:*')) {
-    const name = clusterName(key);
-    if (name === undefined) continue;
-    const [dump, at] = [(await src.dumpBuffer(key))!, Number(await src.call('PEXPIRETIME', key))];
-    await dst.restore(name, at > 0 ? at : 0, dump, ...((at > 0 ? ['ABSTTL'] : []) as []));
+async function dumpAll(from: Redis[]): Promise<Snapshot> {
+  const out: Snapshot = [];
+  for (const r of from) {
+    for (const key of await r.keys('liq:*')) out.push({ key, dump: (await r.dumpBuffer(key))!, expireAt: Number(await r.call('PEXPIRETIME', key)) });
   }
-  for (const [id, fields] of await src.xrange('liq:events', '-', '+')) {
-    const ts = Number(fields[fields.indexOf('ts') + 1]);
-    await dst.xadd(inLayout('cluster', () => eventsKey(ts)), id, ...fields);
-  }
+  return out;
+}
+
+async function restoreAll(to: Redis, keys: Snapshot): Promise<void> {
+  for (const { key, dump, expireAt } of keys) await to.restore(key, expireAt > 0 ? expireAt : 0, dump, ...((expireAt > 0 ? ['ABSTTL'] : []) as []));
 }
 
 async function restore(): Promise<void> {
   await src.flushall();
-  for (const { key, dump, expireAt } of snapshot) await src.restore(key, expireAt > 0 ? expireAt : 0, dump, ...((expireAt > 0 ? ['ABSTTL'] : []) as []));
-  await copyToCluster();
+  await restoreAll(src, snapshot.single);
+  for (const m of await masters()) await m.flushall();
+  await restoreAll(dst, snapshot.cluster);
 }
 
 beforeAll(async () => {
   [single, cluster] = await Promise.all([startRedis(), startCluster()]);
-  src = single.client();
-  dst = new Cluster(cluster.target.mode === 'cluster' ? cluster.target.nodes.map((n) => ({ host: n.host, port: n.port })) : [], { scaleReads: 'master' });
-  const writer = new BucketWriter(src, { bucketRetentionHours: 168, eventLogRetentionHours: 24 });
   const batch = events();
-  const r = await writer.write(batch, Date.now());
-  expect(r.written).toBe(batch.length);
-  for (const key of await src.keys('liq:*')) {
-    snapshot.push({ key, dump: (await src.dumpBuffer(key))!, expireAt: Number(await src.call('PEXPIRETIME', key)) });
-  }
+  const now = Date.now();
+  const opts = { bucketRetentionHours: 168, eventLogRetentionHours: 24 };
+  src = single.client();
+  useKeyLayout('single');
+  expect((await new BucketWriter(src, opts).write(batch, now)).written).toBe(batch.length);
+  // the Cluster's client adopts the cluster layout: the writer and this file build keys in it from here on
+  dst = redisClient(cluster.target, { maxRetriesPerRequest: 2 });
+  expect(keyLayout()).toBe('cluster');
+  expect((await new BucketWriter(dst, opts).write(batch, now)).written).toBe(batch.length);
+  await replicated();
+  snapshot.single = await dumpAll([src]);
+  snapshot.cluster = await dumpAll(await masters());
 }, 120_000);
 
 afterAll(async () => {
@@ -154,7 +153,7 @@ const check = (r: JsonReport, id: number) => r.checks.find((c) => c.id === id)!;
 
 /** The validator on both, with the same arguments: the Cluster's report, and the single Redis's. */
 async function both(args: string[] = WINDOW): Promise<{ c: Awaited<ReturnType<typeof forensicJson>>; s: Awaited<ReturnType<typeof forensicJson>> }> {
-  const [c, s] = await Promise.all([forensicJson(cluster.target, args), forensicJson(single.url, args)]);
+  const [c, s] = await Promise.all([forensicJson(cluster.target, args, KEPT), forensicJson(single.url, args, KEPT)]);
   return { c, s };
 }
 
@@ -193,9 +192,12 @@ describe('forensic on a Redis Cluster', () => {
 
   it('a log entry deleted, and a bucket of the day before gone: the same findings', async () => {
     // the third entry of MINUTES[3] (never the first of the log nor of its day's stream): removed from inside the log
-    const [[id]] = await src.xrange('liq:events', '-', '+').then((all) => all.filter(([, f]) => Number(f[f.indexOf('ts') + 1]) === MINUTES[3] + 300));
-    await src.xdel('liq:events', id);
-    await dst.xdel(inLayout('cluster', () => eventsKey(MINUTES[3])), id);
+    const remove = async (r: Redis, log: string) => {
+      const [[id]] = (await r.xrange(log, '-', '+')).filter(([, f]) => Number(f[f.indexOf('ts') + 1]) === MINUTES[3] + 303);
+      expect(await r.xdel(log, id)).toBe(1);
+    };
+    await remove(src, 'liq:events');
+    await remove(dst, inLayout('cluster', () => eventsKey(MINUTES[3])));
     const m = MINUTES[0];
     await src.del(`liq:agg:SOLUSDT:60s:${m}`);
     await dst.del(inLayout('cluster', () => aggKey('SOLUSDT', '60s', m)));
@@ -205,20 +207,43 @@ describe('forensic on a Redis Cluster', () => {
       expect.arrayContaining([inLayout('cluster', () => aggKey('BTCUSDT', '60s', MINUTES[3])), inLayout('cluster', () => aggKey('SOLUSDT', '60s', m))]),
     );
     expect(findings(c.report)).toEqual(findings(s.report));
-    // One Redis has one log: an entry removed from inside it leaves only the last EVENT_LOG_RETENTION_HOURS of every
-    // minute comparable. On a Cluster the removal is in one day's stream: the other days' minutes are still compared.
-    expect(check(c.report, 5).passed).toBeGreaterThan(check(s.report, 5).passed);
+    // (the ids of the log's first entry, named by the removal's finding, differ: one log, or one day's stream)
+    expect(c.report.checks.map((x) => x.passed)).toEqual(s.report.checks.map((x) => x.passed));
+  });
+
+  it('a day whose log has expired: its buckets outlive it, and are not compared with it', async () => {
+    const old = TODAY - 3 * 86_400_000 + 10 * 60_000;
+    const batch = [linear('binance', 'BTCUSDT', 'long', old + 100, '50000', '0.5'), linear('okx', 'BTCUSDT', 'short', old + 200, '50010', '1')];
+    const opts = { bucketRetentionHours: 168, eventLogRetentionHours: 24 };
+    useKeyLayout('single');
+    try {
+      expect((await new BucketWriter(src, opts).write(batch, Date.now())).written).toBe(2);
+    } finally {
+      useKeyLayout('cluster');
+    }
+    expect((await new BucketWriter(dst, opts).write(batch, Date.now())).written).toBe(2);
+    // the day's stream expired as it was written (a day after its day's end), its bucket is kept for a week
+    const bucket = aggKey('BTCUSDT', '60s', minuteOf(old));
+    expect(await dst.exists(eventsKey(old))).toBe(0);
+    expect(await dst.hget(bucket, 'count')).toBe('2');
+    const { run, report } = await forensicJson(cluster.target, WINDOW);
+    expect(run.code).toBe(0);
+    expect(report.logEntries).toBe(MINUTES.length * PER_MINUTE);
+    // told the log is kept a week, the missing stream is a day without entries: the bucket does not match it
+    const kept = await forensicJson(cluster.target, WINDOW, KEPT);
+    expect(kept.run.code).toBe(1);
+    expect(check(kept.report, 5).examples.map((e) => e.key)).toEqual([bucket, aggKey(ALL, '60s', minuteOf(old))]);
   });
 
   it('a day without a log stream is a day without entries; no log at all is a note, as on one Redis', async () => {
-    const day = (t: number) => Math.floor(t / 86_400_000);
-    const gone = day(MINUTES[4]);
-    await dst.del(inLayout('cluster', () => eventsKey(MINUTES[4])));
+    // the day before's stream gone (not expired: it would be kept until a day after its day's end)
+    const gone = dayOf(MINUTES[0]);
+    await dst.del(inLayout('cluster', () => eventsKey(gone)));
     const { run, report } = await forensicJson(cluster.target, WINDOW);
     // the other days' entries are read; the buckets of the day without a log no longer match it
-    expect(report.logEntries).toBe(MINUTES.filter((m) => day(m) !== gone).length * PER_MINUTE);
+    expect(report.logEntries).toBe(MINUTES.filter((m) => dayOf(m) !== gone).length * PER_MINUTE);
     expect(run.code).toBe(1);
-    const lost = MINUTES.filter((m) => day(m) === gone);
+    const lost = [...new Set(MINUTES.filter((m) => dayOf(m) === gone))];
     // every bucket of those minutes (four symbols and ALL) differs from the empty log, and no other
     expect(check(report, 5).failed).toBe(lost.length * 5);
     for (const e of check(report, 5).examples) expect(lost).toContain(parseAggKey(e.key)!.start);
@@ -328,8 +353,8 @@ describe('forensic on a Cluster whose slots move', () => {
     await replicated();
     const master = await masterOf(keySlot(day().key));
     const [c, s] = await Promise.all([
-      forensicJson(cluster.target, WINDOW),
-      forensicJson(single.url, WINDOW),
+      forensicJson(cluster.target, WINDOW, KEPT),
+      forensicJson(single.url, WINDOW, KEPT),
       // while the validator connects and reads (its run takes about a second)
       new Promise((r) => setTimeout(r, 300)).then(() => master.kill()),
     ]);
