@@ -331,7 +331,7 @@ async function validate(client: RespConnection, log: LogWorker, opts: RunOptions
   if (!state.exists) {
     const log = keyLayout() === 'single' ? `${EVENTS_KEY} does not exist` : "no day's log of the window (liq:events:{YYYY-MM-DD}) exists";
     notes.push(`${log}: checks 5, 6, 8 and the price warning had nothing to compare`);
-  }
+  } else if (wholeMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
   if (state.insideRemoval) notes.push(`an entry was removed from inside ${state.removalKey ?? EVENTS_KEY} (${state.insideRemoval})`);
   return buildReport(checks, warnings, {
     strict: opts.strict === true,
