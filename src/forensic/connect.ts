@@ -1,16 +1,18 @@
 // The validator's connection to the Redis the daemon writes to: a URL as it is, or, with Sentinel, the master the
 // Sentinels name. Each Sentinel is asked in turn (`SENTINEL get-master-addr-by-name`), and the server it names must
-// say it is a master (ROLE): right after a failover a Sentinel may still name the old one.
-import { type RedisTarget, describeTarget } from '../core/redis-target.js';
+// say it is a master (ROLE): right after a failover a Sentinel may still name the old one. A Cluster: its slot map,
+// read from the first listed node that answers, and a connection per master (cluster.ts).
+import type { RedisTarget } from '../core/redis-target.js';
 import { RespError } from './resp-codec.js';
-import { RespClient } from './resp.js';
+import { ClusterClient } from './cluster.js';
+import { RespClient, type RespConnection } from './resp.js';
 
 const address = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
-/** Connects to the target's master within about timeoutMs per server tried; rejects with what went wrong. */
-export async function connectTarget(target: RedisTarget, timeoutMs = 3000): Promise<RespClient> {
+/** Connects to the target's master (or masters) within about timeoutMs per server tried; rejects with what went wrong. */
+export async function connectTarget(target: RedisTarget, timeoutMs = 3000): Promise<RespConnection> {
   if (target.mode === 'single') return RespClient.connect(target.url, timeoutMs);
-  if (target.mode === 'cluster') throw new Error(`${describeTarget(target)}: cluster mode is not available yet`);
+  if (target.mode === 'cluster') return ClusterClient.connect(target.nodes, { connectTimeoutMs: timeoutMs });
   const tried: string[] = [];
   for (const s of target.sentinels) {
     const at = address(s.host, s.port);

@@ -3,7 +3,7 @@
 // entry with usd (inverse, or a quantity that had more than 8 decimals) = round_half_up(usd, cents), and then
 // quantity = round_half_up(usd ÷ price, 8 decimals).
 import { divToScaled, mul, parseDecimal, toScaled } from '../core/decimal.js';
-import { bucketKey, minuteOf } from '../core/keys.js';
+import { EVENTS_KEY, bucketKey, minuteOf } from '../core/keys.js';
 import { MAX_SAFE, POW10, type SmallDecimal, scaleSafe, smallDecimal } from '../core/small.js';
 import type { Exchanges } from './fields.js';
 import { type Num, eq, intField } from './num.js';
@@ -65,6 +65,8 @@ export interface EntryContext {
   /** Only this symbol (undefined: all). */
   readonly symbol: string | undefined;
   readonly minutes: Map<number, LogMinute>;
+  /** The stream being read, named by a finding without a bucket (liq:events, or a day's stream on a Cluster). */
+  logKey?: string;
 }
 
 /** Checks and aggregates one XRANGE entry [streamId, [name, value, …]]. */
@@ -116,7 +118,7 @@ export function addEntry(ctx: EntryContext, entry: Reply, seen: SeenLookups): vo
   if (symbol !== undefined && ctx.symbol !== undefined && symbol !== ctx.symbol) return;
   const c = ctx.check;
   const minute = typeof ts === 'number' ? minuteOf(ts) : undefined;
-  const where = symbol !== undefined && minute !== undefined ? bucketKey(symbol, minute) : 'liq:events';
+  const where = symbol !== undefined && minute !== undefined ? bucketKey(symbol, minute) : ctx.logKey ?? EVENTS_KEY;
   const field = (name: string) => `entry ${sid} ${name}`;
   if (id === undefined || !ID_RE.test(id)) return c.fail(where, field('id'), 'a 20-character identity', id ?? '(absent)');
   if (typeof ts !== 'number') return c.fail(where, field('ts'), 'a time in ms', String(ts ?? '(absent)'));

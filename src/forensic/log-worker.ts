@@ -2,9 +2,10 @@
 // after every page, then the result or the error as a message. The aggregates' Float64Arrays are transferred,
 // not copied.
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptKeyLayout } from '../core/redis-target.js';
 import { type LogParams, type WorkerMessage, checkLog } from './logcheck.js';
 import { connectTarget } from './connect.js';
-import type { RespClient } from './resp.js';
+import type { RespConnection } from './resp.js';
 
 const port = parentPort;
 if (port === null) throw new Error('log-worker.js runs as a worker thread of the validator');
@@ -12,7 +13,9 @@ const p = workerData as LogParams;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function main(): Promise<void> {
-  let client: RespClient;
+  // a worker has its own copy of keys.ts: the layout the validator's thread adopted is adopted here too
+  adoptKeyLayout(p.redis);
+  let client: RespConnection;
   try {
     client = await connectTarget(p.redis, p.connectTimeoutMs);
   } catch (err) {

@@ -1,9 +1,11 @@
 // Reading liq:events: how much of it may have been trimmed (which minutes are wholly inside the log), and its
 // entries in pages of COUNT 10,000, several ID ranges at once so that Redis fills the next pages while the
-// previous ones are checked.
-import { BUCKET_MS, EVENTS_KEY } from '../core/keys.js';
+// previous ones are checked. On a Cluster the log is one stream per UTC day (liq:events:{day}, keys.ts), the
+// entries of a day's minutes in its stream: each is read the same way, and their states combine into one whose
+// trimming bound is kept per day.
+import { BUCKET_MS, DAY_MS, EVENTS_KEY } from '../core/keys.js';
 import { type Reply, RespError } from './resp-codec.js';
-import { type RawReply, RespClient } from './resp.js';
+import type { RawReply, RespConnection } from './resp.js';
 
 /** An entry's ts can be up to 5 minutes in the future of its insertion (the stream ID's ms part). */
 export const FUTURE_MS = 5 * 60_000;
@@ -22,7 +24,43 @@ export interface LogState {
   readonly removedUpTo: number;
   /** Set when an entry was removed from inside the log (after its first entry): not what trimming does. */
   readonly insideRemoval: string | undefined;
+  /** The stream insideRemoval is about. */
+  readonly removalKey?: string;
+  /**
+   * Cluster layout: removedUpTo of each UTC day's stream (day start → bound). Absent for the one liq:events.
+   */
+  readonly days?: ReadonlyMap<number, number>;
 }
+
+/**
+ * The state of the logs of several days (day start, its stream's state), as one log: see LogState.days. A day
+ * without a stream either had no entries (nothing removed: its minutes are compared with an empty log) or is past
+ * its expiry (the day's end plus retentionHours: everything removed, its minutes are not compared).
+ */
+export function combineStates(days: ReadonlyArray<readonly [number, LogState]>, now: number, retentionHours: number): LogState {
+  const existing = days.filter(([, s]) => s.exists);
+  if (existing.length === 0) return { ...NO_LOG, days: new Map() };
+  const bounds = new Map<number, number>();
+  for (const [d, s] of days) {
+    if (s.exists) bounds.set(d, s.removedUpTo);
+    else if (d + DAY_MS + retentionHours * 3_600_000 <= now) bounds.set(d, Infinity);
+  }
+  const firsts = existing.flatMap(([, s]) => (s.firstMs === undefined ? [] : [s.firstMs]));
+  const lasts = existing.flatMap(([, s]) => (s.lastMs === undefined ? [] : [s.lastMs]));
+  const inside = existing.find(([, s]) => s.insideRemoval !== undefined)?.[1];
+  return {
+    exists: true,
+    length: existing.reduce((n, [, s]) => n + s.length, 0),
+    firstMs: firsts.length === 0 ? undefined : Math.min(...firsts),
+    lastMs: lasts.length === 0 ? undefined : Math.max(...lasts),
+    removedUpTo: Math.max(...existing.map(([, s]) => s.removedUpTo)),
+    insideRemoval: inside?.insideRemoval,
+    removalKey: inside?.removalKey,
+    days: bounds,
+  };
+}
+
+const NO_LOG: LogState = { exists: false, length: 0, firstMs: undefined, lastMs: undefined, removedUpTo: Infinity, insideRemoval: undefined };
 
 const idMs = (id: string) => Number(id.slice(0, id.indexOf('-')));
 function idLess(a: string, b: string): boolean {
@@ -36,13 +74,15 @@ function idLess(a: string, b: string): boolean {
  * is below the first entry, everything after it is intact. A removal after the first entry is flagged, and then
  * only the head older than the retention (EVENT_LOG_RETENTION_HOURS) is taken as legitimately trimmed.
  */
-export async function logState(client: RespClient, now: number, retentionHours: number): Promise<LogState> {
-  const r = await client.command('XINFO', 'STREAM', EVENTS_KEY);
+export async function logState(client: RespConnection, now: number, retentionHours: number, key = EVENTS_KEY): Promise<LogState> {
+  return stateOf(await client.command('XINFO', 'STREAM', key), now, retentionHours, key);
+}
+
+/** The state of the stream `key` from its XINFO STREAM reply. */
+export function stateOf(r: Reply, now: number, retentionHours: number, key: string): LogState {
   if (r instanceof RespError) {
-    if (/no such key/i.test(r.message)) {
-      return { exists: false, length: 0, firstMs: undefined, lastMs: undefined, removedUpTo: Infinity, insideRemoval: undefined };
-    }
-    throw new Error(r.message);
+    if (/no such key/i.test(r.message)) return NO_LOG;
+    throw new Error(key === EVENTS_KEY ? r.message : `${key}: ${r.message}`);
   }
   const flat = r as Reply[];
   const info = new Map<string, Reply>();
@@ -72,12 +112,14 @@ export async function logState(client: RespClient, now: number, retentionHours: 
     lastMs: lastId === undefined ? undefined : idMs(lastId),
     removedUpTo,
     insideRemoval,
+    removalKey: insideRemoval === undefined ? undefined : key,
   };
 }
 
 /** Whether every event of the minute starting at `start` is still in the log. */
 export function wholeInLog(state: LogState, start: number, now: number): boolean {
-  return state.exists && start + BUCKET_MS <= now && start - FUTURE_MS > state.removedUpTo;
+  const removedUpTo = state.days === undefined ? state.removedUpTo : state.days.get(Math.floor(start / DAY_MS) * DAY_MS) ?? -Infinity; // a day without a stream: no entries
+  return state.exists && start + BUCKET_MS <= now && start - FUTURE_MS > removedUpTo;
 }
 
 /**
@@ -87,10 +129,11 @@ export function wholeInLog(state: LogState, start: number, now: number): boolean
  * pages are read.
  */
 export async function readLog(
-  client: RespClient,
+  client: RespConnection,
   state: LogState,
   fromMs: number,
   onPage: (page: Buffer) => { entries: number; lastId: string | undefined },
+  key = EVENTS_KEY,
 ): Promise<void> {
   if (!state.exists || state.firstMs === undefined || state.lastMs === undefined) return;
   const lo = Math.max(fromMs, state.firstMs);
@@ -99,7 +142,7 @@ export async function readLog(
   const n = Math.max(1, Math.min(SLICES, Math.ceil((hi - lo + 1) / 60_000)));
   const step = Math.ceil((hi - lo + 1) / n);
   const fetch = (start: string, end: string) => {
-    const page = client.pipelineRaw([['XRANGE', EVENTS_KEY, start, end, 'COUNT', String(PAGE)]]).then((r) => r[0]);
+    const page = client.pipelineRaw([['XRANGE', key, start, end, 'COUNT', String(PAGE)]]).then((r) => r[0]);
     page.catch(() => {}); // awaited in turn below; a failure meanwhile must not go unhandled
     return { end, page };
   };

@@ -2,17 +2,17 @@
 // compare the buckets with). It runs in a worker thread (log-worker.ts) with its own Redis connection, so that
 // parsing a day of log entries and reading the window's buckets use both cores instead of one after the other.
 import { Worker } from 'node:worker_threads';
-import { bucketKey, seenKey } from '../core/keys.js';
+import { EVENTS_KEY, bucketKey, daysBack, eventsKey, keyLayout, seenKey } from '../core/keys.js';
 import type { RedisTarget } from '../core/redis-target.js';
 import type { EntryContext, SeenLookups } from './entries.js';
 import { LogMinute, type LogMinuteData } from './log-minute.js';
 import { Exchanges } from './fields.js';
 import { IdSet } from './idset.js';
-import { FUTURE_MS, type LogState, logState, readLog } from './log.js';
+import { FUTURE_MS, type LogState, combineStates, logState, readLog, stateOf } from './log.js';
 import { CHECKS, Check, type Failure } from './report.js';
 import { readPage } from './page.js';
 import { Interner, type Reply, ok } from './resp-codec.js';
-import type { RespClient } from './resp.js';
+import type { RespConnection } from './resp.js';
 
 export interface LogParams {
   readonly redis: RedisTarget;
@@ -43,10 +43,10 @@ export type WorkerMessage =
   | { readonly type: 'error'; readonly message: string; readonly connecting: boolean };
 
 /** Reads and checks the log; `progress` after every page. */
-export async function checkLog(client: RespClient, p: LogParams, progress: (done: number, total: number) => void): Promise<LogResult> {
+export async function checkLog(client: RespConnection, p: LogParams, progress: (done: number, total: number) => void): Promise<LogResult> {
   const check = new Check(CHECKS[5].id, CHECKS[5].name, CHECKS[5].unit);
   const exchanges = new Exchanges();
-  const state: LogState = await logState(client, p.now, p.logRetentionHours);
+  const { streams, state } = await logStreams(client, p);
   const minutes = new Map<number, LogMinute>();
   const ctx: EntryContext = {
     exchanges,
@@ -61,7 +61,7 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
   const intern = new Interner();
   let logEntries = 0;
   const lookups: Array<Promise<void>> = [];
-  await readLog(client, state, p.from - FUTURE_MS, (raw) => {
+  const onPage = (raw: Buffer) => {
     const seen: SeenLookups = new Map();
     const page = readPage(ctx, raw, seen, intern);
     logEntries += page.entries;
@@ -69,7 +69,11 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
     // every entry's id must be in liq:seen of its minute: looked up while the next pages are read
     if (seen.size > 0) lookups.push(lookupSeen(client, seen, check));
     return page;
-  });
+  };
+  for (const s of streams) {
+    ctx.logKey = s.key;
+    await readLog(client, s.state, p.from - FUTURE_MS, onPage, s.key);
+  }
   await Promise.all(lookups);
   for (const lm of minutes.values()) lm.finish();
   return {
@@ -81,8 +85,29 @@ export async function checkLog(client: RespClient, p: LogParams, progress: (done
   };
 }
 
+/**
+ * The log's streams to read, oldest first, and their state as one log. One Redis: liq:events. A Cluster: the
+ * streams of the window's UTC days, and of every day whose stream may still exist (a day's stream expires at the
+ * day's end plus EVENT_LOG_RETENTION_HOURS): an entry inserted since the window began is in one of them, as it
+ * would be in liq:events, whatever its day (an entry's ts is at most FUTURE_MS ahead of its insertion, and a late
+ * event's day may be any of them).
+ */
+async function logStreams(client: RespConnection, p: LogParams): Promise<{ streams: Array<{ key: string; state: LogState }>; state: LogState }> {
+  if (keyLayout() === 'single') {
+    const state = await logState(client, p.now, p.logRetentionHours);
+    return { streams: [{ key: EVENTS_KEY, state }], state };
+  }
+  const days = daysBack(p.now + FUTURE_MS, Math.min(p.from - FUTURE_MS, p.now - p.logRetentionHours * 3_600_000)).reverse();
+  const replies = await client.pipeline(days.map((d) => ['XINFO', 'STREAM', eventsKey(d)]));
+  const states = days.map((d, i) => [d, stateOf(replies[i], p.now, p.logRetentionHours, eventsKey(d))] as const);
+  return {
+    streams: states.filter(([, s]) => s.exists).map(([d, state]) => ({ key: eventsKey(d), state })),
+    state: combineStates(states, p.now, p.logRetentionHours),
+  };
+}
+
 /** HMGET of each minute's identities in liq:seen:60s:{minute}: each entry passes check 6 or fails as absent. */
-async function lookupSeen(client: RespClient, seen: SeenLookups, c6: Check): Promise<void> {
+async function lookupSeen(client: RespConnection, seen: SeenLookups, c6: Check): Promise<void> {
   const minutes = [...seen.keys()];
   const replies = await client.pipeline(minutes.map((m) => ['HMGET', seenKey(m), ...seen.get(m)!.ids]));
   minutes.forEach((m, i) => {

@@ -54,8 +54,9 @@ Options:
   --strict      a warning counts as a failure (exit 1)
   -h, --help    this text
 
-Environment: REDIS_URL; EVENT_LOG_RETENTION_HOURS (default 24, as the daemon's) bounds how much of the log may
-have been trimmed when an entry was removed from inside it.
+Environment: REDIS_URL, or REDIS_SENTINELS (and REDIS_SENTINEL_NAME), or REDIS_CLUSTER_NODES, as the daemon's;
+EVENT_LOG_RETENTION_HOURS (default 24, as the daemon's) bounds how much of the log may have been trimmed when an
+entry was removed from inside it (on a Cluster: after how long a day's log, liq:events:{day}, may have expired).
 
 Exit codes: 0 every check holds (warnings or not), 1 a check failed (or, with --strict, a warning was found),
 2 cannot run (Redis unreachable, bad usage, nothing to check).

@@ -159,3 +159,51 @@ export function decodeAt(buf: Buffer, pos: number, intern: Interner, at: { pos: 
   at.pos = next;
   return value;
 }
+
+/** The position after the complete reply at buf[pos] (headers read, bulk bodies skipped). */
+export function replyEnd(buf: Buffer, pos: number): number {
+  let need = 1;
+  const open: number[] = [];
+  while (need > 0 || open.length > 0) {
+    if (need === 0) {
+      need = open.pop()!;
+      continue;
+    }
+    const type = buf[pos];
+    const cr = buf.indexOf(CR, pos + 1);
+    if (cr < 0) throw new Error('protocol error: truncated reply');
+    need--;
+    if (type === 36 /* $ */ || type === 42 /* * */) {
+      const n = Number(buf.toString('latin1', pos + 1, cr));
+      pos = cr + 2;
+      if (type === 36 && n >= 0) pos += n + 2;
+      else if (type === 42 && n > 0) {
+        open.push(need);
+        need = n;
+      }
+    } else if (type === 43 /* + */ || type === 45 /* - */ || type === 58 /* : */) pos = cr + 2;
+    else throw new Error(`protocol error: unexpected byte ${type}`);
+  }
+  return pos;
+}
+
+/** The commands an Encoder wrote (its bytes, from take()), as their arguments. */
+export function decodeCommands(buf: Buffer): string[][] {
+  const out: string[][] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    if (buf[pos] !== 42 /* * */) throw new Error('protocol error: not a command');
+    let cr = buf.indexOf(CR, pos);
+    const n = Number(buf.toString('latin1', pos + 1, cr));
+    pos = cr + 2;
+    const args = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      cr = buf.indexOf(CR, pos);
+      const len = Number(buf.toString('latin1', pos + 1, cr));
+      args[i] = buf.toString('utf8', cr + 2, cr + 2 + len);
+      pos = cr + 4 + len;
+    }
+    out.push(args);
+  }
+  return out;
+}

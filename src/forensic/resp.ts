@@ -29,7 +29,19 @@ const EMPTY = Buffer.alloc(0);
 /** Initial size of a raw reply's buffer. */
 const ARENA = 1 << 20;
 
-export class RespClient {
+/**
+ * What the validator reads through: a RespClient on one Redis, or a ClusterClient (cluster.ts) that sends each
+ * command to the master of its key's slot.
+ */
+export interface RespConnection {
+  pipeline(cmds: readonly (readonly string[])[]): Promise<Reply[]>;
+  pipelineRaw(cmds: readonly (readonly string[])[]): Promise<RawReply[]>;
+  sendJoined(enc: Encoder): Promise<RawReply>;
+  command(...args: string[]): Promise<Reply>;
+  close(): void;
+}
+
+export class RespClient implements RespConnection {
   private readonly queue: Pending[] = [];
   private head = 0;
   private buf: Buffer = Buffer.alloc(0);

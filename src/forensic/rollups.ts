@@ -8,7 +8,7 @@ import type { Check } from './report.js';
 import { CAPPED, QTY, type FieldClassifier } from './fields.js';
 import { intField } from './num.js';
 import type { Reply } from './resp-codec.js';
-import type { RespClient } from './resp.js';
+import type { RespConnection } from './resp.js';
 import { type Vec, addField, addVec, capped, firstDifference, markCapped, newVec } from './totals.js';
 
 /** One minute as the run read it: its start, and each symbol's Vec (undefined: no bucket). */
@@ -18,7 +18,7 @@ export interface MinuteVecs {
 }
 
 export interface RollupInput {
-  client: RespClient;
+  client: RespConnection;
   classifier: FieldClassifier;
   exNames: () => readonly string[];
   /** The window's minutes, oldest first. */

@@ -3,7 +3,7 @@
 // requested ahead), and checks each bucket on its own (1, 2, 3, 7) and adds up the minute's sums (4) as it arrives.
 // The checks that compare buckets with the log (4's comparisons, 5, 8 and the price warning) run once the worker
 // has reported, in the order of the minutes.
-import { ALL, BUCKET_MS, EVENTS_KEY, bucketKey, topKey } from '../core/keys.js';
+import { ALL, BUCKET_MS, EVENTS_KEY, bucketKey, keyLayout, topKey } from '../core/keys.js';
 import { type RedisTarget, describeTarget } from '../core/redis-target.js';
 import { connectTarget } from './connect.js';
 import { checkBucket, checkTotals, readBucket } from './bucket.js';
@@ -18,7 +18,7 @@ import { type Report, buildReport, newChecks, newWarnings } from './report.js';
 import { checkRollups } from './rollups.js';
 import { checkShares } from './shares.js';
 import { Encoder, Interner, type Reply, decodeAt, ok } from './resp-codec.js';
-import type { RespClient } from './resp.js';
+import type { RespConnection } from './resp.js';
 import { EVENTS, type Vec, VecStore, addVec, capped, firstDifference, get, newVec } from './totals.js';
 
 export class CannotRun extends Error {
@@ -69,7 +69,7 @@ const cannotReach = (target: RedisTarget, err: unknown) =>
 export async function runForensic(opts: RunOptions): Promise<Report> {
   const t0 = performance.now();
   const connectTimeoutMs = opts.connectTimeoutMs ?? 3000;
-  let client: RespClient;
+  let client: RespConnection;
   try {
     client = await connectTarget(opts.redis, connectTimeoutMs);
   } catch (err) {
@@ -102,7 +102,7 @@ export async function runForensic(opts: RunOptions): Promise<Report> {
   }
 }
 
-async function validate(client: RespClient, log: LogWorker, opts: RunOptions, now: number, starts: number[], t0: number): Promise<Report> {
+async function validate(client: RespConnection, log: LogWorker, opts: RunOptions, now: number, starts: number[], t0: number): Promise<Report> {
   const from = starts[0];
   const to = starts[starts.length - 1];
   const checks = newChecks();
@@ -319,7 +319,7 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
   // 7. shares of the window total
   checkShares(c7, windowTotals, exchanges.names, bySymbol ? `${opts.symbol} (window)` : 'ALL (window)');
 
-  if (state.insideRemoval) c5.fail(EVENTS_KEY, 'max-deleted-entry-id', 'only the head of the log trimmed', state.insideRemoval);
+  if (state.insideRemoval) c5.fail(state.removalKey ?? EVENTS_KEY, 'max-deleted-entry-id', 'only the head of the log trimmed', state.insideRemoval);
   let windowEntries = 0;
   for (const lm of logMinutes.values()) windowEntries += lm.events;
   if (buckets === 0 && windowEntries === 0 && checks.every((c) => c.failed === 0)) {
@@ -328,9 +328,11 @@ async function validate(client: RespClient, log: LogWorker, opts: RunOptions, no
     );
   }
   if (bySymbol) notes.push('check 4 (market-wide) needs every symbol: skipped with --symbol');
-  if (!state.exists) notes.push('liq:events does not exist: checks 5, 6, 8 and the price warning had nothing to compare');
-  else if (wholeMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
-  if (state.insideRemoval) notes.push(`an entry was removed from inside liq:events (${state.insideRemoval})`);
+  if (!state.exists) {
+    const log = keyLayout() === 'single' ? `${EVENTS_KEY} does not exist` : "no day's log of the window (liq:events:{YYYY-MM-DD}) exists";
+    notes.push(`${log}: checks 5, 6, 8 and the price warning had nothing to compare`);
+  } else if (wholeMinutes === 0) notes.push('no minute of the window lies wholly inside the log retention: check 5 compared nothing');
+  if (state.insideRemoval) notes.push(`an entry was removed from inside ${state.removalKey ?? EVENTS_KEY} (${state.insideRemoval})`);
   return buildReport(checks, warnings, {
     strict: opts.strict === true,
     window: opts.window,

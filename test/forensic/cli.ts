@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RedisTarget, targetEnv } from '../../src/core/redis-target.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FORENSIC = path.join(ROOT, 'dist/scripts/forensic.js');
@@ -32,8 +33,9 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   });
 }
 
-export function forensic(redisUrl: string, args: string[] = []): Promise<Run> {
-  return runNode(FORENSIC, args, { REDIS_URL: redisUrl });
+/** Runs the CLI against a Redis URL, or any target (a Cluster: REDIS_CLUSTER_NODES), with more of the environment. */
+export function forensic(redis: string | RedisTarget, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  return runNode(FORENSIC, args, { ...(typeof redis === 'string' ? { REDIS_URL: redis } : targetEnv(redis)), ...env });
 }
 
 export interface JsonCheck {
@@ -73,8 +75,8 @@ export interface JsonReport {
   warnings: JsonWarning[];
 }
 
-export async function forensicJson(redisUrl: string, args: string[] = []): Promise<{ run: Run; report: JsonReport }> {
-  const run = await forensic(redisUrl, [...args, '--json']);
+export async function forensicJson(redis: string | RedisTarget, args: string[] = [], env: Record<string, string> = {}): Promise<{ run: Run; report: JsonReport }> {
+  const run = await forensic(redis, [...args, '--json'], env);
   let report: JsonReport;
   try {
     report = JSON.parse(run.stdout) as JsonReport;
