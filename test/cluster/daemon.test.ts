@@ -207,5 +207,13 @@ describe('the daemon on a Redis Cluster', () => {
     expect(sumMetric(m, 'liq_dropped_total')).toBe(0);
     expect(sumMetric(m, 'liq_events_written_total')).toBe(sent);
     expect(sent).toBeGreaterThan(300);
+
+    // Forensic on the cluster after the failover: every bucket equals its log entries, rollups their minutes.
+    const f = await runNode(FORENSIC, ['--window', '1h', '--json'], targetEnv(cluster.target));
+    expect(f.stderr).toBe('');
+    expect(f.code).toBe(0);
+    const report = JSON.parse(f.stdout) as { ok: boolean; logEntries: number };
+    expect(report.ok).toBe(true);
+    expect(report.logEntries).toBeGreaterThanOrEqual(sent);
   }, 150_000);
 });
