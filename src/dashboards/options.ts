@@ -23,7 +23,7 @@ export interface CliOptions {
   readonly color: ColorMode;
   readonly refreshMs: number;
   readonly once: boolean;
-  /** REDIS_URL, or REDIS_SENTINELS and REDIS_SENTINEL_NAME, as the daemon reads them (core/redis-target.ts). */
+  /** REDIS_URL, or REDIS_SENTINELS and REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES, as the daemon reads them (core/redis-target.ts). */
   readonly redis: RedisTarget;
   readonly logFile: string;
 }
@@ -72,6 +72,7 @@ Environment:
   REDIS_URL        Redis of the daemon (default ${DEFAULT_REDIS_URL})
   REDIS_SENTINELS  instead: Sentinels (host:port,…) that name the daemon's master, REDIS_SENTINEL_NAME
                    (default ${DEFAULT_SENTINEL_NAME}); as the daemon reads them
+  REDIS_CLUSTER_NODES  instead: a Redis Cluster's nodes (host:port,…), read in the cluster key layout
   LOG_FILE         the dashboard's log file (default ${DEFAULT_LOG_FILE}); nothing is logged to the terminal
   NO_COLOR         set and not empty: no colour (as --color never, unless --color always)
 
