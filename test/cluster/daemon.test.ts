@@ -2,8 +2,9 @@
 // - the mixed burst of the single-node end-to-end test, fed at once to two daemons on the cluster and one on a
 //   single Redis: the cluster holds exactly the single Redis's buckets (counted once, not twice), and the
 //   dashboards (--once) and liqd query print the same for both;
-// - a stream of events while the master of the day's slot is SIGKILLed and its replica promoted, with
-//   REDIS_WAIT_REPLICAS=1: every event counted once, none lost, none doubled.
+// - a stream of events while the replica of the day slot's master is held behind, the master SIGKILLed and the
+//   replica promoted: with REDIS_WAIT_REPLICAS=1 every event counted once, none lost, none doubled, and forensic
+//   passes; with 0 the events the replica never got are gone, and the day's marker reports exactly how many.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { masterOf } from '../../src/engine/cluster.js';
 import { targetEnv } from '../../src/core/redis-target.js';
 import { type RunResult, runCli } from '../dashboards/cli.js';
 import { FORENSIC, runNode } from '../forensic/cli.js';
-import { query } from '../../scripts/lib/redis-node.js';
+import { type RedisNode, query } from '../../scripts/lib/redis-node.js';
 import { startCluster, type ClusterSetup } from '../support/cluster.js';
 import { startDaemon, waitUntil, type RunningDaemon } from '../support/daemon.js';
 import { freePort, startRedis, type PrivateRedis } from '../support/redis.js';
@@ -89,6 +90,86 @@ function burst(s: Standins, t = MIN) {
 
 const SYMBOLS = ['ALL', 'BTCUSDT', 'BTCUSD', `BTCUSD_${DELIVERY.yymmdd}`];
 
+interface Outcome {
+  d: RunningDaemon;
+  sent: number;
+  /** Events of the stream's minute in the ALL bucket and in the day's log, once the daemon holds nothing. */
+  counted: number;
+  logged: number;
+}
+
+/** The replica of a master (from its INFO replication). */
+async function replicaOf(master: RedisNode): Promise<RedisNode> {
+  const info = (await query(master, ['INFO', 'replication'])) as string;
+  const port = Number(/^slave0:.*port=(\d+)/m.exec(info)?.[1]);
+  const node = cluster.nodes.find((n) => n.port === port);
+  if (node === undefined) throw new Error(`no replica of ${master.port}: ${info}`);
+  return node;
+}
+
+/**
+ * A daemon on the cluster and a steady stream of events into one minute of the current day; the replica of that
+ * day's master held behind (stopped, its link cut) while the master takes batches it never passes on; the master
+ * SIGKILLed and the replica let go; the cluster promotes it, the daemon follows, the killed node comes back as its
+ * replica (WAIT can be met again); the stream stops and the daemon writes what it holds.
+ */
+async function failover(waitReplicas: number, instance: string, whileBehind: (d: RunningDaemon) => Promise<void>): Promise<Outcome> {
+  await cluster.waitHealthy();
+  await cluster.waitReplicated();
+  const d = await launch({ EXCHANGES: 'binance', ...targetEnv(cluster.target), REDIS_WAIT_REPLICAS: String(waitReplicas), REDIS_WAIT_TIMEOUT_MS: '300' }, instance);
+  await d.waitForLog((l) => l.msg === 'ready', 20_000);
+  await waitUntil(async () => (await d.health()).body.status === 'ok', 20_000, '/health ok');
+  const base = minuteOf(Date.now()) - 60_000;
+  const count = () => inLayout('cluster', async () => Number((await onCluster.hget(aggKey('ALL', '60s', base), 'count')) ?? 0));
+  const logLength = () => inLayout('cluster', () => onCluster.xlen(eventsKey(base)));
+  const [before, logBefore] = [await count(), await logLength()];
+  // A price of its own per run (its cents digit), so that one run's events are never another's repeats.
+  let sent = 0;
+  let sending = true;
+  const sender = (async () => {
+    while (sending) {
+      for (let i = 0; i < 4; i++, sent++) {
+        standins.send('binance-usdm', binanceFrame({ symbol: sent % 3 ? 'BTCUSDT' : 'ETHUSDT', side: sent % 2 ? 'SELL' : 'BUY', price: `${30_000 + sent}.${waitReplicas}5`, qty: '0.01', ts: base + (sent % 60_000) }));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    await waitUntil(async () => (await count()) - before >= 200, 15_000, 'the first events counted');
+    const owner = await inLayout('cluster', async () => masterOf(onCluster, aggKey('ALL', '60s', base)));
+    const victim = cluster.nodes.find((n) => `${n.address.host}:${n.address.port}` === owner)!;
+    expect(victim).toBeDefined();
+    const replica = await replicaOf(victim);
+    process.kill(replica.pid!, 'SIGSTOP');
+    try {
+      expect(await victim.client().client('KILL', 'TYPE', 'replica')).toBe(1);
+      await whileBehind(d);
+      await victim.kill('SIGKILL');
+    } finally {
+      process.kill(replica.pid!, 'SIGCONT');
+    }
+    // The replica takes over (cluster-node-timeout 1 s); the daemon follows once the slot answers again.
+    await waitUntil(async () => /^role:master/m.test((await query(replica, ['INFO', 'replication'])) as string) && (await cluster.info(replica)).cluster_state === 'ok', 30_000, 'the replica promoted');
+    await victim.start();
+    await cluster.waitHealthy();
+    await cluster.waitReplicated();
+    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    sending = false;
+    await sender;
+  }
+  try {
+    await waitUntil(async () => (await d.health()).status === 200 && (await d.health()).body.bufferedEvents === 0, 30_000, '/health 200, nothing held');
+  } catch (err) {
+    console.error(JSON.stringify((await d.health()).body), d.logs.filter((l) => l.level !== 'info' || l.mod === 'redis').slice(-25).map((l) => JSON.stringify(l).slice(0, 400)).join('\n'));
+    throw err;
+  }
+  await waitUntil(async () => (await count()) - before >= sent || sumMetric(await d.metrics(), 'liq_redis_data_loss_total') > 0, 30_000, `all ${sent} events written`);
+  // Give a doubled write time to show.
+  await new Promise((r) => setTimeout(r, 1000));
+  return { d, sent, counted: (await count()) - before, logged: (await logLength()) - logBefore };
+}
+
 describe('the daemon on a Redis Cluster', () => {
   it('two daemons on the cluster and one on a single Redis, the same frames: the same buckets, counted once; the same dashboards and query', async () => {
     // The first status write after the streams opened (not during the connect, which would mark the minute as down
@@ -154,66 +235,21 @@ describe('the daemon on a Redis Cluster', () => {
     daemons.length = 0;
   }, 120_000);
 
-  it('REDIS_WAIT_REPLICAS=1: the master of the day slot SIGKILLed mid-stream, its replica promoted: every event counted once', async () => {
-    const d = await launch({ EXCHANGES: 'binance', ...targetEnv(cluster.target), REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '300' }, 'cluster-failover');
-    await d.waitForLog((l) => l.msg === 'ready', 20_000);
-    await waitUntil(async () => (await d.health()).body.status === 'ok', 20_000, '/health ok');
-    // The events go to one minute of the current day; the master of that day's slot is the one to kill.
-    const base = minuteOf(Date.now()) - 60_000;
-    const count = () => inLayout('cluster', async () => Number((await onCluster.hget(aggKey('ALL', '60s', base), 'count')) ?? 0));
-    const before = await count();
-    const logBefore = await inLayout('cluster', () => onCluster.xlen(eventsKey(base)));
-    let sent = 0;
-    let sending = true;
-    const sender = (async () => {
-      while (sending) {
-        for (let i = 0; i < 4; i++, sent++) {
-          standins.send('binance-usdm', binanceFrame({ symbol: sent % 3 ? 'BTCUSDT' : 'ETHUSDT', side: sent % 2 ? 'SELL' : 'BUY', price: `${30_000 + sent}.5`, qty: '0.01', ts: base + (sent % 60_000) }));
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    try {
-      await waitUntil(async () => (await count()) - before >= 200, 15_000, 'the first events counted');
-      const owner = await inLayout('cluster', async () => masterOf(onCluster, aggKey('ALL', '60s', base)));
-      const victim = cluster.nodes.find((n) => `${n.address.host}:${n.address.port}` === owner)!;
-      expect(victim).toBeDefined();
-      await victim.kill('SIGKILL');
-      // The replica takes over (cluster-node-timeout 1 s); the daemon follows once the slot answers again.
-      const masters = async () => {
-        let n = 0;
-        for (const node of cluster.nodes.filter((x) => x.running)) if (/^role:master/m.test((await query(node, ['INFO', 'replication'])) as string)) n++;
-        return n;
-      };
-      await waitUntil(async () => (await masters()) === 3 && (await cluster.info()).cluster_state === 'ok', 30_000, 'the replica promoted');
-      // Until the killed node is back (as the replica of the promoted one, from its nodes.conf), WAIT cannot be met:
-      // the daemon holds the events, as with Sentinel.
-      await waitUntil(async () => ((await d.health()).body.redis as { code?: string } | undefined)?.code === 'NOREPLICAS', 15_000, 'NOREPLICAS in /health');
-      expect((await d.health()).status).toBe(503);
-      await new Promise((r) => setTimeout(r, 1000));
-      await victim.start();
-      await cluster.waitHealthy();
-      await cluster.waitReplicated();
-      await new Promise((r) => setTimeout(r, 1000));
-    } finally {
-      sending = false;
-      await sender;
-    }
-    try {
-      await waitUntil(async () => (await d.health()).status === 200 && (await d.health()).body.bufferedEvents === 0, 30_000, '/health 200, nothing held');
-    } catch (err) {
-      console.error(JSON.stringify((await d.health()).body), d.logs.filter((l) => l.level !== 'info' || l.mod === 'redis').slice(-25).map((l) => JSON.stringify(l).slice(0, 400)).join('\n'));
-      throw err;
-    }
-    await waitUntil(async () => (await count()) - before >= sent, 30_000, `all ${sent} events written`);
-    // Give a doubled write time to show, then: exactly what was sent, in the buckets and in the log.
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await count()) - before).toBe(sent);
-    expect((await inLayout('cluster', () => onCluster.xlen(eventsKey(base)))) - logBefore).toBe(sent);
+  it('REDIS_WAIT_REPLICAS=1: the master of the day slot SIGKILLed mid-stream with its replica behind, the replica promoted: every event counted once', async () => {
+    const { d, sent, counted, logged } = await failover(1, 'cluster-wait', async (daemon) => {
+      // None of the master's batches is confirmed while its replica is cut off: held, and /health says so.
+      await waitUntil(async () => ((await daemon.health()).body.redis as { code?: string } | undefined)?.code === 'NOREPLICAS', 15_000, 'NOREPLICAS in /health');
+      expect((await daemon.health()).status).toBe(503);
+      await new Promise((r) => setTimeout(r, 500));
+    });
+    // Nothing lost, nothing doubled: each event once in the buckets and once in the day's log.
+    expect(counted).toBe(sent);
+    expect(logged).toBe(sent);
     const m = await d.metrics();
     expect(sumMetric(m, 'liq_redis_lost_events_total')).toBe(0);
     expect(sumMetric(m, 'liq_dropped_total')).toBe(0);
     expect(sumMetric(m, 'liq_events_written_total')).toBe(sent);
+    expect(m).toMatch(/liq_write_errors_total\{error="NOREPLICAS"\} [1-9]/);
     expect(sent).toBeGreaterThan(300);
 
     // Forensic on the cluster after the failover: every bucket equals its log entries, rollups their minutes.
@@ -223,5 +259,22 @@ describe('the daemon on a Redis Cluster', () => {
     const report = JSON.parse(f.stdout) as { ok: boolean; logEntries: number };
     expect(report.ok).toBe(true);
     expect(report.logEntries).toBeGreaterThanOrEqual(sent);
+  }, 150_000);
+
+  it('REDIS_WAIT_REPLICAS=0: the same failover loses what the replica never got, and the day marker reports exactly that, loudly', async () => {
+    const { d, sent, counted, logged } = await failover(0, 'cluster-nowait', async (daemon) => {
+      // Acknowledged by the master alone: /health stays ok while the replica falls behind.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await daemon.health()).body.status).toBe('ok');
+    });
+    expect(logged).toBe(counted);
+    expect(counted).toBeLessThan(sent);
+    await d.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'));
+    const lines = d.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('Redis lost data'));
+    expect(lines.every((l) => l.level === 'error')).toBe(true);
+    expect(lines.reduce((n, l) => n + Number(l.lost), 0)).toBe(sent - counted);
+    const m = await d.metrics();
+    expect(sumMetric(m, 'liq_redis_lost_events_total')).toBe(sent - counted);
+    expect((await d.health()).body.status).toBe('degraded');
   }, 150_000);
 });
