@@ -64,9 +64,11 @@ async function launch(spoolDir: string, extra: Record<string, string> = {}): Pro
       SPOOL_DIR: spoolDir,
       MAX_BUFFERED_EVENTS: '1000',
       FLUSH_MAX_EVENTS: '500',
-      // A daemon that stops reading must not take its own silence for a dead socket.
+      // A daemon that stops reading must not take its own silence for a dead socket: pinged every 0.5 s, a pong late
+      // by 2 s (not 0.5 s: on a loaded machine a late pong dropped the connection, and the frames sent meanwhile,
+      // before reading had paused) would reconnect within the 4 s the first test holds reading paused.
       PING_INTERVAL_MS: '500',
-      PONG_TIMEOUT_MS: '500',
+      PONG_TIMEOUT_MS: '2000',
       ...extra,
     },
     await freePort(),
@@ -85,7 +87,12 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
     const base = Date.now() - 90_000;
     for (const f of frames(N, base)) standins!.send('binance-usdm', f);
     // 1,000 in memory, the spool until the 256 KB disk is full, then memory again up to 2,000: reading pauses.
-    await waitUntil(async () => ((await d.health()).body.readPausedBy as string[]).includes('held_limit'), 30_000, 'reading paused at MAX_HELD_EVENTS');
+    try {
+      await waitUntil(async () => ((await d.health()).body.readPausedBy as string[]).includes('held_limit'), 30_000, 'reading paused at MAX_HELD_EVENTS');
+    } catch (err) {
+      const h = await d.health();
+      throw new Error(`${(err as Error).message}: /health ${JSON.stringify(h.body).slice(0, 600)}; log: ${d.logs.filter((l) => l.level !== 'info').slice(-8).map((l) => JSON.stringify(l).slice(0, 300)).join(' | ')}`);
+    }
     const h = await d.health();
     expect(h.status).toBe(503);
     expect(h.body).toMatchObject({ status: 'down', spool: { writable: false, code: 'ENOSPC' }, maxHeldEvents: 2000 });
@@ -96,7 +103,7 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
     expect(failures[0].level).toBe('error');
     expect(sumMetric(await d.metrics(), 'liq_spool_writable')).toBe(0);
     // Hold it paused for several keepalive periods: the connection stays up (nothing the exchange sent is lost).
-    await new Promise((r) => setTimeout(r, 3000));
+    await new Promise((r) => setTimeout(r, 4000));
     expect(d.logs.some((l) => l.msg === 'reconnect scheduled')).toBe(false);
 
     await redis.start();
