@@ -56,7 +56,42 @@ export function createRedis(to: RedisTarget | string, log: Logger, name = 'liqd'
   redis.on('error', (err: Error) => {
     if (state === 'ready') log.warn({ err }, 'redis error');
   });
+  keepConnecting(redis, (delayMs) => set('ended', { delayMs }), retryStrategy);
   return redis;
+}
+
+/**
+ * Connects again whenever the client ends without being asked to (quit() or disconnect()). ioredis ends a client for
+ * good when its connector fails a connect instead of retrying it. With Sentinel this happens when the failover
+ * detector of the previous connection hears +switch-master while the client is reconnecting: the connector is told
+ * to disconnect mid-connect, the connect fails with "Connection is closed.", and the client stays in "end". That was
+ * seen in a CI run of test/faults/sentinel.test.ts: the daemon stayed blind after the failover ("Redis not connected
+ * (end)"). The daemon must never stay blind, so an end it did not ask for is followed by a new connect, with backoff.
+ */
+export function keepConnecting(redis: Redis, onEnd: (delayMs: number) => void, delay: (times: number) => number): void {
+  let closing = false;
+  const quit = redis.quit.bind(redis);
+  redis.quit = ((...args: Parameters<Redis['quit']>) => {
+    closing = true;
+    return quit(...args);
+  }) as Redis['quit'];
+  const disconnect = redis.disconnect.bind(redis);
+  redis.disconnect = ((reconnect?: boolean) => {
+    if (!reconnect) closing = true;
+    return disconnect(reconnect);
+  }) as Redis['disconnect'];
+  let ends = 0;
+  redis.on('ready', () => {
+    ends = 0;
+  });
+  redis.on('end', () => {
+    if (closing) return;
+    const delayMs = delay(++ends);
+    onEnd(delayMs);
+    setTimeout(() => {
+      if (!closing && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, delayMs).unref();
+  });
 }
 
 /**
