@@ -164,7 +164,8 @@ describe('interactive dashboards under tmux', () => {
     pane.resize(70, 18);
     await pane.waitFor('terminal too small: need at least 72×20 (now 70×18)');
     pane.resize(80, 24);
-    const back = await pane.waitFor((p) => p.includes('latest liquidations') && !p.includes('terminal too small'));
+    // (on a loaded machine a frame drawn mid-resize can show first: the layout must settle at 80×24)
+    const back = await pane.waitFor((p) => p.includes('latest liquidations') && !p.includes('terminal too small') && /^┌─ USD per minute/.test(p.split('\n')[1] ?? ''));
     expect(back.split('\n')[1]).toMatch(/^┌─ USD per minute/);
     pane.keys('q');
     await pane.waitFor('EXIT=0');

@@ -116,7 +116,7 @@ describe.skipIf(!mountable)('spool faults (tmpfs mounts: needs root)', () => {
     await waitUntil(async () => (await d.health()).body.spooledEvents === 0, 30_000, 'spool replayed');
     expect(await d.stop()).toBe(0);
     expect(readdirSync(disk.dir).filter((f) => f.startsWith('spool-'))).toEqual([]);
-  });
+  }, 150_000); // its waits add up past the default 60 s on a loaded machine (a full CI run)
 
   it('a spool turned read-only before a shutdown with Redis down: retried until the hard exit, the loss counted and said, exit 1', async () => {
     const disk = mountTmpfs(1024);
