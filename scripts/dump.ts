@@ -10,12 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createGzip } from 'node:zlib';
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EVENTS_KEY } from '../src/core/keys.js';
 import { isCluster } from '../src/core/pipe.js';
 import { UsageError, die, parseOptions } from './lib/cli.js';
 import { type RedisTarget, describeTarget } from '../src/core/redis-target.js';
-import { redisClient, redisSpec } from './lib/redis.js';
+import { redisClient, redisSpec, scanKeys } from './lib/redis.js';
 
 const PROG = 'liqd-dump';
 const HELP = `liqd-dump: a canonical dump of the buckets, indexes and event log in a Redis (read only)
@@ -62,20 +62,6 @@ function parse(argv: string[]): { redis: RedisTarget; unshift: number; rollups: 
   return { redis, unshift, rollups: v.rollups === true, out: v.out };
 }
 
-/** Every key matching `pattern`: SCAN of the Redis, or of every master of a Cluster (each holds its slots' keys). */
-async function keys(r: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const node of isCluster(r) ? (r as unknown as Cluster).nodes('master') : [r]) {
-    let cursor = '0';
-    do {
-      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      out.push(...batch);
-    } while (cursor !== '0');
-  }
-  return out;
-}
-
 /** A key as the single layout names it: a Cluster's hash tag (`{2026-11-30}:`) left out, so dumps of both compare. */
 function plain(key: string): string {
   return key.replace(/^(liq:[a-z]+:)\{[^}]*\}:/, '$1');
@@ -101,7 +87,7 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number, op
   try {
     const lines: string[] = [];
     const rollups: string[] = [];
-    for (const key of await keys(r, 'liq:agg:*')) {
+    for (const key of await scanKeys(r, 'liq:agg:*')) {
       const minute = /:60s:\d+$/.test(key);
       if (!minute && !opts.rollups) continue;
       const h = await r.hgetall(key);
@@ -109,7 +95,7 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number, op
       if (minute) lines.push(JSON.stringify(['agg', unshiftKey(plain(key), unshift), fields]));
       else rollups.push(JSON.stringify(['rollup', plain(key), fields]));
     }
-    const minuteKeys = async (pattern: string) => (await keys(r, pattern)).filter((k) => /:60s:\d+$/.test(k));
+    const minuteKeys = async (pattern: string) => (await scanKeys(r, pattern)).filter((k) => /:60s:\d+$/.test(k));
     for (const key of await minuteKeys('liq:top:*')) {
       const z = await r.zrange(key, 0, -1, 'WITHSCORES');
       const pairs: string[][] = [];
@@ -126,12 +112,12 @@ export async function dumpLines(redis: RedisTarget | string, unshift: number, op
       }
       lines.push(JSON.stringify(['big', unshiftKey(plain(key), unshift), pairs.sort((a, b) => cmp(a[0], b[0]))]));
     }
-    for (const key of await keys(r, 'liq:seen:*')) lines.push(JSON.stringify(['seen', unshiftKey(plain(key), unshift), await r.hlen(key)]));
+    for (const key of await scanKeys(r, 'liq:seen:*')) lines.push(JSON.stringify(['seen', unshiftKey(plain(key), unshift), await r.hlen(key)]));
     const events: string[] = [];
     const ids = new Set<string>();
     let n = 0;
     // liq:events, or a Cluster's day streams liq:events:{day}
-    const logs = isCluster(r) ? (await keys(r, 'liq:events:*')).filter((k) => /^liq:events:\{[^}]*\}$/.test(k)).sort() : [EVENTS_KEY];
+    const logs = isCluster(r) ? (await scanKeys(r, 'liq:events:*')).filter((k) => /^liq:events:\{[^}]*\}$/.test(k)).sort() : [EVENTS_KEY];
     for (const log of logs) {
       for (let start = '-'; ; ) {
         const page = (await r.xrange(log, start, '+', 'COUNT', 5000)) as Array<[string, string[]]>;

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { isCluster } from '../../src/core/pipe.js';
 import { ConfigError } from '../../src/core/env.js';
 import {
   type RedisTarget,
@@ -77,6 +78,20 @@ export function redisClient(target: RedisTarget | string, options: RedisOptions 
   }
   if (t.mode === 'single') return new Redis(t.url, options);
   return new Redis({ sentinelRetryStrategy: options.retryStrategy ?? (() => null), ...options, sentinels: t.sentinels.map((a) => ({ ...a })), name: t.name });
+}
+
+/** Every key matching `pattern`: SCAN of the Redis, or of every master of a Cluster (each holds its slots' keys). */
+export async function scanKeys(r: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const node of isCluster(r) ? (r as unknown as Cluster).nodes('master') : [r]) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      out.push(...batch);
+    } while (cursor !== '0');
+  }
+  return out;
 }
 
 /**

@@ -181,13 +181,15 @@ export class BucketWriter {
       await this.redis.ping();
       return 0n;
     }
-    const keys = new Set([this.markerOf(now)!.key]);
+    const today = this.markerOf(now)!.key;
     if (m.keyFor !== undefined) {
-      for (let d = now - m.ttlMs; d < now; d += 86_400_000) keys.add(m.keyFor(d));
-      for (const k of this.watches.keys()) if (!keys.has(k)) this.watches.delete(k);
+      // the days whose marker is still kept: the others are forgotten
+      const kept = new Set<string>();
+      for (let d = now - m.ttlMs; d < now; d += 86_400_000) kept.add(m.keyFor(d));
+      for (const k of this.watches.keys()) if (k !== today && !kept.has(k)) this.watches.delete(k);
     }
     let lost = 0n;
-    for (const key of [...keys].filter((k) => k === this.markerOf(now)!.key || this.watches.has(k))) {
+    for (const key of new Set([today, ...this.watches.keys()])) {
       const before0 = this.cluster ? masterOf(this.redis, key) : undefined;
       const before = BigInt(await (this.redis as Redis & LiqCommands).liqMarkerProbe(key, m.start, m.ttlMs));
       const watch = this.watchOf(key);
@@ -220,11 +222,12 @@ export class BucketWriter {
   async write(events: readonly LiquidationEvent[], now = Date.now()): Promise<WriteResult> {
     const result: WriteResult = { written: 0, duplicates: 0, expired: 0, overflow: [], byExchange: new Map(), bySide: new Map(), alerts: [] };
     const nowSec = now / 1000;
+    const expired = (e: LiquidationEvent) => expireAtSeconds(minuteOf(e.ts), this.opts.bucketRetentionHours) <= nowSec;
     // One event per identity within the batch; events whose bucket has expired would leave a log entry without
     // its bucket, so they are not written.
     const unique = new Map<string, LiquidationEvent>();
     for (const e of events) {
-      if (expireAtSeconds(minuteOf(e.ts), this.opts.bucketRetentionHours) <= nowSec) result.expired++;
+      if (expired(e)) result.expired++;
       else if (unique.has(e.id)) result.duplicates++;
       else unique.set(e.id, e);
     }
@@ -236,7 +239,7 @@ export class BucketWriter {
     const byDay = new Map<number, LiquidationEvent[]>();
     for (const e of await this.claimed([...unique.values()], now)) {
       // (moved to the minute its id was first claimed in, which may have expired since)
-      if (expireAtSeconds(minuteOf(e.ts), this.opts.bucketRetentionHours) <= nowSec) {
+      if (expired(e)) {
         result.expired++;
         continue;
       }

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { scanKeys } from '../../scripts/lib/redis.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src/core/decimal.js';
 import { makeLinearEvent, type LiquidationEvent } from '../../src/core/event.js';
@@ -100,14 +101,8 @@ describe('liqd query --by symbol and --interval 1d', () => {
   });
 
   it('--interval 1d reads the daily rollups: the same days once every minute bucket and hourly rollup is gone', async () => {
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', 'liq:agg:*', 'COUNT', 1000);
-      cursor = next;
-      const finer = keys.filter((k) => /:(60s|1h):\d+$/.test(k));
-      if (finer.length) deleted += await client.del(...finer);
-    } while (cursor !== '0');
+    const finer = (await scanKeys(client, 'liq:agg:*')).filter((k) => /:(60s|1h):\d+$/.test(k));
+    const deleted = finer.length ? await client.del(...finer) : 0;
     // 6 minutes + 6 hours, each for its symbol and for ALL
     expect(deleted).toBe(24);
     const hours = await query(['--from', iso(D2), '--to', iso(T0), '--interval', '1h', '--format', 'csv']);

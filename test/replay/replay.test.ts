@@ -11,6 +11,7 @@ import { loadCapture, type Capture } from '../../scripts/lib/capture.js';
 import { expectedBuckets as expectedBucketsOf, parseFrame } from '../../scripts/lib/expected.js';
 import { lookupsFrom, type Lookups } from '../../scripts/lib/meta.js';
 import { startCaptureStandins } from '../../scripts/lib/serve.js';
+import { scanKeys } from '../../scripts/lib/redis.js';
 import { startRedis, type PrivateRedis } from '../support/redis.js';
 import { forensicJson } from '../forensic/cli.js';
 
@@ -89,14 +90,7 @@ async function loggedTimes(): Promise<Map<string, number>> {
 }
 
 async function keys(pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...batch);
-  } while (cursor !== '0');
-  return out.sort();
+  return (await scanKeys(client, pattern)).sort();
 }
 
 /** Everything the events wrote: buckets, identities, indexes, and the event log's length. */

@@ -1,6 +1,7 @@
 // Vitest globalSetup: the Redis at 127.0.0.1:6379 is not ours, and no test may write to it. This reads (never
 // writes) how many liq:* keys it holds before and after the run; if the run added any, the run fails naming the count.
 import { Redis } from 'ioredis';
+import { scanKeys } from '../../scripts/lib/redis.js';
 
 let before: number | undefined;
 
@@ -9,14 +10,7 @@ async function liqKeys(): Promise<number | undefined> {
   r.on('error', () => undefined);
   try {
     await r.connect();
-    let n = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', 'liq:*', 'COUNT', 1000);
-      cursor = next;
-      n += keys.length;
-    } while (cursor !== '0');
-    return n;
+    return (await scanKeys(r, 'liq:*')).length;
   } catch {
     return undefined; // nothing there (or not a Redis we can read): nothing to guard
   } finally {
